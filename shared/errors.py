@@ -1,0 +1,34 @@
+"""Errors the model can act on, and the mapping of unexpected failures to a generic message with a request id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+__all__ = ["ToolError", "internal_error", "not_found"]
+
+log = logging.getLogger("oncall.errors")
+
+
+def not_found(what: str, name: str, candidates: list[str] | None = None, hint: str = "") -> ToolError:
+    """`ToolError` for a missing object, listing what does exist so the model can retry."""
+    msg = f"{what} {name!r} not found"
+    if candidates:
+        shown = ", ".join(candidates[:10])
+        more = f" (+{len(candidates) - 10} more)" if len(candidates) > 10 else ""
+        msg += f"; closest: {shown}{more}"
+    if hint:
+        msg += f". {hint}"
+    return ToolError(msg)
+
+
+def internal_error(server: str, tool: str, exc: BaseException) -> ToolError:
+    """Log the full exception to stderr under a fresh request id; the client sees only the id."""
+    request_id = uuid.uuid4().hex[:12]
+    log.error("internal error in %s.%s request_id=%s", server, tool, request_id, exc_info=exc)
+    return ToolError(
+        f"internal error (request id {request_id}); the server logged the details. "
+        "Retry once; if it persists, report the request id to the server operator."
+    )
