@@ -1,0 +1,51 @@
+"""Configuration of the airflow_logs server (environment prefix `OCM_AIRFLOW_LOGS_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from shared.settings import ServerSettings, server_config
+
+DEFAULT_TEMPLATE = "dag_id={dag_id}/run_id={run_id}/task_id={task_id}/{map_index_part}attempt={try_number}.log"
+
+
+class AirflowLogsSettings(ServerSettings):
+    model_config = server_config("airflow_logs")
+
+    source: str = Field(
+        ...,
+        description="Airflow base_log_folder (a local folder) or remote_base_log_folder (s3://bucket/prefix)",
+    )
+    s3_endpoint_url: str | None = Field(None, description="endpoint of an S3-compatible server (MinIO, SeaweedFS...)")
+    s3_region: str | None = Field(None, description="AWS region of the bucket (default: the AWS credential chain)")
+    log_template: str | None = Field(
+        None,
+        description=(
+            "Airflow log_filename_template when it differs from the default, with {dag_id} {run_id} {task_id} "
+            "{try_number} {map_index} and Jinja-style {{ ti.dag_id }} placeholders"
+        ),
+    )
+    max_scan_bytes: int = Field(
+        20 * 1024**3, ge=1024, description="stop scanning one log after this many bytes and say the answer is partial"
+    )
+    scan_timeout_s: float = Field(120.0, gt=0, le=3600, description="time limit of one scan; partial answer after it")
+    chunk_bytes: int = Field(8 * 1024**2, ge=64 * 1024, le=256 * 1024**2, description="read size of the candidate pass")
+    s3_parallel: int = Field(8, ge=1, le=64, description="parallel ranged GETs per S3 object")
+    max_files: int = Field(5000, ge=1, description="most log files one listing or search walks")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("empty; give a local folder or s3://bucket/prefix")
+        if value.startswith("s3://"):
+            if not value[5:].split("/", 1)[0]:
+                raise ValueError("s3 source needs a bucket: s3://bucket/prefix")
+        elif "://" in value:
+            raise ValueError("only a local folder or s3://bucket/prefix is supported")
+        return value
+
+    @property
+    def is_s3(self) -> bool:
+        return self.source.startswith("s3://")
