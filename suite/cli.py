@@ -1,0 +1,127 @@
+"""`oncall-mcp`: run the demo, serve a server, print a server's least-privilege policy, print client configs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from suite import catalog
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    info = catalog.get(args.server)
+    main = catalog.import_attr(f"{info.module}.__main__", "main")
+    sys.argv = [info.script, *args.rest]
+    main()  # type: ignore[operator]
+    return 0
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    info = catalog.get(args.server)
+    policy_fn = catalog.import_attr(f"{info.module}.policy", "policy")
+    settings_cls = _settings_class(info)
+    settings = None
+    if settings_cls is not None:
+        try:
+            settings = settings_cls()  # type: ignore[operator]
+        except Exception as exc:  # unset or partial config: print the generic policy and say so
+            sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
+    print(json.dumps(policy_fn(settings), indent=2))  # type: ignore[operator]  # stdout-ok
+    return 0
+
+
+def _settings_class(info: catalog.ServerInfo) -> object | None:
+    import importlib
+    import inspect
+
+    from shared.settings import ServerSettings
+
+    module = importlib.import_module(f"{info.module}.settings")
+    for _, obj in inspect.getmembers(module, inspect.isclass):
+        if issubclass(obj, ServerSettings) and obj is not ServerSettings and obj.__module__ == module.__name__:
+            return obj
+    return None
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    from suite.clientconfig import CONFIG_PATHS, client_config
+
+    servers = [catalog.get(s) for s in args.servers] if args.servers else None
+    print(json.dumps(client_config(args.client, servers), indent=2))  # stdout-ok
+    sys.stderr.write(f"paste into {CONFIG_PATHS[args.client]} and fill in the placeholders\n")
+    return 0
+
+
+def _cmd_list(_: argparse.Namespace) -> int:
+    for info in catalog.SERVERS.values():
+        state = "installed" if info.installed() else f"not installed (pip install 'oncall-mcp[{info.extra}]')"
+        print(f"{info.script:24} {info.summary}  [{state}]")  # stdout-ok
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from suite.demo.run import run_demo
+
+    return run_demo(sandbox=args.sandbox, as_json=args.json, keep=args.keep)
+
+
+def _cmd_investigate(args: argparse.Namespace) -> int:
+    from suite.investigate import run_investigation
+
+    return run_investigation(
+        dag_id=args.dag_id,
+        run_id=args.run_id,
+        task_id=args.task_id,
+        try_number=args.try_number,
+        repo=args.repo,
+        as_json=args.json,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oncall-mcp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="build a local sandbox and run the two reference investigations end to end")
+    p.add_argument("--sandbox", default="demo-sandbox", help="folder for the sandbox (rebuilt each run)")
+    p.add_argument("--json", action="store_true", help="print the investigation as JSON instead of a report")
+    p.add_argument("--keep", action="store_true", help="reuse an existing sandbox instead of rebuilding it")
+    p.set_defaults(fn=_cmd_demo)
+
+    p = sub.add_parser("investigate", help="run the reference investigation against the configured real systems")
+    p.add_argument("--dag-id", required=True)
+    p.add_argument("--run-id", required=True)
+    p.add_argument("--task-id", required=True)
+    p.add_argument("--try-number", type=int, default=None)
+    p.add_argument("--repo", default=None, help="github server repo name holding the DAGs")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=_cmd_investigate)
+
+    p = sub.add_parser("serve", help="run one server (same flags as its own command)")
+    p.add_argument("server")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(fn=_cmd_serve)
+
+    p = sub.add_parser("policy", help="print the minimal credential policy for a server's configured resources")
+    p.add_argument("server")
+    p.set_defaults(fn=_cmd_policy)
+
+    p = sub.add_parser("config", help="print an MCP client config for the installed servers")
+    p.add_argument("client", choices=["claude", "vscode", "cursor"])
+    p.add_argument("servers", nargs="*", help="only these servers (default: all installed)")
+    p.set_defaults(fn=_cmd_config)
+
+    p = sub.add_parser("list", help="list the servers and whether each is installed")
+    p.set_defaults(fn=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

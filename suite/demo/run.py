@@ -1,0 +1,66 @@
+"""`oncall-mcp demo`: build the sandbox, start all six servers over stdio, run the design's two cases, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from suite.demo import scenario as sc
+from suite.demo.sandbox import Sandbox, build
+from suite.investigate import Investigation, Investigator
+from suite.pool import ServerPool
+from suite.report import render_investigation
+
+REAL_SYSTEMS = """How to point the same servers at real systems (one stdio entry per server in your MCP client;
+`oncall-mcp config claude|vscode|cursor` prints it):
+  airflow_logs  OCM_AIRFLOW_LOGS_SOURCE=s3://<remote_base_log_folder>  (S3 GetObject + ListBucket on that prefix)
+  github        OCM_GITHUB_TOKEN=<fine-grained, contents:read>  OCM_GITHUB_REPOS=<org/repo,...>
+  trino         OCM_TRINO_HOST=<host> OCM_TRINO_USER=<read-only user>  (SELECT-only grants)
+  openmetadata  OCM_OPENMETADATA_HOST=https://<om>/api  OCM_OPENMETADATA_TOKEN=<bot JWT with view rights>
+  lineage       OCM_LINEAGE_EVENTS=s3://<bucket>/<openlineage file transport prefix>
+  ownership     OCM_OWNERSHIP_REGISTRY=<ownership.yaml>  OCM_OWNERSHIP_REPO=<checkout with CODEOWNERS>
+Each server's minimal credential: `oncall-mcp policy <server>`.
+"""
+
+
+async def investigate_demo(box: Sandbox, progress: Any = None) -> tuple[list[Investigation], ServerPool]:
+    """Run both cases against the sandbox; returns the investigations and the pool (for its call records)."""
+    async with ServerPool(box.env()) as pool:
+        inv = Investigator(pool, repo=sc.REPO_NAME, as_of=sc.AS_OF.isoformat(), engine="spark", progress=progress)
+        c1, c2 = sc.CASE1, sc.CASE2
+        first = await inv.run(c1["dag_id"], c1["run_id"], c1["task_id"], ds=c1["ds"])
+        second = await inv.run(c2["dag_id"], c2["run_id"], c2["task_id"])
+    return [first, second], pool
+
+
+def run_demo(sandbox: str = "demo-sandbox", as_json: bool = False, keep: bool = False) -> int:
+    root = Path(sandbox)
+    err = sys.stderr
+    started = time.perf_counter()
+    box = Sandbox(root.resolve()) if keep and root.exists() else build(root)
+    err.write(f"sandbox ready in {box.root} ({time.perf_counter() - started:.1f}s); starting six servers over stdio\n")
+
+    def progress(msg: str) -> None:
+        err.write(f"  … {msg}\n")
+        err.flush()
+
+    invs, pool = anyio.run(investigate_demo, box, progress)
+    if as_json:
+        sys.stdout.write(json.dumps([json.loads(i.to_json()) for i in invs], indent=2) + "\n")
+        return 0
+    out = sys.stdout
+    out.write(render_investigation(invs[0], "Case 1: a Trino task fails on a renamed column"))
+    out.write("\n")
+    out.write(render_investigation(invs[1], "Case 2: a sensor times out because an upstream is late"))
+    out.write("\nTokens each tool call returned:\n")
+    for rec in pool.calls:
+        out.write(f"  {rec.server + '.' + rec.tool:<34} {rec.tokens:>6} tokens  {'ok' if rec.ok else 'error'}\n")
+    out.write(f"  {'total':<34} {sum(r.tokens for r in pool.calls):>6} tokens in {len(pool.calls)} calls\n\n")
+    out.write(REAL_SYSTEMS)
+    out.write(f"\nDemo finished in {time.perf_counter() - started:.1f}s.\n")
+    return 0
