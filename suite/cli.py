@@ -49,7 +49,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
     from suite.clientconfig import CONFIG_PATHS, client_config
 
     servers = [catalog.get(s) for s in args.servers] if args.servers else None
-    print(json.dumps(client_config(args.client, servers), indent=2))  # stdout-ok
+    print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))  # stdout-ok
     sys.stderr.write(f"paste into {CONFIG_PATHS[args.client]} and fill in the placeholders\n")
     return 0
 
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="print an MCP client config for the installed servers")
     p.add_argument("client", choices=["claude", "vscode", "cursor"])
     p.add_argument("servers", nargs="*", help="only these servers (default: all installed)")
+    p.add_argument("--bare", action="store_true", help="commands by name from PATH instead of absolute paths")
     p.set_defaults(fn=_cmd_config)
 
     p = sub.add_parser("list", help="list the servers and whether each is installed")

@@ -10,7 +10,9 @@ from typing import Any
 from suite.catalog import SERVERS, ServerInfo
 
 
-def _command(info: ServerInfo) -> str:
+def _command(info: ServerInfo, bare: bool = False) -> str:
+    if bare:
+        return info.script
     beside = Path(sys.executable).with_name(info.script)
     if beside.exists():
         return str(beside)
@@ -29,20 +31,21 @@ def _vscode_env(info: ServerInfo) -> tuple[dict[str, str], list[dict[str, Any]]]
     return env, inputs
 
 
-def client_config(client: str, servers: list[ServerInfo] | None = None) -> dict[str, Any]:
-    """The config file content for `client` (claude, vscode or cursor)."""
+def client_config(client: str, servers: list[ServerInfo] | None = None, bare: bool = False) -> dict[str, Any]:
+    """The config file content for `client` (claude, vscode or cursor); `bare` uses commands from PATH."""
     chosen = servers if servers is not None else [s for s in SERVERS.values() if s.installed()]
     if client in ("claude", "cursor"):
         return {
             "mcpServers": {
-                info.script: {"command": _command(info), "args": [], "env": dict(info.env_example)} for info in chosen
+                info.script: {"command": _command(info, bare), "args": [], "env": dict(info.env_example)}
+                for info in chosen
             }
         }
     if client == "vscode":
         entries, inputs = {}, []
         for info in chosen:
             env, more = _vscode_env(info)
-            entries[info.script] = {"type": "stdio", "command": _command(info), "args": [], "env": env}
+            entries[info.script] = {"type": "stdio", "command": _command(info, bare), "args": [], "env": env}
             inputs += more
         return {"inputs": inputs, "servers": entries}
     raise ValueError(f"unknown client {client!r}; choose claude, vscode or cursor")
