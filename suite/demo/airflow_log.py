@@ -31,6 +31,7 @@ class TaskLog:
         }
         self.now = start
         self.lines: list[str] = []
+        self.gold_line = 0
 
     def emit(
         self,

@@ -76,12 +76,13 @@ def build(root: Path) -> Sandbox:
         shutil.rmtree(root)
     box = Sandbox(root)
     _repo(box.repo)
-    _logs(box.logs)
+    gold = _logs(box.logs)
     _warehouse(box.warehouse)
     _catalog(box.catalog)
     _lineage(box.events, box.expectations)
     box.registry.parent.mkdir(parents=True, exist_ok=True)
     box.registry.write_text(sc.REGISTRY, encoding="utf-8")
+    (root / "expected.json").write_text(json.dumps(gold, indent=1) + "\n", encoding="utf-8")
     return box
 
 
@@ -214,7 +215,7 @@ def _load_reports_log(try_number: int, start: datetime) -> TaskLog:
             step_ms=50,
         )
     message = "line 6:5: Column 'r.open_date' cannot be resolved"
-    log.failure(
+    log.gold_line = log.failure(
         "TrinoUserError",
         f'TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message="{message}", query_id={query_id})',
         TRINO_FRAMES,
@@ -250,7 +251,7 @@ def _sensor_log(start: datetime) -> TaskLog:
                 logger="task.stderr",
                 filename=None,
             )
-    log.failure(
+    log.gold_line = log.failure(
         "AirflowSensorTimeout",
         "Sensor has timed out; run duration of 3600.412 seconds exceeds the specified timeout of 3600.0.",
         [(f"{SITE}/airflow/sdk/bases/sensor.py", 251, "execute")],
@@ -283,17 +284,20 @@ def _ok_log(dag_id: str, run_id: str, task_id: str, start: datetime) -> TaskLog:
     return log
 
 
-def _logs(root: Path) -> None:
+def _logs(root: Path) -> dict[str, int]:
     day = datetime(2026, 11, 21, 6, 0, 5, tzinfo=UTC)
     _ok_log("reports_daily", "scheduled__2026-11-20T06:00:00+00:00", "load_reports", day - timedelta(days=1)).write(
         root
     )
     _load_reports_log(1, datetime(2026, 11, 22, 6, 0, 10, tzinfo=UTC)).write(root)
-    _load_reports_log(2, datetime(2026, 11, 22, 6, 5, 40, tzinfo=UTC)).write(root)
-    _sensor_log(datetime(2026, 11, 22, 5, 0, 3, tzinfo=UTC)).write(root)
+    last_try = _load_reports_log(2, datetime(2026, 11, 22, 6, 5, 40, tzinfo=UTC))
+    last_try.write(root)
+    sensor = _sensor_log(datetime(2026, 11, 22, 5, 0, 3, tzinfo=UTC))
+    sensor.write(root)
     for hour in (22, 23, 0, 1):
         start = datetime(2026, 11, 21 if hour >= 22 else 22, hour, 5, 2, tzinfo=UTC)
         _extract_log(hour, start).write(root)
+    return {"case1_root_cause_line": last_try.gold_line, "case2_root_cause_line": sensor.gold_line}
 
 
 # -- warehouse (parquet tables Spark registers at start) --
