@@ -1,0 +1,1 @@
+"""lineage: upstream/downstream walks over OpenLineage events, late-upstream detection, blast radius."""

@@ -1,0 +1,138 @@
+"""lineage MCP server: tool declarations only."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+from pydantic import Field
+
+from servers.lineage import analysis
+from servers.lineage.expectations import ExpectationError
+from servers.lineage.models import ImpactResult, JobRunsResult, LateUpstreamResult, WalkResult
+from servers.lineage.settings import LineageSettings
+from servers.lineage.store import LineageStore
+from shared.app import OncallServer
+from shared.settings import load_settings
+
+INSTRUCTIONS = (
+    "Answers lineage questions from OpenLineage events: what feeds a dataset (upstream), what it feeds "
+    "(downstream), which upstream dataset is late and why (find_late_upstream), who is affected (impact), and a "
+    "job's recent runs and errors (job_runs). Datasets are named namespace/name, name, or catalog.schema.table."
+)
+
+Dataset = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        description="dataset: OpenLineage namespace/name, its name, or a table FQN catalog.schema.table "
+        "(service.catalog.schema.table also works)",
+    ),
+]
+Depth = Annotated[int, Field(ge=1, le=20, description="hops to walk (1-20)")]
+
+
+def build_server(settings: LineageSettings | None = None) -> OncallServer:
+    settings = settings or load_settings(LineageSettings)
+    try:
+        store = LineageStore(settings)
+    except (ExpectationError, ValueError) as exc:
+        sys.stderr.write(f"invalid configuration: OCM_LINEAGE_EXPECTATIONS/EVENTS: {exc}\n")
+        raise SystemExit(2) from None
+    server = OncallServer("lineage", settings, instructions=INSTRUCTIONS)
+    budget = server.budget_tokens
+
+    @server.tool(title="Upstream lineage")
+    def upstream(dataset: Dataset, depth: Depth = 3) -> WalkResult:
+        """What feeds this dataset: the datasets upstream of it and the jobs that connect them, nearest first.
+
+        Each node has its last successful write time and producing jobs; each edge is input -> output via a job.
+        Cycles are handled (each dataset appears once, at its shortest distance). Use it to see where data comes
+        from; to ask "which upstream is late?" call find_late_upstream instead. Then call job_runs on a producing
+        job for its errors, or the ownership server for the owner of a dataset or job."""
+        store.refresh()
+        with store.lock:
+            return analysis.graph_walk(store, dataset, depth, True, budget)
+
+    @server.tool(title="Downstream lineage")
+    def downstream(dataset: Dataset, depth: Depth = 3) -> WalkResult:
+        """What this dataset feeds: datasets downstream of it and the jobs that read it, nearest first.
+
+        Use it to follow data forward; for "who is affected if this is broken or late", grouped by DAG, call
+        impact instead."""
+        store.refresh()
+        with store.lock:
+            return analysis.graph_walk(store, dataset, depth, False, budget)
+
+    @server.tool(title="Find the late upstream dataset")
+    def find_late_upstream(
+        dataset: Dataset,
+        as_of: Annotated[
+            str | None,
+            Field(max_length=64, description="ISO 8601 time to judge lateness at (default now), e.g. sensor timeout"),
+        ] = None,
+        depth: Depth = 20,
+    ) -> LateUpstreamResult:
+        """Which upstream dataset is late and why: the answer to "a sensor timed out but no code is wrong".
+
+        Walks upstream from the dataset and judges every dataset's freshness at `as_of` against its configured
+        expectation (a promise such as "by 06:00 UTC" or a cron), or, without one, its observed write cadence
+        (labelled a guess). Returns the root late datasets (late while all their inputs are on time), each with
+        last update, expected-by time, lateness, path from the queried dataset, and producing jobs with their last
+        run state and error; datasets late only because of a root are listed separately as symptoms. Next: call
+        job_runs on the root's producing job for its failures, and the ownership server to find whom to tell."""
+        store.refresh()
+        with store.lock:
+            return analysis.find_late_upstream(store, dataset, as_of, depth, budget)
+
+    @server.tool(title="Blast radius")
+    def impact(dataset: Dataset, depth: Depth = 20) -> ImpactResult:
+        """Who is affected if this dataset is late or wrong: downstream jobs and datasets grouped by Airflow DAG.
+
+        Airflow job names are dag_id.task_id, so each DAG lists its affected tasks (sensors included), the
+        datasets they write and the job owners, nearest DAG first. Use it to decide whom to warn; then call the
+        ownership server for each DAG's team."""
+        store.refresh()
+        with store.lock:
+            return analysis.impact(store, dataset, depth, budget)
+
+    @server.tool(title="Recent runs of a job")
+    def job_runs(
+        job: Annotated[
+            str,
+            Field(min_length=1, max_length=500, description="job name (Airflow: dag_id.task_id) or namespace/name"),
+        ],
+        limit: Annotated[int, Field(ge=1, le=100, description="most runs to return, newest first")] = 10,
+    ) -> JobRunsResult:
+        """Recent runs of one job (newest first) with state, times, dag run id, try number and error message.
+
+        Also gives the job's owners (job.facets.ownership), its DAG, inputs and outputs. Use it after
+        find_late_upstream or upstream names a producing job; then the airflow_logs server gives the full log of a
+        failed try, and the ownership server the owning team."""
+        store.refresh()
+        with store.lock:
+            return analysis.job_runs(store, job, limit, budget)
+
+    @server.prompt(
+        name="investigate_late_data",
+        description="Guide: a sensor timed out or data looks stale; find the late upstream and whom to tell",
+    )
+    def investigate_late_data(dataset: str, as_of: str = "") -> str:
+        when = f" with as_of={as_of!r}" if as_of else ""
+        return (
+            f"A task is waiting on or reading `{dataset}` and it seems stale.\n"
+            f"1. Call find_late_upstream(dataset={dataset!r}{when}). Its `roots` are the causes; "
+            "`late_because_of_upstream` are symptoms. Note whether lateness is judged against a promise "
+            "(basis=expectation) or guessed from cadence (basis=observed_cadence).\n"
+            "2. For each root, read its producing job's last run; call job_runs(job) to see whether it fails "
+            "repeatedly and with which error.\n"
+            "3. If the error needs the full log, call the airflow_logs server with the dag_id, run_id, task_id and "
+            "try_number from job_runs.\n"
+            "4. Call impact(root dataset) to list the affected DAGs.\n"
+            "5. Call the ownership server for the root dataset and its producing job to find the owning team and "
+            "channel; tell them, not the downstream engineer.\n"
+            "If nothing is late, say so and check the sensor's own job_runs (it may wait on the wrong partition)."
+        )
+
+    return server
