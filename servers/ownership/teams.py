@@ -1,24 +1,58 @@
+"""find_team: exact hits first, then rapidfuzz over team names, aliases, members and channels."""
+
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
-from servers.ownership.models import Team, TeamMatch
+from servers.ownership.identity import owner_keys
+from servers.ownership.models import TeamMatch
+from servers.ownership.resolver import team_model
+from servers.ownership.state import Snapshot
+
+MIN_SCORE = 50
 
 
-def find_teams(teams: list[Team], query: str, limit: int = 5) -> list[TeamMatch]:
-    choices: list[tuple[str, str, Team]] = []
-    for team in teams:
-        choices.append((team.name, "name", team))
-        choices += [(a, "alias", team) for a in team.aliases]
-        choices += [(m, "member", team) for m in team.members]
-        if team.slack_channel:
-            choices.append((team.slack_channel, "channel", team))
+def _choices(snap: Snapshot) -> tuple[list[str], list[tuple[str, str, str]]]:
+    if "team_choices" not in snap.cache:
+        labels: list[tuple[str, str, str]] = []  # (team, matched_on, value)
+        for team in snap.registry.loaded.spec.teams:
+            labels.append((team.name, "name", team.name))
+            labels += [(team.name, "alias", a) for a in team.aliases]
+            labels += [(team.name, "member", m) for m in team.members]
+            if team.slack_channel:
+                labels.append((team.name, "channel", team.slack_channel))
+        strings = [utils.default_process(v) for _, _, v in labels]
+        snap.cache["team_choices"] = (strings, labels)
+    return snap.cache["team_choices"]
+
+
+def find_teams(snap: Snapshot, query: str, limit: int = 5) -> list[TeamMatch]:
+    reg = snap.registry
     best: dict[str, TeamMatch] = {}
-    hits = process.extract(query, [c[0] for c in choices], scorer=fuzz.WRatio, limit=len(choices) or 1)
-    for _, score, idx in hits:
-        _, kind, team = choices[idx]
-        if score < 50:
-            continue
-        if team.name not in best or best[team.name].score < score:
-            best[team.name] = TeamMatch(team=team, score=round(score, 1), matched_on=kind)
-    return sorted(best.values(), key=lambda m: -m.score)[:limit]
+    for table, kind in ((reg.identity.team_keys, "name/alias/channel"), (reg.identity.member_keys, "member")):
+        for key in owner_keys(query):
+            for team in sorted(table.get(key, ())):
+                if team not in best:
+                    best[team] = TeamMatch(
+                        team=team_model(reg.teams[team.lower()]), score=100.0, matched_on=kind, matched_value=query
+                    )
+    if len(best) < limit:
+        strings, labels = _choices(snap)
+        hits = process.extract(
+            utils.default_process(query),
+            strings,
+            scorer=fuzz.WRatio,
+            processor=None,
+            limit=limit * 4,
+            score_cutoff=MIN_SCORE,
+        )
+        for _, score, idx in hits:
+            team, kind, value = labels[idx]
+            if team not in best or best[team].score < score:
+                best[team] = TeamMatch(
+                    team=team_model(reg.teams[team.lower()]),
+                    score=round(score, 1),
+                    matched_on=kind,
+                    matched_value=value,
+                )
+    return sorted(best.values(), key=lambda m: (-m.score, m.team.name))[:limit]

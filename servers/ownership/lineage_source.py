@@ -1,0 +1,141 @@
+"""Owners from OpenLineage events (a .jsonl file or a folder of them).
+
+Read: the job facet `ownership.owners[{name, type}]` (Airflow's provider emits it from the DAG owner), the Airflow run
+facet `airflow.dag.owner`/`owner_links`, the dataset facet `ownership.owners[]` on inputs/outputs, and which job
+writes which dataset (`outputs`), so a table's producer can be named when no one claims the table itself.
+The newest event (by `eventTime`) wins per job and per dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_BYTES = 200_000_000
+MAX_LINE_BYTES = 5_000_000
+SUFFIXES = (".jsonl", ".json", ".ndjson")
+
+
+@dataclass
+class FacetOwners:
+    owners: list[str]
+    types: list[str]
+    location: str
+    event_time: str
+
+
+@dataclass
+class LineageOwners:
+    jobs: dict[str, FacetOwners] = field(default_factory=dict)  # job name (`dag` or `dag.task`)
+    dag_run_owner: dict[str, FacetOwners] = field(default_factory=dict)  # dag_id -> run facet airflow.dag.owner
+    datasets: dict[str, FacetOwners] = field(default_factory=dict)  # dataset key (table FQN or s3 URI)
+    producers: dict[str, set[str]] = field(default_factory=dict)  # dataset key -> job names writing it
+    warnings: list[str] = field(default_factory=list)
+    events: int = 0
+
+
+def dataset_key(namespace: str, name: str) -> str:
+    """`s3://bucket` + `path/x` -> `s3://bucket/path/x`; tables keep their `catalog.schema.table` name."""
+    if namespace.startswith(("s3://", "s3a://", "gs://", "abfss://", "file://", "hdfs://")):
+        return namespace.rstrip("/") + "/" + name.lstrip("/")
+    return name
+
+
+def _owners(facet: Any) -> tuple[list[str], list[str]]:
+    names: list[str] = []
+    types: list[str] = []
+    if isinstance(facet, dict):
+        for owner in facet.get("owners") or []:
+            if isinstance(owner, dict) and isinstance(owner.get("name"), str) and owner["name"].strip():
+                names.append(owner["name"].strip())
+                types.append(str(owner.get("type") or ""))
+    return names, types
+
+
+def _newer(current: FacetOwners | None, time: str) -> bool:
+    return current is None or time >= current.event_time
+
+
+def _files(target: Path) -> list[Path]:
+    if target.is_file():
+        return [target]
+    found = []
+    for root, dirs, files in os.walk(target, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in sorted(files) if f.endswith(SUFFIXES)]
+    return found
+
+
+def signature(target: Path) -> tuple[tuple[str, float, int], ...]:
+    out = []
+    for p in _files(target) if target.exists() else []:
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        out.append((str(p), st.st_mtime, st.st_size))
+    return tuple(out)
+
+
+def load_lineage(target: Path) -> LineageOwners:
+    result = LineageOwners()
+    if not target.exists():
+        result.warnings.append(f"{target}: OpenLineage events path does not exist")
+        return result
+    budget = MAX_BYTES
+    for path in _files(target):
+        rel = path.name
+        try:
+            with path.open("rb") as fh:
+                for line_no, raw in enumerate(fh, start=1):
+                    budget -= len(raw)
+                    if budget < 0:
+                        result.warnings.append(f"stopped reading events after {MAX_BYTES} bytes")
+                        return result
+                    if len(raw) > MAX_LINE_BYTES or not raw.strip():
+                        continue
+                    try:
+                        event = json.loads(raw)
+                    except ValueError:
+                        result.warnings.append(f"{rel}:{line_no}: not a JSON event; skipped")
+                        continue
+                    if isinstance(event, dict):
+                        _ingest(result, event, f"{rel}:{line_no}")
+        except OSError as exc:
+            result.warnings.append(f"{rel}: cannot read ({exc.strerror})")
+    return result
+
+
+def _ingest(result: LineageOwners, event: dict[str, Any], location: str) -> None:
+    result.events += 1
+    time = str(event.get("eventTime") or "")
+    job = event.get("job") if isinstance(event.get("job"), dict) else {}
+    job_name = job.get("name") if isinstance(job.get("name"), str) else None
+    facets = job.get("facets") if isinstance(job.get("facets"), dict) else {}
+    if job_name:
+        names, types = _owners(facets.get("ownership"))
+        if names and _newer(result.jobs.get(job_name), time):
+            result.jobs[job_name] = FacetOwners(names, types, location, time)
+    run = event.get("run") if isinstance(event.get("run"), dict) else {}
+    run_facets = run.get("facets") if isinstance(run.get("facets"), dict) else {}
+    airflow = run_facets.get("airflow") if isinstance(run_facets.get("airflow"), dict) else {}
+    dag = airflow.get("dag") if isinstance(airflow.get("dag"), dict) else {}
+    dag_id, owner = dag.get("dag_id"), dag.get("owner")
+    if isinstance(dag_id, str) and isinstance(owner, str) and owner.strip():
+        names = [o.strip() for o in owner.split(",") if o.strip()]
+        if _newer(result.dag_run_owner.get(dag_id), time):
+            result.dag_run_owner[dag_id] = FacetOwners(names, [], location, time)
+    for direction in ("inputs", "outputs"):
+        for ds in event.get(direction) or []:
+            if not isinstance(ds, dict) or not isinstance(ds.get("name"), str):
+                continue
+            key = dataset_key(str(ds.get("namespace") or ""), ds["name"])
+            ds_facets = ds.get("facets") if isinstance(ds.get("facets"), dict) else {}
+            names, types = _owners(ds_facets.get("ownership"))
+            if names and _newer(result.datasets.get(key), time):
+                result.datasets[key] = FacetOwners(names, types, location, time)
+            if direction == "outputs" and job_name:
+                result.producers.setdefault(key, set()).add(job_name)
