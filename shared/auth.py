@@ -96,7 +96,9 @@ def build_verifier(settings: ServerSettings) -> TokenVerifier | None:
         verifiers.append(StaticTokenVerifier(tokens))
     if settings.auth_jwt_secret:
         verifiers.append(
-            JwtVerifier(settings.auth_jwt_secret.get_secret_value(), settings.auth_jwt_audience, settings.auth_jwt_issuer)
+            JwtVerifier(
+                settings.auth_jwt_secret.get_secret_value(), settings.auth_jwt_audience, settings.auth_jwt_issuer
+            )
         )
     if not verifiers:
         return None
