@@ -1,0 +1,165 @@
+"""Typed inputs and outputs of the airflow_logs tools."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Category = Literal[
+    "schema_mismatch",
+    "syntax",
+    "timeout",
+    "upstream_not_ready",
+    "out_of_memory",
+    "killed",
+    "permission_denied",
+    "connection",
+    "resource_missing",
+    "dependency_missing",
+    "data_quality",
+    "user_code",
+    "unknown",
+]
+
+
+class Attempt(BaseModel):
+    log_ref: str = Field(description="pass to read_log / find_failure; relative to the log source root")
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    map_index: int = Field(-1, description="-1 when the task is not mapped")
+    size_bytes: int
+    modified: str = Field(description="UTC ISO time the log was last written")
+    outcome: str = Field(description="failed, up_for_retry, success, skipped, deferred or unknown, as the log says")
+    trigger_log: bool = Field(False, description="a triggerer (deferral) log of this attempt")
+
+
+class AttemptList(BaseModel):
+    source: str
+    attempts: list[Attempt]
+    truncated: bool = False
+    how_to_get_more: str = ""
+
+
+class RootCauseLine(BaseModel):
+    line_number: int = Field(description="1-based line number in the log file (use with read_log)")
+    text: str = Field(description="the line; Airflow 3 JSON lines are rendered as `[level logger] event | Exc: msg`")
+    score: float
+    reason: str = Field(description="why this line ranks here")
+    repeats: int = Field(1, description="identical lines (ids/numbers masked) collapsed into this one")
+    last_line_number: int | None = Field(None, description="last repeat, when repeats > 1")
+
+
+class Identifiers(BaseModel):
+    trino_query_ids: list[str] = Field(default_factory=list)
+    spark_application_ids: list[str] = Field(default_factory=list)
+    tables: list[str] = Field(default_factory=list, description="tables named in the error or the SQL run")
+    columns: list[str] = Field(default_factory=list, description="columns named in the error")
+    sql_files: list[str] = Field(default_factory=list)
+
+
+class FailureReport(BaseModel):
+    log_ref: str
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    map_index: int
+    attempts_present: list[int] = Field(description="try numbers stored for this task instance")
+    outcome: str = Field(description="failed, up_for_retry, success, skipped, deferred or unknown, as the log says")
+    error_category: Category
+    cause_in_log: bool = Field(description="false when the log only shows the effect (SIGKILL, OOM kill, eviction)")
+    summary: str = Field(description="one sentence for the on-call engineer")
+    operator_hint: str | None = None
+    exception_type: str | None = Field(None, description="root exception class (root of the chain)")
+    message: str | None = Field(None, description="root exception message or the top line")
+    wrapped_by: str | None = Field(None, description="outermost exception when the root was wrapped")
+    root_cause_lines: list[RootCauseLine] = Field(description="best first")
+    traceback_tail: list[str] = Field(default_factory=list)
+    user_frame: str | None = Field(None, description="innermost frame in the task's own code: file:line in function")
+    identifiers: Identifiers
+    bytes_scanned: int
+    lines_total: int
+    truncated: bool = Field(description="true when the scan stopped early or lines were left out of this answer")
+    warnings: list[str] = Field(default_factory=list)
+    next_steps: list[str]
+
+
+class LogLine(BaseModel):
+    line_number: int
+    text: str
+
+
+class LogExcerpt(BaseModel):
+    log_ref: str
+    lines: list[LogLine]
+    first_line: int
+    last_line: int
+    eof: bool = Field(description="true when the excerpt reaches the end of the file")
+    truncated: bool
+    how_to_get_more: str = ""
+
+
+class SearchHit(BaseModel):
+    log_ref: str
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    line_number: int
+    text: str
+    score: float
+    occurrences: int = Field(description="lines with the same masked template across the searched logs")
+    modified: str
+
+
+class SearchResult(BaseModel):
+    query: str
+    terms: list[str] = Field(description="normalised query terms, with error-aware expansions")
+    hits: list[SearchHit]
+    files_searched: int
+    bytes_scanned: int
+    truncated: bool
+    how_to_get_more: str = ""
+
+
+class Signature(BaseModel):
+    template: str = Field(description="error text with ids, numbers and timestamps masked")
+    error_category: Category
+    exception_type: str | None
+    count: int = Field(description="failed attempts whose top root cause has this template")
+    first_seen: str
+    last_seen: str
+    dag_ids: list[str]
+    task_ids: list[str]
+    example_log_ref: str
+    example_line_number: int
+
+
+class SignatureList(BaseModel):
+    signatures: list[Signature]
+    files_analysed: int
+    truncated: bool
+    how_to_get_more: str = ""
+
+
+class DiffLine(BaseModel):
+    line_number: int
+    text: str
+    repeats: int
+    score: float
+
+
+class AttemptComparison(BaseModel):
+    failed_log_ref: str
+    baseline_log_ref: str | None = Field(description="the previous successful (or previous) attempt compared with")
+    baseline_outcome: str | None
+    failed_outcome: str
+    new_in_failed: list[DiffLine] = Field(description="warning/error templates only in the failed attempt, best first")
+    gone_in_failed: list[DiffLine] = Field(description="templates of the baseline missing from the failed attempt")
+    lines_failed: int
+    lines_baseline: int | None
+    truncated: bool
+    next_steps: list[str]

@@ -1,0 +1,166 @@
+"""Knowledge about what errors look like: categories, generic wrappers, noise, identifiers, operators."""
+
+from __future__ import annotations
+
+import re
+
+CATEGORIES = (
+    "schema_mismatch",
+    "syntax",
+    "timeout",
+    "upstream_not_ready",
+    "out_of_memory",
+    "killed",
+    "permission_denied",
+    "connection",
+    "resource_missing",
+    "dependency_missing",
+    "data_quality",
+    "user_code",
+    "unknown",
+)
+
+# (category, pattern, strength). Order matters: the first match decides the category of an event.
+_RULES: list[tuple[str, str, float]] = [
+    ("out_of_memory", r"OOMKilled|OutOfMemoryError|\bMemoryError\b|out of memory|exceeding memory limits"
+     r"|Java heap space|GC overhead limit|Cannot allocate memory|(?:exit[ _]?(?:code|status)|exit_code)[:= ]+137\b"
+     r"|Exit code is 137|container_reason: OOMKilled", 3.2),
+    ("upstream_not_ready", r"AirflowSensorTimeout|Sensor has timed out|sensor.{0,40}timed out|upstream_failed"
+     r"|Dependencies not met|upstream task.{0,40}(?:failed|not)", 3.0),
+    ("schema_mismatch", r"cannot be resolved|COLUMN_NOT_FOUND|UNRESOLVED_COLUMN|no such column|Unknown column"
+     r"|column \S+ does not exist|invalid identifier|Invalid column|TYPE_MISMATCH|DATATYPE_MISMATCH|cannot cast"
+     r"|CAST_INVALID_INPUT|is ambiguous|AMBIGUOUS|schema mismatch|Schema mismatch|mismatched schema"
+     r"|incompatible (?:schema|type)|has no column|Column '[^']+' not found|FIELD_NOT_FOUND|missing column"
+     r"|UndefinedColumn|Invalid column name", 3.0),
+    ("syntax", r"SyntaxError|SYNTAX_ERROR|mismatched input|syntax error|ParseException|PARSE_SYNTAX_ERROR"
+     r"|IndentationError|TemplateSyntaxError|Jinja.{0,20}syntax", 3.0),
+    ("permission_denied", r"Permission denied|PermissionError|AccessDenied|Access Denied|Access denied"
+     r"|\bForbidden\b|\b403\b|not authori[sz]ed|Unauthori[sz]ed|\b401\b|PERMISSION_DENIED|insufficient privilege"
+     r"|InsufficientPrivilege|PermissionDenied|is not allowed to|AuthorizationException", 3.0),
+    ("dependency_missing", r"ModuleNotFoundError|No module named|\bImportError\b|cannot import name"
+     r"|ClassNotFoundException|NoClassDefFoundError|command not found|DistributionNotFound|No matching distribution"
+     r"|not installed|ProviderNotFound|jar.{0,40}not found", 3.0),
+    ("data_quality", r"data quality|DataQuality|Data quality|AssertionError|assertion failed|Failure in test"
+     r"|dbt test|expectation.{0,30}fail|duplicate key|UniqueViolation|IntegrityError|violates .{0,20}constraint"
+     r"|CheckViolation|NotNullViolation|null value in column|row count|Test failed|check failed|Check failed"
+     r"|SQLCheckOperator|validation failed|Validation failed", 2.8),
+    ("resource_missing", r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND|Table \S+ does not exist"
+     r"|relation \S+ does not exist|no such table|NoSuchKey|NoSuchBucket|FileNotFoundError|No such file or directory"
+     r"|Path does not exist|PATH_NOT_FOUND|does not exist|NoSuchTableException|TableNotFound|UndefinedTable", 2.8),
+    ("connection", r"Connection refused|ConnectionError|ConnectTimeout|ConnectionReset|Connection reset"
+     r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
+     r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"
+     r"|\b503\b|\b502\b|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
+     r"|socket timeout|SSLError|certificate verify failed", 2.6),
+    ("timeout", r"AirflowTaskTimeout|TimeoutError|timed out|Timed out|deadline exceeded|DeadlineExceeded"
+     r"|execution_timeout|Timeout\b|took too long|exceeded.{0,30}time limit", 2.4),
+    ("killed", r"Negsignal\.SIGKILL|SIGKILL|Received SIGTERM|SIGTERM|\bKilled\b|killed externally|Evicted|evicted"
+     r"|preempted|zombie|(?:return|exit) code -9|exit code 143|Pod phase: Failed|had an event of type Failed"
+     r"|Terminating subprocesses|Container killed", 2.0),
+    ("resource_missing", r"\bnot found\b|\b404\b|NotFound", 1.2),
+]
+RULES = [(cat, re.compile(rx), w) for cat, rx, w in _RULES]
+
+# Exceptions that wrap the real cause: keep as anchors, rank below the cause.
+GENERIC_EXC = re.compile(
+    r"^(?:[\w.]+\.)?(?:AirflowException|AirflowFailException|Py4JJavaError|CalledProcessError|SparkException"
+    r"|Exception|BaseException|RuntimeError|AirflowTaskTerminated|TaskDeferralError|DagRunFailed|ExecutionError"
+    r"|SystemExit|RetryError|PodLaunchFailedException|AirflowNotFoundException|ProgrammingError|DatabaseError"
+    r"|StreamingQueryException|RemoteException|ExecutionException|CompletionException|InvocationTargetException"
+    r"|UndeclaredThrowableException|SQLException)$"
+)
+# Messages that only say "something failed" (the effect, not the cause).
+GENERIC_MSG = re.compile(
+    r"Bash command failed|returned a non-zero exit code|non-zero exit status|Job aborted due to stage failure"
+    r"|An error occurred while calling|Task failed with exception|Command exited with return code"
+    r"|Task exited with return code|Marking task as FAILED|Marking task as UP_FOR_RETRY|Process finished with exit"
+    r"|spark-submit.{0,40}returned|Cannot execute:|job failed|Job failed|failed with exit code"
+    r"|Error in Sql query|Pod returned a failure|Pod .{0,60} failed",
+    re.I,
+)
+NOISE = re.compile(
+    r"is deprecated|DeprecationWarning|UserWarning|FutureWarning|PendingDeprecationWarning|Running command:"
+    r"|Executing:|Running statement|Running query|::group::|::endgroup::|Filling up the DagBag|OpenLineage"
+    r"|ShutdownHookManager|Deleting directory|SecretsMasker|Could not import graphviz|Retrying|retrying"
+    r"|will retry|Retry attempt|Attempting to retry|Starting attempt|Dependencies all met|Exporting env vars"
+    r"|max_tries|Tmp dir root|Added new DAG bundle|DAG bundles loaded|log_filename_template|error_file"
+    r"|ignore_errors|on_failure_callback|failure_callback|errors=0|failed=0|Failed: 0|error\(s\): 0|0 errors"
+    r"|WARN_ERROR|retries=|_error_handler",
+)
+CHAIN_PY = re.compile(
+    r"The above exception was the direct cause of the following exception|During handling of the above exception"
+)
+SQL_LINE = re.compile(r"(?i)\b(?:Executing|Running statement|Running query|Running command|sql)\b")
+
+MARKER = re.compile(
+    r"Task failed with exception|Marking task as (?:FAILED|UP_FOR_RETRY)|Task exited with return code (?:[1-9]|-|Neg)"
+    r"|Command exited with return code [1-9]|Process exited with return code [1-9]|had an event of type Failed"
+    r"|Pod phase: Failed|state=failed|new_state=failed"
+)
+OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("up_for_retry", re.compile(r"Marking task as UP_FOR_RETRY|new_state=up_for_retry")),
+    ("failed", re.compile(
+        r"Marking task as FAILED|Task failed with exception|OpenLineage `FAIL` event|Task exited with return code"
+        r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed")),
+    ("success", re.compile(
+        r"Marking task as SUCCESS|OpenLineage `COMPLETE` event|Task exited with return code 0|new_state=success"
+        r"|Done\. Returned value was")),
+    ("skipped", re.compile(r"Marking task as SKIPPED|AirflowSkipException|new_state=skipped")),
+    ("deferred", re.compile(r"Pausing task as DEFERRED|TaskDeferred|new_state=deferred")),
+]
+
+# identifiers
+TRINO_QUERY_ID = re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b")
+SPARK_APP_ID = re.compile(r"\b(?:application_\d{10,}_\d{4,}|app-\d{14}-\d{4}|local-\d{13}|spark-[0-9a-f]{32})\b")
+SQL_FILE = re.compile(r"(?<![\w.])((?:[\w.-]+/)*[\w-]+\.sql)\b(?!\.)")
+_IDENT = r"[A-Za-z_][\w$]*"
+TABLE_IN_SQL = re.compile(
+    rf"(?i)\b(?:from|join|into|update|table|merge\s+into|using)\s+[`\"]?({_IDENT}(?:[`\"]?\.[`\"]?{_IDENT}){{0,3}})"
+)
+TABLE_IN_ERROR = re.compile(
+    rf"(?:relation|[Tt]able|no such table:?|TABLE_OR_VIEW_NOT_FOUND\]? The table or view)\s+['\"`]?"
+    rf"({_IDENT}(?:\.{_IDENT}){{0,3}})['\"`]?"
+)
+COLUMN_IN_ERROR = re.compile(
+    r"(?:Column|column|no such column:|with name)\s+['\"`]?([\w.`]+?)['\"`]?(?:\s|$|;|,)"
+)
+K8S_POD = re.compile(r"\bpod[ :=]+['\"]?([a-z0-9][a-z0-9.-]{3,})", re.I)
+SQL_KEYWORDS = {"select", "where", "values", "set", "dual", "the", "a", "an", "lateral", "unnest", "table", "as"}
+
+OPERATOR_FROM_LOGGER = re.compile(r"airflow\.task\.(?:operators|sensors)\.[\w.]*?\.([A-Z]\w+)")
+OPERATOR_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"TrinoOperator|TrinoHook|trino\.exceptions|TrinoUserError|TrinoQueryError"), "TrinoOperator"),
+    (re.compile(r"SparkSubmitOperator|SparkSubmitHook|spark-submit"), "SparkSubmitOperator"),
+    (re.compile(r"KubernetesPodOperator|pod_manager|pod_launcher|KubernetesPodTrigger"), "KubernetesPodOperator"),
+    (re.compile(r"DbtCloudRunJobOperator|dbt (?:run|build|test)|dbt-core|Running with dbt"), "dbt (BashOperator)"),
+    (re.compile(r"BashOperator|SubprocessHook|Running command: \['/usr/bin/bash'|Running command: \[.bash"),
+     "BashOperator"),
+    (re.compile(r"SQLExecuteQueryOperator|common\.sql\.operators"), "SQLExecuteQueryOperator"),
+    (re.compile(r"(\w+Sensor)\b"), ""),
+    (re.compile(r"PythonOperator|_PythonDecoratedOperator|@task"), "PythonOperator"),
+]
+
+_MASKS = [
+    (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<ts>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b"), "<query>"),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
+    (re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)*"), "<n>"),
+]
+
+
+def mask(text: str) -> str:
+    """An error template: the same error with other ids, numbers, timestamps maps to the same string."""
+    for rx, repl in _MASKS:
+        text = rx.sub(repl, text)
+    return " ".join(text.split())[:300]
+
+
+def categorize(text: str) -> tuple[str, float, str]:
+    """(category, strength, matched text) of the first rule that matches; ('unknown', 0, '') otherwise."""
+    for cat, rx, weight in RULES:
+        m = rx.search(text)
+        if m:
+            return cat, weight, m.group(0)
+    return "unknown", 0.0, ""

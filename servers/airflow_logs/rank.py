@@ -1,0 +1,284 @@
+"""Score candidate events and pick the root cause: severity, specific vs generic exception, root of the
+exception chain, first error of a cascade (repeats collapsed), rarity, distance before the failure marker, noise."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from servers.airflow_logs import patterns as P
+from servers.airflow_logs.events import Event, ExcInfo, parse_line, user_frame
+from servers.airflow_logs.scan import ScanResult
+
+# weights (calibrated on bench/airflow_logs_rootcause.py)
+W_SEVERITY = {4: 2.2, 3: 1.6, 2: 0.6, 1: 0.0, 0: -0.5}
+W_EXCEPTION = 1.6
+W_GENERIC_EXC = -1.6
+W_GENERIC_MSG = -1.8
+W_CATEGORY = 1.0  # times the rule strength
+W_ROOT_OF_CHAIN = 1.2
+W_NOISE = -4.0
+W_RARITY = -0.5  # times log2(repeats)
+W_BEFORE_MARKER = 0.6
+W_AFTER_MARKER = -0.8
+W_FIRST_ERROR = 0.3
+W_STDERR_LEVEL = -1.0  # task.stderr is logged at error level; that alone is not a failure
+
+
+@dataclass
+class Analysis:
+    events: list[Event]  # ranked, one per template, best first
+    outcome: str = "unknown"
+    marker_line: int | None = None
+    category: str = "unknown"
+    cause_in_log: bool = True
+    exc: ExcInfo | None = None
+    outer_exc: ExcInfo | None = None
+    traceback_tail: list[str] = field(default_factory=list)
+    user_frame: str | None = None
+    operator_hint: str | None = None
+    identifiers: dict[str, list[str]] = field(default_factory=dict)
+    sql_lines: list[Event] = field(default_factory=list)
+
+
+def _outcome(events: list[Event], tail_text: str) -> str:
+    found = "unknown"
+    last_line = -1
+    for ev in events:
+        for name, rx in P.OUTCOME_RULES:
+            if rx.search(ev.text) and ev.line_number >= last_line:
+                found, last_line = name, ev.line_number
+                break
+    for name, rx in P.OUTCOME_RULES:
+        if rx.search(tail_text):
+            # the tail is newest; a success marker there wins over an earlier failure only if nothing failed later
+            if name == "success" and found in ("failed", "up_for_retry"):
+                continue
+            if found == "unknown":
+                found = name
+    return found
+
+
+def operator_hint(head_text: str, events: list[Event]) -> str | None:
+    for ev in events:
+        if ev.logger:
+            m = P.OPERATOR_FROM_LOGGER.search(ev.logger)
+            if m:
+                return m.group(1)
+    m = P.OPERATOR_FROM_LOGGER.search(head_text)
+    text = head_text + "\n" + "\n".join(e.text for e in events[:200])
+    found = m.group(1) if m else None
+    for rx, name in P.OPERATOR_HINTS:
+        mm = rx.search(text)
+        if mm:
+            hint = name or mm.group(1)
+            if found and found not in ("SQLExecuteQueryOperator",) and name in ("PythonOperator", "BashOperator"):
+                return found
+            return hint
+    return found
+
+
+def analyze(result: ScanResult) -> Analysis:
+    events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in result.hits]
+    tail_events = [parse_line(n, raw, len(raw)) for n, raw in result.tail]
+    tail_text = "\n".join(e.text for e in tail_events)
+    head_text = result.head[:65536].decode("utf-8", "replace")
+    an = Analysis(events=[])
+    an.outcome = _outcome(events, tail_text)
+    an.operator_hint = operator_hint(head_text, events)
+
+    markers = [e.line_number for e in events if P.MARKER.search(e.text)]
+    an.marker_line = markers[0] if markers else None
+    last_marker = markers[-1] if markers else None
+
+    frames: list[Event] = []
+    scored: list[Event] = []
+    for i, ev in enumerate(events):
+        if ev.frame:
+            frames.append(ev)
+            continue
+        if P.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
+            an.sql_lines.append(ev)
+            if len(an.sql_lines) > 20:
+                an.sql_lines.pop(0)
+        if ev.traceback_header or ev.chain_separator:
+            # the exception printed just before a chain separator is the root of a Python chain
+            if ev.chain_separator:
+                for prev in reversed(scored[-5:]):
+                    if prev.exc_line:
+                        prev.reasons.append("root of a Python exception chain")
+                        prev.score += W_ROOT_OF_CHAIN
+                        break
+            continue
+        scored.append(ev)
+        del i
+
+    # Java: the last "Caused by:" of a group is the root cause
+    group: list[Event] = []
+    for ev in [e for e in scored if e.caused_by] + [None]:  # type: ignore[list-item]
+        if ev is not None and (not group or ev.line_number - group[-1].line_number < 400):
+            group.append(ev)
+            continue
+        if group:
+            group[-1].score += W_ROOT_OF_CHAIN
+            group[-1].reasons.append("deepest 'Caused by' (root of the Java exception chain)")
+        group = [ev] if ev is not None else []
+
+    # collapse repeats of one template onto its first occurrence
+    counts: Counter[str] = Counter()
+    firsts: dict[str, Event] = {}
+    for ev in scored:
+        key = P.mask(ev.text)
+        counts[key] += 1
+        if key in firsts:
+            firsts[key].last_line = ev.line_number
+            firsts[key].count += 1
+        else:
+            ev.last_line = ev.line_number
+            firsts[key] = ev
+    unique = list(firsts.values())
+
+    first_error = next((e for e in unique if e.severity >= 3 and not e.stderr), None)
+    for ev in unique:
+        _score(ev, last_marker, first_error)
+    unique.sort(key=lambda e: (-e.score, e.line_number))
+    an.events = unique
+
+    best = unique[0] if unique else None
+    _explain(an, best, unique, frames, result)
+    return an
+
+
+def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
+    text = ev.text
+    body = ev.message or text
+    reasons = ev.reasons
+    sev = ev.severity
+    if ev.stderr:
+        ev.score += W_STDERR_LEVEL
+        sev = 2 if sev >= 3 else sev
+    if ev.fmt == "plain" and ev.exc_line:
+        sev = max(sev, 3)
+    ev.score += W_SEVERITY.get(sev, 0.0)
+    if sev >= 3:
+        reasons.append(f"level {ev.level or 'error'}")
+    exc_text = " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
+    cat, strength, matched = P.categorize(f"{exc_text}\n{body}")
+    if cat == "unknown" and ev.exc_chain:
+        cat, strength, matched = ("user_code", 1.0, ev.exc_chain[0].type)
+    ev.category, ev.category_strength = cat, strength
+    if ev.exc_chain:
+        root = ev.exc_chain[0]
+        if P.GENERIC_EXC.match(root.type) or P.GENERIC_MSG.search(root.value):
+            ev.score += W_EXCEPTION + W_GENERIC_EXC
+            reasons.append(f"generic wrapper exception {root.type}")
+        else:
+            ev.score += W_EXCEPTION
+            reasons.append(f"exception {root.type}")
+    if strength:
+        generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain
+        ev.score += W_CATEGORY * strength * (0.4 if generic else 1.0)
+        reasons.append(f"{cat} signal '{matched[:60]}'")
+    if P.GENERIC_MSG.search(body) and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value)):
+        ev.score += W_GENERIC_MSG
+        reasons.append("failure marker (effect, not cause)")
+    if P.NOISE.search(body) and not ev.exc_chain:
+        ev.score += W_NOISE
+        reasons.append("known noise")
+    if ev.count > 1:
+        ev.score += W_RARITY * math.log2(ev.count)
+        reasons.append(f"repeated {ev.count}x (first occurrence shown)")
+    if marker is not None:
+        if ev.line_number <= marker:
+            dist = marker - ev.line_number
+            ev.score += W_BEFORE_MARKER * max(0.0, 1.0 - dist / 5000)
+        elif not ev.exc_chain:
+            ev.score += W_AFTER_MARKER
+            reasons.append("after the failure marker (cleanup)")
+    if first_error is ev:
+        ev.score += W_FIRST_ERROR
+        reasons.append("first error in the log")
+    ev.score = round(ev.score, 3)
+
+
+def _explain(
+    an: Analysis, best: Event | None, unique: list[Event], frames: list[Event], result: ScanResult
+) -> None:
+    if best is None or best.score <= 0.5:
+        an.category = "unknown"
+        an.cause_in_log = False
+    else:
+        an.category = best.category
+        if best.exc_chain:
+            an.exc = best.exc_chain[0]
+            an.outer_exc = best.exc_chain[-1] if len(best.exc_chain) > 1 else None
+        # a kill/SIGTERM with no stronger cause: the reason is outside the task log
+        if best.category == "killed":
+            an.cause_in_log = False
+        if best.category == "unknown" and best.exc_chain:
+            an.category = "user_code"
+    # traceback tail and user frame
+    if an.exc and an.exc.frames:
+        fr = an.exc.frames[-4:]
+        an.traceback_tail = [f'File "{f}", line {n}, in {name}' for f, n, name in fr]
+        an.traceback_tail.append(f"{an.exc.type}: {an.exc.value[:300]}")
+        uf = user_frame(an.exc.frames)
+        if uf is None and best and len(best.exc_chain) > 1:
+            for x in best.exc_chain:
+                uf = user_frame(x.frames)
+                if uf:
+                    break
+        an.user_frame = f"{uf[0]}:{uf[1]} in {uf[2]}" if uf else None
+    elif best is not None:
+        before = [f for f in frames if best.line_number - 200 < f.line_number < best.line_number]
+        # only the frames of the traceback right before this exception line
+        chain: list[Event] = []
+        for f in reversed(before):
+            if chain and chain[-1].line_number - f.line_number > 3:
+                break
+            chain.append(f)
+        chain.reverse()
+        if chain:
+            an.traceback_tail = [f.text.strip() for f in chain[-4:]] + [best.text.strip()[:400]]
+            fr = [f.frame for f in chain if f.frame]
+            uf = user_frame(fr)  # type: ignore[arg-type]
+            an.user_frame = f"{uf[0]}:{uf[1]} in {uf[2]}" if uf else None
+    an.identifiers = identifiers(unique, an.sql_lines, best)
+
+
+def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None) -> dict[str, list[str]]:
+    def add(key: str, value: str) -> None:
+        lst = out.setdefault(key, [])
+        if value not in lst and len(lst) < 10:
+            lst.append(value)
+
+    out: dict[str, list[str]] = {}
+    ordered = ([best] if best else []) + events[:30] + sql_lines[-5:]
+    for ev in ordered:
+        text = ev.text + " " + " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
+        for m in P.TRINO_QUERY_ID.finditer(text):
+            add("trino_query_ids", m.group(0))
+        for m in P.SPARK_APP_ID.finditer(text):
+            add("spark_application_ids", m.group(0))
+        for m in P.SQL_FILE.finditer(text):
+            add("sql_files", m.group(1))
+        for m in P.TABLE_IN_ERROR.finditer(text):
+            if m.group(1).lower() not in P.SQL_KEYWORDS:
+                add("tables", m.group(1))
+        if ev in sql_lines or P.SQL_LINE.search(ev.message[:40]):
+            for m in P.TABLE_IN_SQL.finditer(ev.message):
+                name = m.group(1).replace("`", "").replace('"', "")
+                if name.lower() not in P.SQL_KEYWORDS:
+                    add("tables", name)
+    if best is not None:
+        text = best.text + " " + " ".join(x.value for x in best.exc_chain)
+        for m in P.COLUMN_IN_ERROR.finditer(text):
+            col = m.group(1).strip("`'\".")
+            if col and not col.lower().startswith(("or", "variable")):
+                add("columns", col)
+    return out
+
+
+_WS = re.compile(r"\s+")
