@@ -1,0 +1,1 @@
+"""github server: DAG/task code location, recent changes, blame and confined fix PRs."""

@@ -1,0 +1,141 @@
+"""create_fix_pr: a confined, idempotent fix proposal (branch `<prefix><slug>` + PR), or its exact diff."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import hashlib
+import re
+import threading
+
+from servers.github.backend import Backend, BackendError
+from servers.github.localgit import check_ref
+from servers.github.models import CreatePrResult, FileChange
+from servers.github.settings import GithubSettings
+from shared.budget import CHARS_PER_TOKEN
+from shared.errors import ToolError
+from shared.paths import safe_relative
+
+_write_lock = threading.Lock()
+
+
+def slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-") or "fix"
+
+
+def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[str, bytes]:
+    if not changes:
+        raise ToolError("changes is empty; give at least one {path, new_content}")
+    if len(changes) > settings.max_pr_files:
+        raise ToolError(f"{len(changes)} files changed; a fix PR may change at most {settings.max_pr_files} "
+                        "(OCM_GITHUB_MAX_PR_FILES). Propose a smaller fix.")
+    out: dict[str, bytes] = {}
+    total = 0
+    for change in changes:
+        path = safe_relative(change.path, "path").as_posix()
+        if path in out:
+            raise ToolError(f"{path} appears twice in changes")
+        if any(part.startswith(".git") for part in path.split("/")):
+            raise ToolError(f"{path}: files under .git*/ (.github workflows, .gitmodules…) are never changed")
+        if not any(path.startswith(prefix.rstrip("/") + "/") for prefix in settings.write_paths if prefix):
+            raise ToolError(f"{path} is outside the folders a fix may touch ({', '.join(settings.write_paths)}; "
+                            "OCM_GITHUB_WRITE_PATHS)")
+        if not path.endswith(tuple(settings.write_suffixes)):
+            raise ToolError(f"{path}: only files ending in {', '.join(settings.write_suffixes)} may be changed")
+        data = change.new_content.encode("utf-8")
+        if b"\0" in data:
+            raise ToolError(f"{path}: new_content contains NUL bytes; only text files can be changed")
+        total += len(data)
+        out[path] = data
+    if total > settings.max_pr_bytes:
+        raise ToolError(f"the new content totals {total} bytes, over the {settings.max_pr_bytes}-byte limit "
+                        "(OCM_GITHUB_MAX_PR_BYTES)")
+    return dict(sorted(out.items()))
+
+
+def unified_diff(path: str, old: bytes | None, new: bytes) -> str:
+    a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+    b = new.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, f"a/{path}" if old is not None else "/dev/null", f"b/{path}"))
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if old is None else "")
+    return header + text
+
+
+def create_fix_pr(backend: Backend, settings: GithubSettings, writable: bool, title: str, body: str,
+                  evidence: list[str], changes: list[FileChange], base: str | None, draft: bool, dry_run: bool,
+                  budget: int) -> CreatePrResult:
+    if not writable:
+        raise ToolError(f"repo {backend.name!r} is not in OCM_GITHUB_WRITE_REPOS "
+                        f"({', '.join(settings.write_repos) or 'empty'}); fix PRs may only go to listed repos")
+    title = " ".join(title.split())
+    files = check_changes(changes, settings)
+    try:
+        default = backend.default_branch()
+        base_name = check_ref(base) if base else default
+        base_ref = backend.resolve(base_name)
+        old = {}
+        tree = backend.tree(base_ref.sha)
+        for path in files:
+            old[path] = backend.read_file(base_ref.sha, path, settings.max_file_bytes) if path in tree else None
+            if old[path] is not None and b"\0" in old[path][:8192]:  # type: ignore[index]
+                raise ToolError(f"{path} is a binary file at {base_name}; only text files can be changed")
+    except BackendError as exc:
+        raise ToolError(str(exc)) from None
+    diff = "".join(unified_diff(p, old[p], files[p]) for p in files if old[p] != files[p])
+    if not diff:
+        raise ToolError(f"the proposed content is identical to {base_name}; nothing to change")
+    digest = hashlib.sha256(base_name.encode())
+    for path, data in files.items():
+        digest.update(b"\0" + path.encode() + b"\0" + data)
+    change_id = digest.hexdigest()[:10]
+    branch = f"{settings.branch_prefix}{slugify(title)}-{change_id[:8]}"
+    try:
+        check_ref(branch)
+    except BackendError:
+        raise ToolError(f"could not build a valid branch name from title {title!r}") from None
+    if branch in (default, base_name):
+        raise ToolError(f"refusing to write to {branch!r}: it is the default or base branch")
+    if any(fnmatch.fnmatchcase(branch, pat) for pat in settings.protected_branches):
+        raise ToolError(f"refusing to write to {branch!r}: it matches a protected branch pattern")
+
+    parts = [body.strip()]
+    if evidence:
+        parts.append("## Evidence\n\n" + "\n".join(f"- {e.strip()}" for e in evidence if e.strip()))
+    parts.append(f"---\nProposed by oncall-mcp (change id `{change_id}`, base `{base_name}`). "
+                 "Review before merging; the change was drafted from an incident investigation.")
+    full_body = "\n\n".join(parts)
+    max_chars = max(1000, (budget - 300) * CHARS_PER_TOKEN)
+    shown, clipped = (diff, False) if len(diff) <= max_chars else (diff[:max_chars], True)
+    result = CreatePrResult(repo=backend.name, dry_run=True, created=False, branch=branch, base=base_name,
+                            base_commit=base_ref.sha, files=list(files), diff=shown, diff_truncated=clipped)
+    if dry_run or settings.write_dry_run:
+        result.message = "dry run: nothing was written. Call again with dry_run=false to open the PR."
+        return result
+    result.dry_run = False
+    with _write_lock:
+        try:
+            if backend.is_protected(branch):
+                raise ToolError(f"refusing to write to {branch!r}: the branch is protected")
+            existing = backend.find_pr(branch, base_name)
+            if existing:
+                result.already_existed = True
+                result.pr = existing
+                result.message = f"this change was already proposed as PR #{existing.number}; nothing new written"
+                return result
+            head = backend.branch_head(branch)
+            if head is None:
+                backend.write_branch(branch, base_ref.sha, {p: files[p] for p in files if old[p] != files[p]},
+                                     f"{title}\n\nchange id {change_id}")
+            else:
+                for path, data in files.items():
+                    if backend.read_file(head, path, settings.max_file_bytes) != data:
+                        raise ToolError(f"branch {branch!r} already exists with different content; not "
+                                        "overwriting it. Change the title to propose a separate fix.")
+            pr = backend.create_pr(title, full_body, branch, base_name, draft, diff, list(files))
+        except BackendError as exc:
+            raise ToolError(str(exc)) from None
+    result.created = True
+    result.pr = pr
+    result.message = f"opened PR #{pr.number} from {branch} into {base_name}"
+    return result
