@@ -50,36 +50,23 @@ def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     assert any(m.get("id") == 4 and m["result"]["isError"] for m in msgs)
 
 
-def test_bad_config_fails_at_start_with_one_line(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.harness import ROOT, server_env
-
+def test_bad_config_fails_at_start_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = tmp_path / "exp.yaml"
     bad.write_text("datasets:\n  - match: x\n    schedule: 'every tuesday-ish'\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "servers.lineage"],
-        env=server_env({"OCM_LINEAGE_EVENTS": str(tmp_path), "OCM_LINEAGE_EXPECTATIONS": str(bad)}),
-        cwd=str(ROOT),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert "schedule 'every tuesday-ish'" in proc.stderr and "Traceback" not in proc.stderr
-    proc = subprocess.run(
-        [sys.executable, "-m", "servers.lineage"],
-        env=server_env({}),
-        cwd=str(ROOT),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 2 and "OCM_LINEAGE_EVENTS" in proc.stderr
+    monkeypatch.setenv("OCM_LINEAGE_EVENTS", str(tmp_path))
+    monkeypatch.setenv("OCM_LINEAGE_EXPECTATIONS", str(bad))
+    with pytest.raises(SystemExit) as exc:
+        build_server()
+    assert exc.value.code == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert "schedule 'every tuesday-ish'" in out.err and "Traceback" not in out.err and out.err.count("\n") == 1
+    monkeypatch.delenv("OCM_LINEAGE_EVENTS")
+    with pytest.raises(SystemExit):
+        build_server()
+    assert "OCM_LINEAGE_EVENTS" in capsys.readouterr().err
 
 
 async def test_tool_error_text_is_actionable(tmp_path: Path) -> None:
