@@ -20,7 +20,7 @@ BASE_CONFIDENCE = {
     "codeowners": 0.8,
     "dag_file": 0.75,
     "openlineage": 0.7,
-    "lineage_producer": 0.5,
+    "lineage_producer": 0.45,
 }
 KIND_OF_INDEX = {"tables": "table", "schemas": "schema", "dags": "dag", "tasks": "task", "s3": "s3", "paths": "path"}
 
@@ -376,6 +376,11 @@ def resolve(snap: Snapshot, raw: str, kind: str = "auto") -> ResolveOwnerResult:
             f"{decider.source} names {', '.join(unmapped)}, who is in no registry team: add them to a team's members"
         )
     for ev in c.evidence:
+        if ev is not decider and not ev.teams:
+            result.notes.append(
+                f"{ev.source} ({ev.location}) names {', '.join(ev.owners)}, who is in no registry team; "
+                "add them to a team's members or aliases"
+            )
         if ev is decider or not ev.teams:
             continue
         if decided and decided & set(ev.teams):
