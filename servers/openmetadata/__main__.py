@@ -1,0 +1,15 @@
+"""openmetadata: table and column schema, schema history and column suggestions from OpenMetadata or an export."""
+
+from __future__ import annotations
+
+from shared.runner import run
+
+
+def main() -> None:
+    from servers.openmetadata.server import build_server
+
+    run("openmetadata", build_server)
+
+
+if __name__ == "__main__":
+    main()

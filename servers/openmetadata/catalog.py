@@ -1,0 +1,152 @@
+"""Backend over an exported catalog folder (OpenMetadata's own entity JSON; layout in README.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from servers.openmetadata.backend import SearchPage
+from servers.openmetadata.entities import TableDoc, parse_table, sdk_installed, validate_with_sdk
+from servers.openmetadata.search import SearchIndex, TableSummary
+from shared.errors import ToolError
+from shared.paths import is_inside
+
+log = logging.getLogger("oncall.openmetadata")
+
+TABLES = "tables"
+LINEAGE = "lineage"
+VERSIONS_SUFFIX = ".versions"
+
+
+def check_fqn(fqn: str) -> str:
+    """An FQN becomes a file name: refuse separators, NUL and dot-names (no way out of the catalog folder)."""
+    if not fqn or len(fqn) > 500 or any(ch in fqn for ch in "/\\\x00") or fqn.startswith(".") or fqn != fqn.strip():
+        raise ToolError(f"{fqn!r} is not a valid table FQN (service.database.schema.table; no slashes)")
+    return fqn
+
+
+def _summary(raw: dict[str, Any], fallback_fqn: str) -> TableSummary:
+    cols: list[str] = []
+    stack = [("", c) for c in raw.get("columns") or []]
+    while stack:
+        prefix, col = stack.pop(0)
+        name = f"{prefix}{col.get('name', '')}"
+        cols.append(name)
+        stack += [(name + ".", child) for child in col.get("children") or []]
+    tags = raw.get("tags") or []
+    return TableSummary(
+        fqn=raw.get("fullyQualifiedName") or fallback_fqn,
+        name=raw.get("name") or fallback_fqn.rsplit(".", 1)[-1],
+        description=raw.get("description"),
+        columns=tuple(cols),
+        owners=tuple(o.get("displayName") or o.get("name") or "" for o in raw.get("owners") or []),
+        tier=next((t.get("tagFQN") for t in tags if str(t.get("tagFQN", "")).startswith("Tier.")), None),
+    )
+
+
+class CatalogBackend:
+    def __init__(self, root: Path, validate: bool = True) -> None:
+        self.root = root.resolve()
+        self.tables_dir = self.root / TABLES
+        self.validate = validate and sdk_installed()
+        self.label = f"exported catalog {root}"
+        self._index: SearchIndex | None = None
+        self._index_stamp: float | None = None
+        self._lock = threading.Lock()
+
+    # --- files -----------------------------------------------------------------------------------------------------
+
+    def _read(self, path: Path, what: str) -> dict[str, Any] | None:
+        if not path.is_file():
+            return None
+        if not is_inside(self.root, path):
+            raise ToolError(f"{what}: file resolves outside the catalog folder (symlink refused)")
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ToolError(f"{what}: cannot read {path.name}: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise ToolError(f"{what}: {path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        if not isinstance(raw, dict):
+            raise ToolError(f"{what}: {path.name} is not a JSON object")
+        return raw
+
+    def _table_file(self, raw: dict[str, Any] | None, path: Path, where: str) -> TableDoc | None:
+        if raw is None:
+            return None
+        if self.validate:
+            validate_with_sdk(raw, where)
+        doc = parse_table(raw, where)
+        if not doc.fullyQualifiedName:
+            doc.fullyQualifiedName = path.name.removesuffix(".json")
+        return doc
+
+    def get_table(self, fqn: str) -> TableDoc | None:
+        check_fqn(fqn)
+        path = self.tables_dir / f"{fqn}.json"
+        return self._table_file(self._read(path, f"table {fqn}"), path, f"catalog file tables/{fqn}.json")
+
+    def versions(self, table: TableDoc) -> list[TableDoc]:
+        fqn = check_fqn(table.fqn)
+        folder = self.tables_dir / f"{fqn}{VERSIONS_SUFFIX}"
+        docs = [table]
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.json")):
+                rel = f"catalog file tables/{fqn}{VERSIONS_SUFFIX}/{path.name}"
+                doc = self._table_file(self._read(path, f"version {path.stem} of {fqn}"), path, rel)
+                if doc is None:
+                    continue
+                if doc.version is None:
+                    try:
+                        doc.version = float(path.stem)
+                    except ValueError:
+                        raise ToolError(f"{rel}: no `version` field and the file name is not a version") from None
+                docs.append(doc)
+        return docs
+
+    def lineage(self, table: TableDoc, depth: int) -> dict[str, Any] | None:
+        fqn = check_fqn(table.fqn)
+        return self._read(self.root / LINEAGE / f"{fqn}.json", f"lineage of {fqn}")
+
+    # --- index -----------------------------------------------------------------------------------------------------
+
+    def index(self) -> SearchIndex:
+        """Built on first use from every tables/*.json; rebuilt when a table file is added or removed."""
+        stamp = os.stat(self.tables_dir).st_mtime
+        with self._lock:
+            if self._index is None or stamp != self._index_stamp:
+                entries: list[TableSummary] = []
+                with os.scandir(self.tables_dir) as it:
+                    for entry in it:
+                        if not entry.name.endswith(".json") or not entry.is_file():
+                            continue
+                        fqn = entry.name.removesuffix(".json")
+                        try:
+                            with open(entry.path, encoding="utf-8") as fh:
+                                raw = json.load(fh)
+                            entries.append(_summary(raw, fqn))
+                        except (OSError, ValueError, AttributeError, TypeError) as exc:
+                            log.warning("catalog: skipping unreadable %s: %s", entry.name, exc)
+                entries.sort(key=lambda e: e.fqn)
+                self._index = SearchIndex(entries)
+                self._index_stamp = stamp
+            return self._index
+
+    def find_by_suffix(self, short: str) -> list[str]:
+        low = short.lower()
+        return [e.fqn for e in self.index().entries if e.fqn.lower() == low or e.fqn.lower().endswith("." + low)]
+
+    def closest(self, name: str, limit: int) -> list[str]:
+        fqns = [e.fqn for e in self.index().entries]
+        hits = process.extract(name, fqns, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=60)
+        return [fqns[i] for _, _, i in hits]
+
+    def search(self, query: str, limit: int, offset: int) -> SearchPage:
+        ranked = self.index().search(query)
+        return SearchPage(hits=[s for s, _ in ranked[offset : offset + limit]], total=len(ranked))

@@ -1,0 +1,131 @@
+"""openmetadata MCP server: tool declarations only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from servers.openmetadata.entities import preload_sdk, sdk_installed
+from servers.openmetadata.models import HistoryOut, IncludePart, LineageOut, SearchOut, SuggestOut, TableOut
+from servers.openmetadata.service import MetadataService, build_backend
+from servers.openmetadata.settings import OpenMetadataSettings
+from shared.app import OncallServer
+from shared.settings import load_settings
+
+INSTRUCTIONS = (
+    "Table and column metadata from OpenMetadata (or an exported catalog): the real schema of a table, what a "
+    "column means, what changed in the schema and when, and the likeliest intended column for one that does not "
+    "exist. Read-only."
+)
+
+Fqn = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=500,
+        description="table FQN service.database.schema.table, or a short name like schema.table",
+    ),
+]
+ALL_PARTS: list[IncludePart] = ["columns", "owners", "tags", "description"]
+
+
+def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
+    settings = settings or load_settings(OpenMetadataSettings)
+    server = OncallServer("openmetadata", settings, instructions=INSTRUCTIONS)
+    service = MetadataService(build_backend(settings), server.budget_tokens, settings.column_page_size)
+    needs_sdk = settings.backend_kind == "openmetadata" or settings.validate_catalog
+    if settings.preload_sdk and needs_sdk and sdk_installed():
+        preload_sdk()
+
+    @server.tool(title="Get a table's schema", open_world=settings.backend_kind == "openmetadata")
+    def get_table(
+        fqn: Fqn,
+        include: Annotated[list[IncludePart], Field(description="parts to return")] = ALL_PARTS,
+        column_offset: Annotated[int, Field(ge=0, description="first column to return (paging)")] = 0,
+        max_columns: Annotated[
+            int | None, Field(ge=1, le=2000, description="columns per page (default: server setting)")
+        ] = None,
+        column_filter: Annotated[
+            str | None, Field(max_length=200, description="only columns whose name or description contains this")
+        ] = None,
+    ) -> TableOut:
+        """The table as the catalog knows it: columns (type, description, tags, constraints), owners, tier, tags,
+        version and last update. Accepts a short name (`reports.restaurants`) and says which table it resolved to;
+        an ambiguous name returns the candidate FQNs to choose from. Wide tables come in pages: follow
+        `next_column_offset`, or narrow with `column_filter`. Next: `suggest_columns` when a query names a column
+        that is not here, `schema_history` to see when the schema changed; the ownership server for whom to
+        contact."""
+        return service.get_table(fqn, include, column_offset, max_columns, column_filter)
+
+    @server.tool(title="Search tables", open_world=settings.backend_kind == "openmetadata")
+    def search_tables(
+        query: Annotated[str, Field(min_length=1, max_length=200, description="words from a table name, its "
+                                    "description or a column name")],
+        limit: Annotated[int, Field(ge=1, le=50)] = 10,
+        offset: Annotated[int, Field(ge=0, le=10_000, description="skip this many results (paging)")] = 0,
+    ) -> SearchOut:
+        """Find tables by name, description and column names, best match first, each with what matched (name,
+        description or the matching columns) and its owners. Use when you only have a partial table name or a
+        column name from an error. Next: `get_table` with the FQN you pick."""
+        return service.search_tables(query, limit, offset)
+
+    @server.tool(title="Suggest the intended column", open_world=settings.backend_kind == "openmetadata")
+    def suggest_columns(
+        fqn: Fqn,
+        column: Annotated[str, Field(min_length=1, max_length=300, description="the column from the error, e.g. "
+                                     "r.open_date (a table alias is ignored)")],
+        limit: Annotated[int, Field(ge=1, le=20)] = 5,
+    ) -> SuggestOut:
+        """For a column that does not exist (Trino `Column 'r.open_date' cannot be resolved`, Spark
+        `UNRESOLVED_COLUMN`), the likeliest intended columns of the table, best first, each with its reason.
+        A rename found in the schema history ranks first (score 100: "renamed from open_date to start_date in
+        version 0.4 on <date> by <user>"); then name similarity, shared name parts, description and type fit.
+        Says so when the column does exist. Next: fix the SQL (github server) and validate it with EXPLAIN
+        (trino server)."""
+        return service.suggest_columns(fqn, column, limit)
+
+    @server.tool(title="Schema history of a table", open_world=settings.backend_kind == "openmetadata")
+    def schema_history(
+        fqn: Fqn,
+        since: Annotated[str | None, Field(max_length=40, description="only changes after this version (0.3) or "
+                                           "at/after this ISO date (2024-05-01)")] = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 50,
+    ) -> HistoryOut:
+        """Column additions, removals, renames and type changes between the table's stored versions, newest
+        first, each with version, date and author ("column renamed from open_date to start_date in version 0.4
+        on 2024-05-02 by alice"). A rename is a removal plus an addition of the same type at the same position
+        or with the same description in one version change. Use it to tell when a query broke and who changed
+        the table; then the ownership server for that person's team."""
+        return service.schema_history(fqn, since, limit)
+
+    @server.tool(title="Column lineage", open_world=settings.backend_kind == "openmetadata")
+    def column_lineage(
+        fqn: Fqn,
+        column: Annotated[str, Field(min_length=1, max_length=300, description="column of that table")],
+        depth: Annotated[int, Field(ge=1, le=3, description="hops to follow each way (OpenMetadata caps at 3)")] = 1,
+    ) -> LineageOut:
+        """Where a column's values come from (upstream columns) and where they go (downstream columns), with the
+        transformation and pipeline when recorded; neighbour tables linked without column detail are listed
+        separately. Use when a value is wrong rather than missing. For table-level upstream freshness, use the
+        lineage server."""
+        return service.column_lineage(fqn, column, depth)
+
+    @server.prompt(
+        name="investigate_missing_column",
+        description="Guide: a query failed on a column or table that does not exist; find the right one and when "
+        "it changed",
+    )
+    def investigate_missing_column(table: str, column: str) -> str:
+        return (
+            f"A query failed because column {column!r} of table {table!r} cannot be resolved.\n"
+            f"1. get_table(fqn={table!r}, include=['columns','owners']) — confirm the table (short names are "
+            "resolved; on ambiguity pick the FQN the failing task's catalog/schema uses).\n"
+            f"2. suggest_columns(fqn=<that FQN>, column={column!r}) — the likeliest intended column with its "
+            "reason; a rename from the schema history ranks first.\n"
+            "3. schema_history(fqn=<FQN>) — when the column changed, in which version and by whom.\n"
+            "4. Next servers: github (find the SQL that still uses the old name and propose the fix), trino "
+            "(EXPLAIN the corrected SQL), ownership (the team that owns the table, to confirm the change).\n"
+            "Quote versions, dates and authors exactly as returned; do not guess a column the tools did not return."
+        )
+
+    return server

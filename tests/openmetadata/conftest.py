@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+
+from servers.openmetadata.settings import OpenMetadataSettings
+from tests.openmetadata.entities import World, build_world
+
+# A realistic bot JWT (the stand-in compares it byte for byte; the SDK only forwards it).
+TOKEN = jwt.encode(
+    {"sub": "oncall-mcp-bot", "iss": "open-metadata.org", "isBot": True, "exp": 4_102_444_800}, "s" * 32,
+    algorithm="HS256",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sdk: imports openmetadata-ingestion (about 5-10 s once per session); deselect with -m 'not sdk'"
+    )
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def catalog_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return world.write_catalog(tmp_path_factory.mktemp("catalog"))
+
+
+@pytest.fixture
+def catalog_settings(catalog_dir: Path) -> OpenMetadataSettings:
+    return OpenMetadataSettings(catalog=catalog_dir, validate_catalog=False, preload_sdk=False)
+
+
+@pytest.fixture(scope="session")
+def _standin(world: World) -> Iterator[object]:
+    from tests.openmetadata.standin import Standin
+
+    with Standin(world, TOKEN) as standin:
+        yield standin
+
+
+@pytest.fixture
+def standin(_standin: object) -> object:
+    _standin.reset()  # type: ignore[attr-defined]
+    return _standin

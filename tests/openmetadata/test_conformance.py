@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from servers.openmetadata.server import build_server
+from servers.openmetadata.settings import OpenMetadataSettings
+from tests.harness import ROOT, check_conformance, check_stdout_is_protocol_only, server_env
+
+pytestmark = pytest.mark.anyio
+HERE = Path(__file__).parent
+
+
+async def test_conformance(catalog_settings: OpenMetadataSettings) -> None:
+    await check_conformance(
+        build_server(catalog_settings),
+        HERE / "snapshots" / "tools_list.json",
+        ("get_table", {"fqn": "reports.restaurants"}),
+    )
+
+
+def test_stdout_is_protocol_only(catalog_dir: Path) -> None:
+    env = {"OCM_OPENMETADATA_CATALOG": str(catalog_dir), "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}
+    msgs = check_stdout_is_protocol_only(
+        "servers.openmetadata",
+        env,
+        {"name": "suggest_columns", "arguments": {"fqn": "reports.restaurants", "column": "r.open_date"}},
+    )
+    answer = next(m for m in msgs if m.get("id") == 3)
+    assert answer["result"]["structuredContent"]["suggestions"][0]["name"] == "start_date"
+    assert any(m.get("id") == 4 and m["result"]["isError"] for m in msgs)
+
+
+def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
+    """tools/list must stay fast: nothing imports `metadata.*` until a call needs it."""
+    code = (
+        "import sys\n"
+        "from servers.openmetadata.server import build_server\n"
+        "from servers.openmetadata.settings import OpenMetadataSettings\n"
+        f"build_server(OpenMetadataSettings(catalog={str(catalog_dir)!r}, preload_sdk=False))\n"
+        "build_server(OpenMetadataSettings(host='http://127.0.0.1:9/api', token='t', preload_sdk=False))\n"
+        "print(sorted(m for m in sys.modules if m == 'metadata' or m.startswith('metadata.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=server_env(), cwd=ROOT,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_missing_backend_config_fails_with_one_clear_line() -> None:
+    out = subprocess.run([sys.executable, "-m", "servers.openmetadata"], capture_output=True, text=True,
+                         env=server_env(), cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2 and out.stdout == ""
+    assert "OCM_OPENMETADATA_CATALOG" in out.stderr and "OCM_OPENMETADATA_HOST" in out.stderr

@@ -1,0 +1,163 @@
+"""The live backend: the REAL openmetadata-ingestion SDK against the local REST stand-in (standin.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from pydantic import SecretStr
+
+from servers.openmetadata.server import build_server
+from servers.openmetadata.settings import OpenMetadataSettings
+from tests.harness import free_port, tool_text
+from tests.openmetadata.conftest import TOKEN
+from tests.openmetadata.entities import DAILY_REVENUE, RESTAURANTS, STAGING_RESTAURANTS, World
+
+pytestmark = [pytest.mark.anyio, pytest.mark.sdk]
+
+
+def live(url: str, token: str = TOKEN, **kw: Any) -> OpenMetadataSettings:
+    return OpenMetadataSettings(host=url, token=SecretStr(token), preload_sdk=False, **kw)
+
+
+async def test_all_tools_through_the_sdk(standin: Any) -> None:
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": "reports.restaurants"})
+        assert not r.is_error, tool_text(r)
+        t = r.structured_content
+        assert t["fqn"] == RESTAURANTS and t["owners"][0]["name"] == "restaurants-analytics"
+        assert "start_date" in [col["name"] for col in t["columns"]] and t["source"].startswith("OpenMetadata at")
+
+        s = (await c.call_tool("suggest_columns", {"fqn": RESTAURANTS, "column": "r.open_date"})).structured_content
+        assert s["suggestions"][0]["name"] == "start_date"
+        assert s["suggestions"][0]["reason"] == (
+            "column renamed from open_date to start_date in version 0.4 on 2024-05-02 by alice"
+        )
+
+        h = (await c.call_tool("schema_history", {"fqn": RESTAURANTS, "since": "0.3"})).structured_content
+        assert [(ch["version"], ch["kind"]) for ch in h["changes"]] == [("0.5", "added"), ("0.4", "renamed")]
+
+        hits = (await c.call_tool("search_tables", {"query": "revenue"})).structured_content["hits"]
+        assert hits[0]["fqn"] == DAILY_REVENUE and "name" in hits[0]["matched_on"]
+
+        lin = (await c.call_tool("column_lineage", {"fqn": RESTAURANTS, "column": "start_date"})).structured_content
+        assert lin["upstream"][0]["table"] == STAGING_RESTAURANTS and lin["upstream"][0]["column"] == "opened_on"
+
+        amb = await c.call_tool("get_table", {"fqn": "restaurants"})
+        assert amb.is_error and STAGING_RESTAURANTS in tool_text(amb)
+        missing = await c.call_tool("get_table", {"fqn": "trino.lake.reports.nope"})
+        assert missing.is_error and "not found" in tool_text(missing)
+
+    paths = [p.split("?")[0] for p in standin.requests]
+    assert paths[0] == "/api/v1/system/version"  # the SDK's version check comes first
+    assert "/api/v1/tables/name/trino.lake.reports.restaurants" in paths
+    assert any(p.endswith("/versions") for p in paths)
+    assert "/api/v1/lineage/table/name/trino.lake.reports.restaurants" in paths
+    assert any("fields=columns,owners,tags" in p for p in standin.requests)
+
+
+async def test_rejected_token_is_clear_and_does_not_leak(standin: Any) -> None:
+    wrong = TOKEN[:-4] + "AAAA"
+    async with Client(build_server(live(standin.url, token=wrong)).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": RESTAURANTS})
+    text = tool_text(r)
+    assert r.is_error and "HTTP 401" in text and "OCM_OPENMETADATA_TOKEN" in text
+    assert wrong not in text and TOKEN not in text
+
+
+async def test_token_without_view_permission(standin: Any) -> None:
+    standin.forbidden = True
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": RESTAURANTS})
+    assert r.is_error and "HTTP 403" in tool_text(r) and "ViewBasic" in tool_text(r)
+
+
+async def test_major_minor_mismatch(standin: Any) -> None:
+    standin.version = "1.5.11"
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": RESTAURANTS})
+        assert r.is_error
+        text = tool_text(r)
+        assert "1.5.11" in text and "major.minor" in text and "OCM_OPENMETADATA_VERIFY_VERSION" in text
+        standin.version = "2.0.9"  # same major.minor: accepted on the next call (the failed client is not kept)
+        assert not (await c.call_tool("get_table", {"fqn": RESTAURANTS})).is_error
+    standin.version = "1.5.11"
+    async with Client(build_server(live(standin.url, verify_version=False)).mcp) as c:
+        assert not (await c.call_tool("get_table", {"fqn": RESTAURANTS})).is_error
+
+
+async def test_server_down_is_quick_and_clear() -> None:
+    url = f"http://127.0.0.1:{free_port()}/api"
+    start = time.monotonic()
+    async with Client(build_server(live(url)).mcp) as c:
+        r = await c.call_tool("search_tables", {"query": "restaurants"})
+    assert r.is_error and "cannot reach" in tool_text(r) and "OCM_OPENMETADATA_HOST" in tool_text(r)
+    assert time.monotonic() - start < 15
+
+
+async def test_slow_server_times_out(standin: Any) -> None:
+    async with Client(build_server(live(standin.url, timeout_seconds=1)).mcp) as c:
+        standin.delay = 2.5
+        start = time.monotonic()
+        r = await c.call_tool("get_table", {"fqn": RESTAURANTS})
+        elapsed = time.monotonic() - start
+        assert r.is_error and "did not answer within 1s" in tool_text(r)
+        assert elapsed < 2.4, f"the read was retried ({elapsed:.1f}s)"
+        standin.delay = 0
+        assert not (await c.call_tool("get_table", {"fqn": RESTAURANTS})).is_error
+
+
+async def test_host_pointing_at_the_ui(standin: Any) -> None:
+    standin.html = True
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": RESTAURANTS})
+    assert r.is_error and "internal error" not in tool_text(r)
+
+
+def test_standin_entities_validate_against_the_sdk_models(world: World, standin: Any) -> None:
+    """The fixtures are real OpenMetadata JSON: the SDK's generated models (extra='forbid') accept them."""
+    import json
+    import urllib.request
+
+    from metadata.generated.schema.entity.data.table import Table
+    from metadata.generated.schema.type.entityHistory import EntityVersionHistory
+    from metadata.generated.schema.type.entityLineage import EntityLineage
+    from metadata.ingestion.ometa.mixins.es_mixin import ESResponse
+
+    for fqn, table in world.tables.items():
+        assert Table.model_validate(table).fullyQualifiedName.root == fqn
+        for version in world.versions[fqn]:
+            Table.model_validate(version)
+    for lineage in world.lineage.values():
+        EntityLineage.model_validate(lineage)
+
+    def get(path: str) -> Any:
+        req = urllib.request.Request(standin.url + path, headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    rid = world.tables[RESTAURANTS]["id"]
+    history = EntityVersionHistory.model_validate(get(f"/v1/tables/{rid}/versions"))
+    assert [json.loads(v)["version"] for v in history.versions] == [0.5, 0.4, 0.3, 0.2, 0.1]
+    Table.model_validate(get(f"/v1/tables/{rid}/versions/0.4"))
+    es = ESResponse.model_validate(get("/v1/search/query?q=restaurant&index=table_search_index&from=0&size=3"))
+    assert es.hits.total.value == 4 and len(es.hits.hits) == 3
+
+
+async def test_catalog_validated_with_sdk_models(tmp_path: Path, world: World) -> None:
+    world.write_catalog(tmp_path)
+    path = tmp_path / "tables" / f"{DAILY_REVENUE}.json"
+    path.write_text(path.read_text().replace('"DECIMAL"', '"MONEYBAGS"'))
+    strict = OpenMetadataSettings(catalog=tmp_path, preload_sdk=False)
+    async with Client(build_server(strict).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": DAILY_REVENUE})
+        assert r.is_error and "tables/trino.lake.reports.daily_revenue.json" in tool_text(r)
+        assert "columns.2.dataType" in tool_text(r)
+        assert not (await c.call_tool("get_table", {"fqn": RESTAURANTS})).is_error
+    lenient = OpenMetadataSettings(catalog=tmp_path, preload_sdk=False, validate_catalog=False)
+    async with Client(build_server(lenient).mcp) as c:
+        r = await c.call_tool("get_table", {"fqn": DAILY_REVENUE})
+        assert not r.is_error and r.structured_content["columns"][2]["name"] == "revenue_eur"
