@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import anyio  # noqa: E402
-from logcorpus import ANSI_RE, generate, read_lines  # noqa: E402
+from logcorpus import ANSI_RE, fingerprint, generate, read_lines  # noqa: E402
 
 MISSES = Path("/tmp/rootcause_misses.txt")
 REPORT = Path("/tmp/rootcause_report.txt")
@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             "cascade_lines": a.cascade_lines,
         }
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+        params["generator"] = fingerprint()
         if meta is None or any(meta.get(k) != v for k, v in params.items()):
             if corpus.exists() and meta is not None:
                 shutil.rmtree(corpus)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -1894,6 +1895,7 @@ def generate(
             continue
         labels.append(write_case(out, case, index, seed, data, big_line_mb, cascade_lines))
     meta = {
+        "generator": fingerprint(),
         "seed": seed,
         "per_kind": per_kind,
         "big_line_mb": big_line_mb,
@@ -1902,6 +1904,11 @@ def generate(
     }
     (out / "labels.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
     return labels
+
+
+def fingerprint() -> str:
+    """Changes whenever this generator changes, so a stored corpus can be recognised as stale."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def read_lines(path: Path) -> Iterator[str]:
