@@ -114,6 +114,9 @@ def parse_line(line_number: int, raw: bytes, full_length: int) -> Event:
         ev = _parse_json(line_number, stripped, clipped)
         if ev is not None:
             return ev
+    if len(text) > 8000:  # text formats: the cause is in the first few KB of a line; keeps regexes cheap
+        clipped += len(text) - 8000
+        text = text[:8000]
     ev = Event(line_number=line_number, text=text, fmt="plain", clipped=clipped)
     msg = text
     for fmt, rx in (("airflow2", AF2), ("console", CONSOLE), ("log4j", LOG4J)):
@@ -139,6 +142,7 @@ def parse_line(line_number: int, raw: bytes, full_length: int) -> Event:
 
 
 def _classify_text(ev: Event, msg: str) -> None:
+    msg = msg[:4000]
     body = msg.strip()
     fm = FRAME_PY.match(msg)
     if fm:
@@ -157,7 +161,7 @@ def _classify_text(ev: Event, msg: str) -> None:
         ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]
         return
     # "... TrinoUserError(type=USER_ERROR, ...)" or "error: X" embedded mid-line
-    emb = re.search(r"\b((?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))(?:: |\()(.{0,1500})", body)
+    emb = re.search(r"\b((?:[a-z_]\w{0,60}\.){0,8}[A-Z]\w{0,80}(?:Error|Exception))(?:: |\()(.{0,1500})", body)
     if emb:
         ev.exc_chain = [ExcInfo(emb.group(1), emb.group(2).strip())]
 

@@ -127,7 +127,7 @@ COLUMN_IN_ERROR = re.compile(
 K8S_POD = re.compile(r"\bpod[ :=]+['\"]?([a-z0-9][a-z0-9.-]{3,})", re.I)
 SQL_KEYWORDS = {"select", "where", "values", "set", "dual", "the", "a", "an", "lateral", "unnest", "table", "as"}
 
-OPERATOR_FROM_LOGGER = re.compile(r"airflow\.task\.(?:operators|sensors)\.[\w.]*?\.([A-Z]\w+)")
+OPERATOR_FROM_LOGGER = re.compile(r"airflow\.task\.(?:operators|sensors)\.[\w.]{0,200}?\.([A-Z]\w{1,80})\b")
 OPERATOR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"TrinoOperator|TrinoHook|trino\.exceptions|TrinoUserError|TrinoQueryError"), "TrinoOperator"),
     (re.compile(r"SparkSubmitOperator|SparkSubmitHook|spark-submit"), "SparkSubmitOperator"),
@@ -136,7 +136,7 @@ OPERATOR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"BashOperator|SubprocessHook|Running command: \['/usr/bin/bash'|Running command: \[.bash"),
      "BashOperator"),
     (re.compile(r"SQLExecuteQueryOperator|common\.sql\.operators"), "SQLExecuteQueryOperator"),
-    (re.compile(r"(\w+Sensor)\b"), ""),
+    (re.compile(r"\b([A-Z]\w{0,60}Sensor)\b"), ""),
     (re.compile(r"PythonOperator|_PythonDecoratedOperator|@task"), "PythonOperator"),
 ]
 

@@ -68,7 +68,7 @@ def operator_hint(head_text: str, events: list[Event]) -> str | None:
             if m:
                 return m.group(1)
     m = P.OPERATOR_FROM_LOGGER.search(head_text)
-    text = head_text + "\n" + "\n".join(e.text for e in events[:200])
+    text = head_text + "\n" + "\n".join(e.text[:500] for e in events[:200])
     found = m.group(1) if m else None
     for rx, name in P.OPERATOR_HINTS:
         mm = rx.search(text)
@@ -178,10 +178,14 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
             ev.score += W_EXCEPTION
             reasons.append(f"exception {root.type}")
     if strength:
-        generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain
+        generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
         ev.score += W_CATEGORY * strength * (0.4 if generic else 1.0)
         reasons.append(f"{cat} signal '{matched[:60]}'")
-    if P.GENERIC_MSG.search(body) and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value)):
+    if (
+        P.GENERIC_MSG.search(body)
+        and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value))
+        and cat not in ("killed", "out_of_memory")
+    ):
         ev.score += W_GENERIC_MSG
         reasons.append("failure marker (effect, not cause)")
     if P.NOISE.search(body) and not ev.exc_chain:
