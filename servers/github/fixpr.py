@@ -23,6 +23,14 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-") or "fix"
 
 
+def refuse_unsafe_branch(branch: str, default: str, base: str, protected: list[str]) -> None:
+    """The fix branch may never be the default branch, the PR base, or match a protected pattern."""
+    if branch in (default, base):
+        raise ToolError(f"refusing to write to {branch!r}: it is the default or base branch")
+    if any(fnmatch.fnmatchcase(branch, pat) for pat in protected):
+        raise ToolError(f"refusing to write to {branch!r}: it matches a protected branch pattern")
+
+
 def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[str, bytes]:
     if not changes:
         raise ToolError("changes is empty; give at least one {path, new_content}")
@@ -94,10 +102,7 @@ def create_fix_pr(backend: Backend, settings: GithubSettings, writable: bool, ti
         check_ref(branch)
     except BackendError:
         raise ToolError(f"could not build a valid branch name from title {title!r}") from None
-    if branch in (default, base_name):
-        raise ToolError(f"refusing to write to {branch!r}: it is the default or base branch")
-    if any(fnmatch.fnmatchcase(branch, pat) for pat in settings.protected_branches):
-        raise ToolError(f"refusing to write to {branch!r}: it matches a protected branch pattern")
+    refuse_unsafe_branch(branch, default, base_name, settings.protected_branches)
 
     parts = [body.strip()]
     if evidence:

@@ -217,10 +217,9 @@ class GitHubStandin:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
-                self.send_header("X-RateLimit-Limit", "5000")
-                self.send_header("X-RateLimit-Remaining", "4999")
-                self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-                for k, v in (headers or {}).items():
+                merged = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999",
+                          "X-GitHub-Media-Type": "github.v3; format=json", **(headers or {})}
+                for k, v in merged.items():
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(data)
