@@ -49,7 +49,7 @@ class S3Store:
         config = Config(
             connect_timeout=5,
             read_timeout=30,
-            retries={"max_attempts": 4, "mode": "adaptive"},
+            retries={"max_attempts": 3, "mode": "standard"},
             max_pool_connections=max(10, parallel * 2),
         )
         self.client: Any = boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
