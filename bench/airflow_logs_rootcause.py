@@ -261,6 +261,7 @@ def misses_text(cases: list[dict[str, Any]], srv: dict[str, Outcome], corpus: Pa
     out: list[str] = [
         f"# find_failure misses ({datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC), corpus {corpus}",
         "# rank = rank of the first gold line in root_cause_lines (none = not returned)",
+        f"# reproduce: .venv/bin/python bench/airflow_logs_rootcause.py --corpus {corpus} [--only CASE_ID|KIND ...]",
         "",
     ]
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
