@@ -33,6 +33,7 @@ class OncallServer:
         self.settings = settings
         self.audit = AuditLog(name, settings.audit_file)
         verifier = build_verifier(settings)
+        self.verifier = verifier
         auth = (
             AuthSettings(
                 issuer_url="http://127.0.0.1",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 
 from mcp.server.mcpserver.exceptions import ToolError
+
+from shared.redaction import redact
 
 __all__ = ["ToolError", "internal_error", "not_found"]
 
@@ -25,9 +28,10 @@ def not_found(what: str, name: str, candidates: list[str] | None = None, hint: s
 
 
 def internal_error(server: str, tool: str, exc: BaseException) -> ToolError:
-    """Log the full exception to stderr under a fresh request id; the client sees only the id."""
+    """Log the full exception (redacted) to stderr under a fresh request id; the client sees only the id."""
     request_id = uuid.uuid4().hex[:12]
-    log.error("internal error in %s.%s request_id=%s", server, tool, request_id, exc_info=exc)
+    trace = redact("".join(traceback.format_exception(exc)).rstrip())
+    log.error("internal error in %s.%s request_id=%s\n%s", server, tool, request_id, trace)
     return ToolError(
         f"internal error (request id {request_id}); the server logged the details. "
         "Retry once; if it persists, report the request id to the server operator."

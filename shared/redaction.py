@@ -230,12 +230,32 @@ def redact(text: str) -> str:
     return text
 
 
+_SECRET_KEY_NAME = re.compile(
+    r"(?i)[A-Za-z0-9_.-]*?(?P<word>(?P<pw>"
+    + _PASSWORD_WORDS
+    + ")|"
+    + _OTHER_WORDS
+    + r")(?P<suffix>[A-Za-z0-9_.-]{0,40})"
+)
+
+
+def _secret_field(key: str, value: str) -> bool:
+    """A mapping entry whose key names a secret (`{"password": "..."}`) and whose value looks like one."""
+    m = _SECRET_KEY_NAME.fullmatch(key)
+    if not m or (m.group("suffix") and _META_SUFFIX.search(m.group("suffix"))) or _is_placeholder(value.strip()):
+        return False
+    return m.group("pw") is not None or _looks_secret(value)
+
+
 def redact_value(value: Any) -> Any:
-    """Redact every string inside nested dicts, lists and tuples."""
+    """Redact every string inside nested dicts, lists and tuples (a value under a secret-named key is masked whole)."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {k: redact_value(v) for k, v in value.items()}
+        return {
+            k: _mask("secret") if isinstance(k, str) and isinstance(v, str) and _secret_field(k, v) else redact_value(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return type(value)(redact_value(v) for v in value)
     return value

@@ -55,7 +55,7 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
     if args.transport == "stdio":
         server.mcp.run("stdio")
         return
-    if not is_loopback(args.host) and not server.settings.auth_configured:
+    if not is_loopback(args.host) and server.verifier is None:
         prefix = f"OCM_{name.upper()}_"
         sys.stderr.write(
             f"{prog}: refusing to listen on {args.host} without authentication; set {prefix}AUTH_TOKENS, "

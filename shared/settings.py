@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 S = TypeVar("S", bound="ServerSettings")
 
@@ -27,10 +29,39 @@ class ServerSettings(BaseSettings):
     auth_jwt_secret: SecretStr | None = Field(None, description="HS256 secret; bearer JWTs signed with it are accepted")
     auth_jwt_audience: str | None = None
     auth_jwt_issuer: str | None = None
-    allowed_hosts: list[str] = Field(
-        default_factory=list, description="extra Host header values accepted over HTTP (DNS-rebinding allowlist)"
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="extra Host header values accepted over HTTP (DNS-rebinding allowlist), comma-separated or JSON",
     )
-    allowed_origins: list[str] = Field(default_factory=list, description="extra Origin values accepted over HTTP")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="extra Origin values accepted over HTTP, comma-separated or JSON"
+    )
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("not a JSON list; give comma-separated values or a JSON list") from None
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("auth_tokens_file")
+    @classmethod
+    def _tokens_file_has_tokens(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        try:
+            text = value.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot read {value} ({exc.strerror})") from None
+        if not any(line.strip() and not line.strip().startswith("#") for line in text.splitlines()):
+            raise ValueError(f"{value} holds no tokens")
+        return value
 
     @property
     def auth_configured(self) -> bool:
@@ -53,10 +84,21 @@ def describe_validation_error(cls: type[BaseSettings], exc: ValidationError) -> 
     return "invalid configuration: " + "; ".join(parts)
 
 
+def describe_settings_error(cls: type[BaseSettings], exc: SettingsError) -> str:
+    """pydantic-settings fails before validation when a complex value (list, dict) is not JSON."""
+    prefix = cls.model_config.get("env_prefix", "")
+    found = re.search(r'field "([^"]+)"', str(exc))
+    var = f"{prefix}{found.group(1)}".upper() if found else f"{prefix}*"
+    return f"invalid configuration: {var}: cannot parse the value (expected JSON)"
+
+
 def load_settings(cls: type[S], **overrides: object) -> S:
     """Build settings from the environment; on a bad value print one clear line to stderr and exit 2."""
     try:
         return cls(**overrides)
     except ValidationError as exc:
-        sys.stderr.write(describe_validation_error(cls, exc) + "\n")
-        raise SystemExit(2) from None
+        message = describe_validation_error(cls, exc)
+    except SettingsError as exc:
+        message = describe_settings_error(cls, exc)
+    sys.stderr.write(message + "\n")
+    raise SystemExit(2)

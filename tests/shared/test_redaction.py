@@ -98,9 +98,9 @@ def test_redaction_is_fast_on_a_large_log() -> None:
     lookalike_text = "\n".join(text for _, _, text in LOOKALIKES)
     secret_text = "\n".join(split_secrets(text)[0] for _, _, text in SECRETS)
     big = (lookalike_text + "\n") * 40 + secret_text  # ~400 KB of mostly ordinary log text
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the CI machine is shared
     out = redact(big)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     mb_per_s = len(big) / 1e6 / elapsed
     print(f"\nredaction: {len(big) / 1e3:.0f} KB in {elapsed * 1000:.0f} ms ({mb_per_s:.1f} MB/s)")
     assert "[REDACTED:" in out

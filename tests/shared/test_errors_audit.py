@@ -1,0 +1,137 @@
+"""Errors (ToolError text, generic internal error with a request id) and the JSON audit line of every call."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from shared.audit import AuditLog
+from shared.errors import ToolError, not_found
+from tests.harness import ROOT, initialize_messages, server_env, tool_text
+from tests.shared.probe_server import ProbeSettings, build_server
+
+pytestmark = pytest.mark.anyio
+LEAK = "Hunter2-db-pass"
+
+
+def test_not_found_lists_candidates() -> None:
+    err = not_found("task", "load_report", [f"t{i}" for i in range(12)], hint="Call list_tasks first.")
+    assert isinstance(err, ToolError)
+    text = str(err)
+    assert text.startswith("task 'load_report' not found; closest: t0, t1")
+    assert "(+2 more)" in text and text.endswith("Call list_tasks first.")
+    assert str(not_found("dag", "x")) == "dag 'x' not found"
+
+
+async def test_internal_error_is_generic_with_request_id(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    audit = tmp_path / "audit.jsonl"
+    server = build_server(ProbeSettings(audit_file=audit))
+    with caplog.at_level(logging.ERROR, logger="oncall.errors"):
+        async with Client(server.mcp) as client:
+            r = await client.call_tool("crash", {"text": LEAK})
+            ok = await client.call_tool("whoami", {})
+    text = tool_text(r)
+    assert r.is_error
+    found = re.search(r"request id ([0-9a-f]{12})", text)
+    assert found, text
+    assert LEAK not in text and "postgres" not in text and "RuntimeError" not in text
+    assert not ok.is_error, "server stopped serving after an internal error"
+    logged = [rec for rec in caplog.records if found.group(1) in rec.getMessage()]
+    assert logged, caplog.text
+    message = logged[0].getMessage()
+    assert "Traceback (most recent call last)" in message and "RuntimeError: backend said" in message
+    assert LEAK not in message, "the operator log must be redacted too"
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert records[0]["outcome"] == "internal_error" and found.group(1) in records[0]["error"]
+    assert LEAK not in records[0]["error"] and "postgres://" not in audit.read_text()
+
+
+def stdio_exchange(module: str, env: dict[str, str], *calls: dict) -> tuple[dict, str]:
+    """Send initialize + tools/list + calls; keep stdin open until every request is answered; (responses, stderr)."""
+    messages = initialize_messages(*calls)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=server_env(env),
+        cwd=ROOT,
+    )
+    assert proc.stdin and proc.stdout
+    for msg in messages:
+        proc.stdin.write(json.dumps(msg) + "\n")
+    proc.stdin.flush()
+    responses: dict = {}
+    expected = {m["id"] for m in messages if "id" in m}
+    for line in proc.stdout:
+        msg = json.loads(line)
+        assert msg.get("jsonrpc") == "2.0", line
+        responses[msg.get("id")] = msg
+        if expected <= responses.keys():
+            break
+    proc.stdin.close()
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait(timeout=30)
+    return responses, err
+
+
+def test_internal_error_traceback_on_stderr_of_real_process() -> None:
+    """Over stdio: the client text has the request id; stderr has the traceback under the same id."""
+    responses, stderr = stdio_exchange("tests.shared.probe_server", {}, {"name": "crash", "arguments": {"text": "x"}})
+    call = responses[3]["result"]
+    assert call["isError"]
+    request_id = re.search(r"request id ([0-9a-f]{12})", call["content"][0]["text"]).group(1)  # type: ignore[union-attr]
+    assert f"request_id={request_id}" in stderr
+    assert "Traceback (most recent call last)" in stderr and "RuntimeError: backend said" in stderr
+
+
+async def test_audit_line_per_call(tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    server = build_server(ProbeSettings(audit_file=audit))
+    async with Client(server.mcp) as client:
+        await client.call_tool("whoami", {})
+        await client.call_tool("crash", {"text": "token=ghp_" + "a1B2" * 9})
+        await client.call_tool("crash", {"text": 7})  # bad arguments: rejected before the tool runs
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert len(records) == 2
+    first, second = records
+    assert set(first) >= {"ts", "server", "tool", "caller", "args", "outcome", "duration_ms", "bytes_returned"}
+    assert (first["server"], first["tool"], first["outcome"]) == ("probe", "whoami", "ok")
+    assert first["caller"].startswith("local") and first["bytes_returned"] > 0 and first["duration_ms"] >= 0
+    assert second["args"]["text"] == "token=[REDACTED:github-token]"
+    assert second["outcome"] == "internal_error"
+
+
+def test_audit_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    log = AuditLog("srv")
+    entry = log.record("t", "alice", {"q": "x" * 1000, "password": "pw=S3cret-99"}, "ok", 1.234, 10)
+    out, err = capsys.readouterr()
+    assert out == ""
+    line = json.loads(err)
+    assert line == entry and line["caller"] == "alice" and line["duration_ms"] == 1.23
+    assert len(line["args"]["q"]) < 400 and "chars cut" in line["args"]["q"]
+    assert "S3cret" not in err
+
+
+def test_audit_file_from_env_over_stdio(tmp_path: Path) -> None:
+    """OCM_<SERVER>_AUDIT_FILE: the real ownership server appends one line per call there, not to stdout."""
+    registry = tmp_path / "registry.yaml"
+    registry.write_text("teams:\n  - name: data-platform\n    aliases: [platform]\n")
+    audit = tmp_path / "audit.jsonl"
+    env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUDIT_FILE": str(audit)}
+    responses, stderr = stdio_exchange(
+        "servers.ownership", env, {"name": "find_team", "arguments": {"query": "platform"}}
+    )
+    assert not responses[3]["result"]["isError"]
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(r["server"], r["tool"], r["outcome"]) for r in records] == [("ownership", "find_team", "ok")]
+    assert records[0]["args"]["query"] == "platform"
+    assert '"audit": "tool_call"' not in stderr
