@@ -87,52 +87,57 @@ class LineageGraph:
         self.max_runs = max_runs
         self.datasets: list[Dataset] = []
         self.jobs: list[Job] = []
-        self._ds_index: dict[tuple[str, str], int] = {}
-        self._job_index: dict[tuple[str, str], int] = {}
+        self._ds_index: dict[tuple[str, str], Dataset] = {}
+        self._job_index: dict[tuple[str, str], Job] = {}
         self.events = 0
-        self.version = 0
 
     def dataset_id(self, namespace: str, name: str) -> int:
-        did = self._ds_index.get((namespace, name))
-        if did is None:
-            did = len(self.datasets)
+        return self._dataset(namespace, name).id
+
+    def _dataset(self, namespace: str, name: str) -> Dataset:
+        ds = self._ds_index.get((namespace, name))
+        if ds is None:
             namespace, name = sys.intern(namespace), sys.intern(name)
-            self.datasets.append(Dataset(did, namespace, name))
-            self._ds_index[(namespace, name)] = did
-        return did
+            ds = Dataset(len(self.datasets), namespace, name)
+            self.datasets.append(ds)
+            self._ds_index[(namespace, name)] = ds
+        return ds
 
     def job_id(self, namespace: str, name: str) -> int:
-        jid = self._job_index.get((namespace, name))
-        if jid is None:
-            jid = len(self.jobs)
+        return self._job(namespace, name).id
+
+    def _job(self, namespace: str, name: str) -> Job:
+        job = self._job_index.get((namespace, name))
+        if job is None:
             namespace, name = sys.intern(namespace), sys.intern(name)
-            self.jobs.append(Job(jid, namespace, name, self.max_runs))
-            self._job_index[(namespace, name)] = jid
-        return jid
+            job = Job(len(self.jobs), namespace, name, self.max_runs)
+            self.jobs.append(job)
+            self._job_index[(namespace, name)] = job
+        return job
 
     def add(self, ev: ParsedEvent) -> None:
         self.events += 1
-        self.version += 1
-        job = self.jobs[self.job_id(ev.job_namespace, ev.job_name)]
-        if ev.owners is not None:
+        job = self._job(ev.job_namespace, ev.job_name)
+        jid = job.id
+        if ev.owners is not None and ev.owners != job.owners:
             job.owners = tuple(sys.intern(o) for o in ev.owners)
         if ev.dag_id and job.dag_id != ev.dag_id:
             job.dag_id = sys.intern(ev.dag_id)
             job.task_id = sys.intern(ev.task_id) if ev.task_id else None
-        out_ids = []
         for ns, name in ev.inputs:
-            did = self.dataset_id(ns, name)
-            job.inputs.add(did)
-            self.datasets[did].consumers.add(job.id)
+            ds = self._dataset(ns, name)
+            job.inputs.add(ds.id)
+            ds.consumers.add(jid)
+        outs = []
         for ns, name in ev.outputs:
-            did = self.dataset_id(ns, name)
-            job.outputs.add(did)
-            self.datasets[did].producers.add(job.id)
-            out_ids.append(did)
+            ds = self._dataset(ns, name)
+            job.outputs.add(ds.id)
+            ds.producers.add(jid)
+            outs.append(ds)
         self._record_run(job, ev)
         if ev.event_type == "COMPLETE":
-            for did in out_ids:
-                self._record_write(self.datasets[did], ev.time, job.id)
+            for ds in outs:
+                self._record_write(ds, ev.time, jid)
 
     def _record_run(self, job: Job, ev: ParsedEvent) -> None:
         run = None
@@ -193,5 +198,4 @@ class LineageGraph:
                 yield dst, jid
 
     def find_job(self, namespace: str, name: str) -> Job | None:
-        jid = self._job_index.get((namespace, name))
-        return None if jid is None else self.jobs[jid]
+        return self._job_index.get((namespace, name))
