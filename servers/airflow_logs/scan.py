@@ -7,6 +7,7 @@ fraction) are kept; everything else is counted and dropped, so memory stays flat
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
 from collections import deque
@@ -31,16 +32,24 @@ CANDIDATE = (
     rb"|Running statement|Executing|Running command|Running query|Marking task as"
     rb"|(?m:^\s+File \")"
 )
-_rx_cache: dict[bytes, Any] = {}
+_local = threading.local()
 
 
 def compile_bytes(pattern: bytes) -> Any:
-    rx = _rx_cache.get(pattern)
+    """One compiled regex per thread: each RE2 keeps its own DFA cache, so two threads do not contend on it.
+    A large DFA budget keeps RE2 on its DFA for a big case-insensitive alternation (it is filled lazily)."""
+    cache: dict[bytes, Any] = getattr(_local, "cache", None) or {}
+    _local.cache = cache
+    rx = cache.get(pattern)
     if rx is None:
         options = re2.Options()
-        options.max_mem = 64 << 20
-        rx = _rx_cache[pattern] = re2.compile(pattern, options)
+        options.max_mem = 256 << 20
+        rx = cache[pattern] = re2.compile(pattern, options)
     return rx
+
+
+def _scan_block_local(pattern: bytes, block: bytes) -> tuple[int, list[tuple[int, bytes, int]]]:
+    return _scan_block(compile_bytes(pattern), block)
 
 
 @dataclass
@@ -205,7 +214,7 @@ def scan(
                 result.head += block[: HEAD_BYTES - len(result.head)]
             fut: Future[Any]
             if pool is not None:
-                fut = pool.submit(_scan_block, rx, block)
+                fut = pool.submit(_scan_block_local, pattern, block)
             else:
                 fut = Future()
                 fut.set_result(_scan_block(rx, block))

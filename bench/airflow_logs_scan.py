@@ -1,0 +1,150 @@
+"""Scan speed of airflow_logs find_failure on a ~1 GB Airflow 3 JSON log, next to `rg -c` on the same file.
+
+Generates the log in /tmp (not committed), warms the page cache, then prints MB/s, the ratio to ripgrep (grep -c
+if rg is missing) and peak RSS of find_failure in a fresh process; then the same scan on a moto S3 server with
+parallel ranged GETs. Usage: python bench/airflow_logs_scan.py [--mb 1024] [--s3-mb 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RUN = "scheduled__2026-11-21T00:00:00+00:00"
+REL = f"dag_id=bench/run_id={RUN}/task_id=big/attempt=1.log"
+PATTERN = r"ERROR|Exception|Traceback|Caused by|FATAL|OOMKilled|Killed"
+
+
+def generate(path: Path, mb: int) -> None:
+    if path.exists() and abs(path.stat().st_size - mb * 1024 * 1024) < 16 * 1024 * 1024:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rnd = random.Random(7)
+    loggers = ["task.stdout", "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator",
+               "airflow.task.hooks.airflow.providers.amazon.aws.hooks.s3.S3Hook"]
+    templates = [
+        "Processed batch {n} of orders in {f}s, {m} rows",
+        "Uploading part {n} to s3://lake/bronze/orders/part-{m}.parquet",
+        "Query {d}_000512_{n:05d}_abcde progress: {m}% splits={n}",
+        "Retrying fetch of page {n} (attempt 1)",
+    ]
+    lines = []
+    for i in range(5000):
+        t = templates[i % len(templates)].format(n=rnd.randint(1, 99999), m=rnd.randint(1, 999), f=rnd.random(),
+                                                 d=20261121)
+        rec = {"timestamp": f"2026-11-21T00:{i % 60:02d}:{i % 60:02d}.{i:06d}Z", "level": "info", "event": t,
+               "logger": loggers[i % 3], "dag_id": "bench", "task_id": "big", "try_number": 1, "map_index": -1}
+        lines.append(json.dumps(rec, separators=(",", ":")))
+    block = ("\n".join(lines) + "\n").encode()
+    cause = json.dumps({"timestamp": "2026-11-21T01:00:00Z", "level": "error", "event": "Task failed with exception",
+                        "logger": "task", "error_detail": [{"exc_type": "TrinoUserError", "exc_value":
+                        "TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:8: Column "
+                        "'r.open_date' cannot be resolved\", query_id=20261121_010000_00001_zzzzz)", "frames": []}]})
+    target = mb * 1024 * 1024
+    with open(path, "wb") as fh:
+        written = 0
+        while written < target - len(block):
+            fh.write(block)
+            written += len(block)
+        fh.write(cause.encode() + b"\n")
+
+
+def warm(path: Path) -> None:
+    with open(path, "rb") as fh:
+        while fh.read(64 << 20):
+            pass
+
+
+def baseline(path: Path) -> tuple[str, float]:
+    rg = shutil.which("rg")
+    cmd = [rg, "-c", PATTERN, str(path)] if rg else ["grep", "-c", "-E", PATTERN, str(path)]
+    best = 1e9
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False, env={**os.environ, "LC_ALL": "C"})
+        best = min(best, time.perf_counter() - t)
+    return ("rg -c" if rg else "grep -c"), best
+
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from servers.airflow_logs.service import LogService
+from servers.airflow_logs.settings import AirflowLogsSettings
+kw = json.loads(sys.argv[2])
+svc = LogService(AirflowLogsSettings(**kw))
+best = 1e9
+for _ in range(int(sys.argv[3])):
+    t = time.perf_counter()
+    rep = svc.find_failure("bench", %r, "big", None, None, 2000)
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({"seconds": best, "bytes": rep.bytes_scanned, "lines": rep.lines_total,
+                  "top": rep.root_cause_lines[0].line_number, "category": rep.error_category,
+                  "tokens": len(rep.model_dump_json()) // 4,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""" % RUN  # noqa: UP031
+
+
+def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), json.dumps(settings), str(repeats)],
+        capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=1024)
+    ap.add_argument("--s3-mb", type=int, default=256)
+    ap.add_argument("--dir", default="/tmp/airflow_logs_bench")
+    args = ap.parse_args()
+
+    base = Path(args.dir)
+    print(f"== local scan, {args.mb} MB Airflow 3 JSON log, warm cache")
+    sizes = sorted({max(64, args.mb // 4), args.mb})
+    for mb in sizes:
+        root = base / f"local{mb}"
+        path = root / REL
+        generate(path, mb)
+        warm(path)
+        size_mb = path.stat().st_size / 1e6
+        name, base_s = baseline(path)
+        res = run_child({"source": str(root)}, repeats=3)
+        mbs = size_mb / res["seconds"]
+        rg_mbs = size_mb / base_s
+        print(f"file {size_mb:,.0f} MB, {res['lines']:,} lines: find_failure {res['seconds']:.2f}s = {mbs:,.0f} MB/s; "
+              f"{name} {base_s:.2f}s = {rg_mbs:,.0f} MB/s; ratio {mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; "
+              f"top line {res['top']} ({res['category']}), answer ~{res['tokens']} tokens")
+
+    print(f"== S3 (moto server), {args.s3_mb} MB object, parallel ranged GETs")
+    from tests.s3server import moto_server
+
+    path = base / f"s3src{args.s3_mb}" / REL
+    generate(path, args.s3_mb)
+    with moto_server() as s3:
+        client = s3.client()
+        client.create_bucket(Bucket="logs")
+        client.upload_file(str(path), "logs", f"prefix/{REL}")
+        for parallel in (1, 8):
+            res = run_child(
+                {"source": "s3://logs/prefix", "s3_endpoint_url": s3.endpoint_url, "s3_parallel": parallel},
+                repeats=1, env=s3.env(),
+            )
+            print(f"parallel={parallel}: {res['bytes'] / 1e6:,.0f} MB in {res['seconds']:.2f}s = "
+                  f"{res['bytes'] / 1e6 / res['seconds']:,.0f} MB/s; peak RSS {res['rss_mb']:.0f} MB; top line "
+                  f"{res['top']}")
+
+
+if __name__ == "__main__":
+    main()
