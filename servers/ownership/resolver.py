@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
+from servers.ownership.fuzzy import FuzzyIndex
 from servers.ownership.models import AssetKind, Evidence, OwnedAsset, ResolveOwnerResult, Team
 from servers.ownership.patterns import Match
 from servers.ownership.registry import ASSET_KINDS, TeamSpec
@@ -336,9 +335,10 @@ def candidate_names(snap: Snapshot) -> list[str]:
 
 
 def closest(snap: Snapshot, query: str, limit: int = 5) -> list[str]:
-    names = candidate_names(snap)
-    hits = process.extract(query, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
-    return [h[0] for h in hits]
+    if "names_index" not in snap.cache:
+        snap.cache["names_index"] = FuzzyIndex(candidate_names(snap))
+    index: FuzzyIndex = snap.cache["names_index"]
+    return [index.values[i] for i, _ in index.search(query, limit, 50)]
 
 
 def resolve(snap: Snapshot, raw: str, kind: str = "auto") -> ResolveOwnerResult:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process, utils
-
+from servers.ownership.fuzzy import FuzzyIndex
 from servers.ownership.identity import owner_keys
 from servers.ownership.models import TeamMatch
 from servers.ownership.resolver import team_model
@@ -12,7 +11,7 @@ from servers.ownership.state import Snapshot
 MIN_SCORE = 50
 
 
-def _choices(snap: Snapshot) -> tuple[list[str], list[tuple[str, str, str]]]:
+def _choices(snap: Snapshot) -> tuple[FuzzyIndex, list[tuple[str, str, str]]]:
     if "team_choices" not in snap.cache:
         labels: list[tuple[str, str, str]] = []  # (team, matched_on, value)
         for team in snap.registry.loaded.spec.teams:
@@ -21,8 +20,7 @@ def _choices(snap: Snapshot) -> tuple[list[str], list[tuple[str, str, str]]]:
             labels += [(team.name, "member", m) for m in team.members]
             if team.slack_channel:
                 labels.append((team.name, "channel", team.slack_channel))
-        strings = [utils.default_process(v) for _, _, v in labels]
-        snap.cache["team_choices"] = (strings, labels)
+        snap.cache["team_choices"] = (FuzzyIndex([v for _, _, v in labels]), labels)
     return snap.cache["team_choices"]
 
 
@@ -36,17 +34,9 @@ def find_teams(snap: Snapshot, query: str, limit: int = 5) -> list[TeamMatch]:
                     best[team] = TeamMatch(
                         team=team_model(reg.teams[team.lower()]), score=100.0, matched_on=kind, matched_value=query
                     )
-    if len(best) < limit:
-        strings, labels = _choices(snap)
-        hits = process.extract(
-            utils.default_process(query),
-            strings,
-            scorer=fuzz.WRatio,
-            processor=None,
-            limit=limit * 4,
-            score_cutoff=MIN_SCORE,
-        )
-        for _, score, idx in hits:
+    if not best:  # an exact name, alias, channel or member answers the question; no fuzzy noise
+        index, labels = _choices(snap)
+        for idx, score in index.search(query, limit * 4, MIN_SCORE):
             team, kind, value = labels[idx]
             if team not in best or best[team].score < score:
                 best[team] = TeamMatch(
