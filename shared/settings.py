@@ -50,6 +50,13 @@ class ServerSettings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("auth_jwt_secret")
+    @classmethod
+    def _jwt_secret_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("HS256 secret must be at least 32 bytes (RFC 7518 section 3.2)")
+        return value
+
     @field_validator("auth_tokens_file")
     @classmethod
     def _tokens_file_has_tokens(cls, value: Path | None) -> Path | None:

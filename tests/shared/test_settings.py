@@ -41,6 +41,7 @@ def test_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("OCM_DEMO_SRV_LOG_LEVEL", "LOUD", "pattern"),
         ("OCM_DEMO_SRV_ALLOWED_ORIGINS", "[not json", "JSON"),
         ("OCM_DEMO_SRV_AUTH_TOKENS_FILE", "/nonexistent/tokens", "cannot read"),
+        ("OCM_DEMO_SRV_AUTH_JWT_SECRET", "short-secret", "at least 32 bytes"),
     ],
 )
 def test_bad_value_exits_2_with_one_line(

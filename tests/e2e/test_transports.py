@@ -1,0 +1,203 @@
+"""The runtime over real transports: stdio, SSE and streamable HTTP answer the official SDK client; HTTP auth
+(static tokens, HS256 JWT), DNS-rebinding protection, the non-loopback guard, and the caller reaching tools + audit.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import jwt
+import pytest
+from mcp import Client
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.harness import ROOT, free_port, http_server, server_env, stdio_params, tool_text
+
+pytestmark = [pytest.mark.anyio, pytest.mark.engine, pytest.mark.e2e]
+
+REGISTRY = """
+teams:
+  - name: data-platform
+    aliases: [platform]
+    members: [alice@acme.example]
+    slack_channel: "#data-platform"
+"""
+JWT_SECRET = "jwt-shared-secret-for-tests-0123456789"
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+}
+HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    path = tmp_path / "registry.yaml"
+    path.write_text(REGISTRY)
+    return path
+
+
+def token_for(sub: str, exp_in: float = 600, secret: str = JWT_SECRET) -> str:
+    return jwt.encode({"sub": sub, "exp": int(time.time() + exp_in)}, secret, algorithm="HS256")
+
+
+async def check_ownership(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+    assert "find_team" in {t.name for t in tools}
+    result = await client.call_tool("find_team", {"query": "platform"})
+    assert not result.is_error, tool_text(result)
+    assert result.structured_content is not None
+    assert "data-platform" in json.dumps(result.structured_content)
+
+
+async def test_stdio_official_client(registry: Path) -> None:
+    async with Client(stdio_params("servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)})) as client:
+        await check_ownership(client)
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_http_without_auth_on_loopback(registry: Path, transport: str) -> None:
+    with http_server("servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)}, transport) as url:
+        target = url if transport == "streamable-http" else sse_client(url)
+        async with Client(target) as client:
+            await check_ownership(client)
+        async with httpx2.AsyncClient() as http:
+            if transport == "streamable-http":
+                bad_host = await http.post(url, json=INIT, headers={**HEADERS, "Host": "evil.example:80"})
+                bad_origin = await http.post(url, json=INIT, headers={**HEADERS, "Origin": "http://evil.example"})
+                assert (bad_host.status_code, bad_origin.status_code) == (421, 403)
+
+
+async def test_streamable_http_auth(registry: Path, tmp_path: Path) -> None:
+    """Static tokens and JWTs on one server: status codes, rebinding protection, caller in the audit record."""
+    audit = tmp_path / "audit.jsonl"
+    env = {
+        "OCM_OWNERSHIP_REGISTRY": str(registry),
+        "OCM_OWNERSHIP_AUTH_TOKENS": "alice=tok-a",
+        "OCM_OWNERSHIP_AUTH_JWT_SECRET": JWT_SECRET,
+        "OCM_OWNERSHIP_AUDIT_FILE": str(audit),
+    }
+    with http_server("servers.ownership", env) as url:
+        async with httpx2.AsyncClient(timeout=30) as http:
+
+            async def status(**headers: str) -> int:
+                return (await http.post(url, json=INIT, headers={**HEADERS, **headers})).status_code
+
+            missing = await http.post(url, json=INIT, headers=HEADERS)
+            assert missing.status_code == 401
+            challenge = missing.headers["www-authenticate"]
+            assert challenge.startswith("Bearer ") and "invalid_token" in challenge
+            port = url.split(":")[2].split("/")[0]
+            metadata_url = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"
+            assert f'resource_metadata="{metadata_url}"' in challenge
+            metadata = (await http.get(metadata_url)).json()
+            assert metadata["resource"] == url
+
+            assert await status(Authorization="Bearer tok-wrong") == 401
+            assert await status(Authorization="tok-a") == 401
+            assert await status(Authorization="Basic dG9rLWE=") == 401
+            assert await status(Authorization="Bearer tok-a") == 200
+            assert await status(Authorization="Bearer tok-a", Host="evil.example:80") == 421
+            assert await status(Authorization="Bearer tok-a", Origin="http://evil.example") == 403
+            assert await status(Authorization="Bearer tok-a", Origin=f"http://localhost:{port}") == 200
+
+            assert await status(Authorization=f"Bearer {token_for('carol')}") == 200
+            assert await status(Authorization=f"Bearer {token_for('carol', exp_in=-120)}") == 401
+            assert (
+                await status(
+                    Authorization=f"Bearer {token_for('carol', secret='another-secret-of-32-bytes-or-more-xyz')}"
+                )
+                == 401
+            )
+
+        for bearer in ("tok-a", token_for("carol")):
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {bearer}"}, timeout=30) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                await check_ownership(client)
+
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(r["tool"], r["caller"], r["outcome"]) for r in records] == [
+        ("find_team", "alice", "ok"),
+        ("find_team", "carol", "ok"),
+    ]
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_caller_identity_reaches_the_tool(transport: str) -> None:
+    env = {"OCM_PROBE_AUTH_TOKENS": "alice=tok-a,bob=tok-b"}
+    with http_server("tests.shared.probe_server", env, transport) as url:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            if transport == "sse":
+                async with http.stream("GET", url, headers={"Accept": "text/event-stream"}) as r:
+                    assert r.status_code == 401
+        for token, caller in (("tok-a", "alice"), ("tok-b", "bob")):
+            headers = {"Authorization": f"Bearer {token}"}
+            if transport == "sse":
+                target = sse_client(url, headers=headers)
+                async with Client(target) as client:
+                    result = await client.call_tool("whoami", {})
+            else:
+                async with (
+                    httpx2.AsyncClient(headers=headers, timeout=30) as http,
+                    Client(streamable_http_client(url, http_client=http)) as client,
+                ):
+                    result = await client.call_tool("whoami", {})
+            assert result.structured_content == {"caller": caller}
+
+
+def test_refuses_non_loopback_without_auth(registry: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "servers.ownership", "--transport", "streamable-http", "--host", "0.0.0.0"],
+        env=server_env({"OCM_OWNERSHIP_REGISTRY": str(registry)}),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "refusing to listen on 0.0.0.0 without authentication" in proc.stderr
+    assert "OCM_OWNERSHIP_AUTH_TOKENS" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+async def test_non_loopback_with_auth_starts(registry: Path) -> None:
+    env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUTH_TOKENS": "ops=tok-ops"}
+    with http_server("servers.ownership", env, host="0.0.0.0") as url:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            assert (await http.post(url, json=INIT, headers=HEADERS)).status_code == 401
+            ok = await http.post(url, json=INIT, headers={**HEADERS, "Authorization": "Bearer tok-ops"})
+            assert ok.status_code == 200
+            assert (
+                await http.post(
+                    url, json=INIT, headers={**HEADERS, "Authorization": "Bearer tok-ops", "Host": "evil.example:80"}
+                )
+            ).status_code == 421
+
+
+def test_port_in_use_fails_clearly(registry: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", free_port()))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "servers.ownership", "--transport", "streamable-http", "--port", str(port)],
+            env=server_env({"OCM_OWNERSHIP_REGISTRY": str(registry)}),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode != 0
+    assert "address already in use" in proc.stderr.lower()
