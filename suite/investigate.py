@@ -20,6 +20,7 @@ UPSTREAM_CATEGORIES = {"upstream_not_ready", "timeout"}
 MISSING_COLUMN = re.compile(
     r"Column '(?P<trino>[^']+)' cannot be resolved|name `(?P<spark>[^`]+)`(?:\.`(?P<spark2>[^`]+)`)? cannot be resolved"
 )
+NUMBERED = re.compile(r"^\s*\d+\| ?")
 TABLE_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*){1,3}$")
 
 
@@ -222,11 +223,20 @@ class Investigator:
                 "body": body,
                 "changes": [{"path": path, "new_content": fixed}],
             },
-            lambda d: f"{d.get('url') or d.get('html_url') or ''} branch {d.get('branch') or d.get('head')}",
+            lambda d: (
+                f"PR #{(d.get('pr') or {}).get('number')} on branch {d.get('branch')} "
+                f"({'new' if d.get('created') else 'already proposed'})"
+            ),
         )
         if pr and pr.ok:
+            d = pr.data
             inv.facts["pr"] = {
-                k: pr.data.get(k) for k in ("number", "url", "branch", "head", "diff", "created") if k in pr.data
+                "number": (d.get("pr") or {}).get("number"),
+                "url": (d.get("pr") or {}).get("url"),
+                "branch": d.get("branch"),
+                "base": d.get("base"),
+                "created": d.get("created"),
+                "diff": d.get("diff"),
             }
 
     async def _file_text(self, inv: Investigation, path: str) -> str | None:
@@ -236,20 +246,17 @@ class Investigator:
             "github",
             "get_file",
             {"repo": self.repo, "path": path},
-            lambda d: f"{path}: {d.get('total_lines') or len(d.get('lines') or [])} lines",
+            lambda d: f"{path}: {d.get('total_lines')} lines",
         )
-        if not rec or not rec.ok:
+        if not rec or not rec.ok or rec.data.get("truncation", {}).get("truncated"):
             return None
-        d = rec.data
-        if isinstance(d.get("content"), str):
-            return d["content"]
-        lines = d.get("lines") or []
-        return "\n".join((ln.get("text") if isinstance(ln, dict) else str(ln)) for ln in lines) + "\n"
+        lines = rec.data.get("content", "").split("\n")
+        return "\n".join(NUMBERED.sub("", line, count=1) for line in lines).rstrip("\n") + "\n"
 
     # -- case 2: late upstream --
 
     async def _upstream_branch(self, inv: Investigation, f: dict[str, Any], loc: dict[str, Any]) -> None:
-        datasets = _tables(f) | set(_tables_in_text(json.dumps(loc.get("key_args") or loc.get("arguments") or {})))
+        datasets = _tables(f) | set(_tables_in_text(json.dumps((loc.get("task") or {}).get("arguments") or {})))
         if not datasets:
             inv.conclusion = "timed out waiting, but the log and code name no dataset to check upstream"
             return
@@ -262,9 +269,9 @@ class Investigator:
                 inv, f"which upstream of {dataset} is late", "lineage", "find_late_upstream", args, _summarise_late
             )
             if rec and rec.ok:
-                late_roots += rec.data.get("root_late") or rec.data.get("late_roots") or []
+                late_roots += rec.data.get("roots") or []
                 inv.facts["waited_on"] = dataset
-        inv.facts["late_upstream"] = [_dataset_name(r) for r in late_roots]
+        inv.facts["late_upstream"] = [_plain_name(_dataset_name(r)) for r in late_roots]
         if late_roots:
             root = late_roots[0]
             inv.facts["late_root_detail"] = root
@@ -273,14 +280,19 @@ class Investigator:
                 "who owns the late dataset",
                 "ownership",
                 "resolve_owner",
-                {"asset": _dataset_name(root)},
+                {"asset": _plain_name(_dataset_name(root))},
                 _summarise_owner,
             )
             if owner and owner.ok:
                 inv.facts["late_owner"] = _team_names(owner.data)
+            jobs = root.get("producing_jobs") or [{}]
+            last = jobs[0].get("last_run") or {}
+            inv.facts["late_root_producer"] = jobs[0].get("job")
+            inv.facts["late_root_producer_error"] = last.get("error")
             inv.conclusion = (
                 f"{inv.dag_id}.{inv.task_id} waited on {inv.facts.get('waited_on')}, which is late because "
-                f"{_dataset_name(root)} is late (its producer: {root.get('producing_job') or root.get('job')})."
+                f"{_plain_name(_dataset_name(root))} is late ({(root.get('freshness') or {}).get('lateness')}); its producer "
+                f"{jobs[0].get('job')} last ran {last.get('state')}: {str(last.get('error'))[:160]}"
             )
         else:
             inv.conclusion = "no late upstream found; check the sensor's condition and its timeout"
@@ -333,21 +345,14 @@ def _valid(rec: CallRecord | None) -> bool:
 
 
 def _location_facts(d: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"dag_file": d.get("file") or d.get("path")}
-    lines = d.get("line_range") or d.get("lines") or {}
-    if isinstance(lines, dict):
-        out["dag_line"] = lines.get("start")
-    elif isinstance(lines, list) and lines:
-        out["dag_line"] = lines[0]
-    else:
-        out["dag_line"] = d.get("start_line")
-    out["operator"] = d.get("operator") or d.get("operator_class")
-    ref = d.get("resolved_file") or d.get("referenced_file") or d.get("sql_file") or {}
-    if isinstance(ref, dict):
-        out["sql_file"] = ref.get("path") or ref.get("file")
-    elif isinstance(ref, str):
-        out["sql_file"] = ref
-    return out
+    task = d.get("task") or {}
+    resolved = d.get("resolved_files") or []
+    return {
+        "dag_file": task.get("path") or d.get("dag_path"),
+        "dag_line": task.get("start_line"),
+        "operator": task.get("operator"),
+        "sql_file": resolved[0].get("path") if resolved else None,
+    }
 
 
 def _first_change(d: dict[str, Any]) -> str | None:
@@ -366,7 +371,16 @@ def _best_suggestion(d: dict[str, Any]) -> str | None:
 
 
 def _dataset_name(r: dict[str, Any]) -> str:
-    return str(r.get("dataset") or r.get("name") or r.get("fqn") or r)
+    fresh = r.get("freshness") or {}
+    return str(fresh.get("dataset") or r.get("dataset") or r.get("name") or r)
+
+
+def _plain_name(dataset: str) -> str:
+    """OpenLineage `namespace/name` (e.g. trino://host:443/lake.raw.orders) -> the table name `lake.raw.orders`."""
+    if "://" in dataset:
+        rest = dataset.split("://", 1)[1]
+        return rest.split("/", 1)[1] if "/" in rest else rest
+    return dataset
 
 
 def _team_names(d: dict[str, Any]) -> list[str]:
@@ -379,7 +393,14 @@ def _team_names(d: dict[str, Any]) -> list[str]:
 
 
 def _route_facts(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d.get(k) for k in ("notify", "cc", "page", "reason", "recipients") if k in d}
+    def who(r: dict[str, Any]) -> dict[str, Any]:
+        return {k: r.get(k) for k in ("team", "slack_channel", "oncall_rotation", "page")}
+
+    return {
+        "notify": [who(r) for r in d.get("notify") or []],
+        "cc": [who(r) for r in d.get("cc") or []],
+        "why": d.get("why"),
+    }
 
 
 def _summarise_failure(d: dict[str, Any]) -> str:
@@ -402,12 +423,11 @@ def _summarise_suggestions(d: dict[str, Any]) -> str:
 
 
 def _summarise_validation(d: dict[str, Any]) -> str:
-    return "valid" if d.get("valid") else f"invalid: {str(d.get('error'))[:160]}"
+    return "valid" if d.get("valid") else f"invalid: {str((d.get('error') or {}).get('message'))[:160]}"
 
 
 def _summarise_late(d: dict[str, Any]) -> str:
-    roots = d.get("root_late") or d.get("late_roots") or []
-    return ", ".join(_dataset_name(r) for r in roots) or "nothing late"
+    return str(d.get("verdict") or ", ".join(_dataset_name(r) for r in d.get("roots") or []) or "nothing late")
 
 
 def _summarise_owner(d: dict[str, Any]) -> str:
@@ -415,7 +435,10 @@ def _summarise_owner(d: dict[str, Any]) -> str:
 
 
 def _summarise_route(d: dict[str, Any]) -> str:
-    return json.dumps(_route_facts(d))[:200]
+    f = _route_facts(d)
+    notify = ", ".join(f"{r['team']} {r['slack_channel']}{' (page)' if r['page'] else ''}" for r in f["notify"])
+    cc = ", ".join(str(r["team"]) for r in f["cc"])
+    return f"notify {notify}" + (f"; cc {cc}" if cc else "") + f" — {str(f['why'])[:120]}"
 
 
 def run_investigation(

@@ -8,9 +8,11 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ServerPool:
     """Start the servers named in `envs` (name -> environment); `await pool.call(server, tool, args)`."""
 
     envs: dict[str, dict[str, str]]
+    stderr_dir: Path | None = None
     calls: list[CallRecord] = field(default_factory=list)
     tools: dict[str, set[str]] = field(default_factory=dict)
     _clients: dict[str, Client] = field(default_factory=dict)
@@ -41,7 +44,13 @@ class ServerPool:
         base = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
         for name, env in self.envs.items():
             params = StdioServerParameters(command=sys.executable, args=["-m", f"servers.{name}"], env={**base, **env})
-            client = await self._stack.enter_async_context(Client(params, read_timeout_seconds=300))
+            if self.stderr_dir:
+                self.stderr_dir.mkdir(parents=True, exist_ok=True)
+                errlog = self._stack.enter_context((self.stderr_dir / f"{name}.stderr.log").open("w"))
+                transport = stdio_client(params, errlog=errlog)
+                client = await self._stack.enter_async_context(Client(transport, read_timeout_seconds=300))
+            else:
+                client = await self._stack.enter_async_context(Client(params, read_timeout_seconds=300))
             self._clients[name] = client
             self.tools[name] = {t.name for t in (await client.list_tools()).tools}
         return self

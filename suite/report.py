@@ -21,9 +21,12 @@ FACT_LABELS = {
     "schema_change": "schema change",
     "suggested_column": "intended column",
     "original_valid": "current SQL valid on engine",
+    "engine_error": "engine says",
     "fix_valid": "corrected SQL valid on engine",
     "waited_on": "sensor waited on",
     "late_upstream": "root late upstream",
+    "late_root_producer": "late upstream's producer",
+    "late_root_producer_error": "  its last run failed with",
     "late_owner": "owner of late upstream",
     "notify": "notify",
 }

@@ -30,7 +30,7 @@ Each server's minimal credential: `oncall-mcp policy <server>`.
 
 async def investigate_demo(box: Sandbox, progress: Any = None) -> tuple[list[Investigation], ServerPool]:
     """Run both cases against the sandbox; returns the investigations and the pool (for its call records)."""
-    async with ServerPool(box.env()) as pool:
+    async with ServerPool(box.env(), stderr_dir=box.root / "server-logs") as pool:
         inv = Investigator(pool, repo=sc.REPO_NAME, as_of=sc.AS_OF.isoformat(), engine="spark", progress=progress)
         c1, c2 = sc.CASE1, sc.CASE2
         first = await inv.run(c1["dag_id"], c1["run_id"], c1["task_id"], ds=c1["ds"])
@@ -44,6 +44,7 @@ def run_demo(sandbox: str = "demo-sandbox", as_json: bool = False, keep: bool = 
     started = time.perf_counter()
     box = Sandbox(root.resolve()) if keep and root.exists() else build(root)
     err.write(f"sandbox ready in {box.root} ({time.perf_counter() - started:.1f}s); starting six servers over stdio\n")
+    err.write(f"(their stderr goes to {box.root / 'server-logs'}, their audit lines to {box.root / 'audit'})\n")
 
     def progress(msg: str) -> None:
         err.write(f"  … {msg}\n")

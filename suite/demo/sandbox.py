@@ -50,6 +50,13 @@ class Sandbox:
 
     def env(self) -> dict[str, dict[str, str]]:
         """Per-server environment pointing every server at the sandbox (stdio, local backends only)."""
+        (self.root / "audit").mkdir(exist_ok=True)
+        envs = self._env()
+        for name, env in envs.items():
+            env[f"OCM_{name.upper()}_AUDIT_FILE"] = str(self.root / "audit" / f"{name}.jsonl")
+        return envs
+
+    def _env(self) -> dict[str, dict[str, str]]:
         return {
             "airflow_logs": {"OCM_AIRFLOW_LOGS_SOURCE": str(self.logs)},
             "github": {

@@ -177,49 +177,54 @@ CODEOWNERS = """# Default owners
 """
 
 REGISTRY = """# Ownership registry for the demo sandbox (format: servers/ownership/README.md).
+version: 1
+defaults:
+  platform_team: data-platform
+  fallback_team: data-platform
+  ignore_owners: [airflow]
 teams:
   - name: analytics-eng
     aliases: ["@acme/analytics-eng", analytics]
-    members: [alice@acme.example, bob@acme.example]
+    members: [alice, alice@acme.example, bob, bob@acme.example]
     slack_channel: "#analytics-eng"
-    oncall_rotation: "pagerduty:analytics-eng"
+    oncall_rotation: pagerduty:analytics-eng
     escalation: [carol@acme.example]
+    owns:
+      dags: [reports_daily]
+      tables: ["lake.reports.*"]
   - name: orders-platform
     aliases: ["@acme/orders-platform", orders]
-    members: [dave@acme.example, erin@acme.example]
+    members: [dave, dave@acme.example, erin@acme.example]
     slack_channel: "#orders-oncall"
-    oncall_rotation: "pagerduty:orders-platform"
-    escalation: [frank@acme.example]
+    oncall_rotation: pagerduty:orders-platform
+    escalation: [pagerduty:orders-platform, frank@acme.example]
+    owns:
+      dags: [orders_ingest]
+      tables: ["lake.raw.*", lake.staging.orders_clean]
+      s3: ["s3://acme-lake/raw/orders/"]
   - name: revenue-analytics
     aliases: ["@acme/revenue-analytics", revenue]
     members: [grace@acme.example]
     slack_channel: "#revenue-analytics"
-    oncall_rotation: "opsgenie:revenue-analytics"
+    oncall_rotation: opsgenie:revenue-analytics
+    owns:
+      dags: [revenue_hourly]
+      tables: ["lake.marts.revenue_*"]
   - name: data-platform
     aliases: ["@acme/data-platform", platform]
     members: [heidi@acme.example]
     slack_channel: "#data-platform"
-    oncall_rotation: "pagerduty:data-platform"
-
-assets:
-  - {pattern: "reports_daily", kind: dag, team: analytics-eng}
-  - {pattern: "lake.reports.*", kind: table, team: analytics-eng}
-  - {pattern: "orders_ingest", kind: dag, team: orders-platform}
-  - {pattern: "lake.raw.*", kind: table, team: orders-platform}
-  - {pattern: "lake.staging.orders_clean", kind: table, team: orders-platform}
-  - {pattern: "revenue_hourly", kind: dag, team: revenue-analytics}
-  - {pattern: "lake.marts.revenue_*", kind: table, team: revenue-analytics}
-  - {pattern: "s3://acme-lake/raw/orders/*", kind: s3, team: orders-platform}
+    oncall_rotation: pagerduty:data-platform
 """
 
-EXPECTATIONS = """# When each dataset is promised to be fresh (format: servers/lineage/README.md).
+EXPECTATIONS = """# When each dataset is promised to be fresh, UTC (format: servers/lineage/README.md).
+defaults:
+  grace: 20m
 datasets:
-  - dataset: "lake.raw.orders"
+  - match: lake.raw.orders
     schedule: "5 * * * *"
-    grace_minutes: 20
-  - dataset: "lake.staging.orders_clean"
+  - match: lake.staging.orders_clean
     schedule: "15 * * * *"
-    grace_minutes: 20
-  - dataset: "lake.reports.*"
-    by: "07:00 UTC"
+  - match: "lake.reports.*"
+    schedule: "by 07:00 UTC"
 """
