@@ -291,7 +291,8 @@ class Investigator:
             inv.facts["late_root_producer_error"] = last.get("error")
             inv.conclusion = (
                 f"{inv.dag_id}.{inv.task_id} waited on {inv.facts.get('waited_on')}, which is late because "
-                f"{_plain_name(_dataset_name(root))} is late ({(root.get('freshness') or {}).get('lateness')}); its producer "
+                f"{inv.facts['late_upstream'][0]} is late ({(root.get('freshness') or {}).get('lateness')}); "
+                f"its producer "
                 f"{jobs[0].get('job')} last ran {last.get('state')}: {str(last.get('error'))[:160]}"
             )
         else:
