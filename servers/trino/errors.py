@@ -1,0 +1,23 @@
+"""Backend failures the service turns into actionable `ToolError`s."""
+
+from __future__ import annotations
+
+from servers.trino.models import EngineError
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot be reached or started."""
+
+
+class QueryFailed(Exception):
+    def __init__(self, error: EngineError, query_id: str | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.query_id = query_id
+
+
+class QueryTimeout(Exception):
+    def __init__(self, timeout_s: float, query_id: str | None = None) -> None:
+        super().__init__(f"timeout after {timeout_s:g}s")
+        self.timeout_s = timeout_s
+        self.query_id = query_id

@@ -1,0 +1,350 @@
+"""The read-only guard: parse one statement with sqlglot in the engine's dialect and refuse anything but a read.
+
+The guard is an allowlist: a single SELECT/WITH/VALUES query, DESCRIBE, a known SHOW form, or EXPLAIN (never
+EXPLAIN ANALYZE) of a query. The whole tree is walked, so a write nested in a CTE or subquery, a table function, a
+`system` table or a table outside the allowlists is refused wherever it sits. What `run_query` sends is the SQL
+sqlglot regenerates from the checked tree (plus the row limit), so what runs is exactly what was checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+MAX_SQL_CHARS = 100_000
+DIALECTS = {"trino": "trino", "spark": "spark"}
+
+# The metrics tables the server itself reads (recent_queries); every other `system` table is refused.
+ALLOWED_SYSTEM_TABLES = frozenset({("runtime", "queries"), ("runtime", "tasks"), ("runtime", "nodes")})
+
+WRITE_NODES: tuple[type[exp.Expression], ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "TruncateTable", "Grant", "Revoke",
+        "Command", "Set", "Use", "Transaction", "Commit", "Rollback", "Cache", "Uncache", "Refresh", "Analyze",
+        "Copy", "LoadData", "Pragma", "Into", "QueryTransform", "Comment", "Lock", "Kill", "Install", "Attach",
+        "Detach", "Export", "Summarize", "Put", "Get", "AlterRename", "RenameColumn",
+    )
+    if hasattr(exp, name)
+)  # fmt: skip
+
+# Functions that reach outside the query: JVM reflection, file readers, remote calls, sleeps.
+REFUSED_FUNCTIONS = frozenset(
+    {
+        "reflect", "java_method", "try_reflect", "read_files", "read_csv", "read_json", "read_parquet",
+        "query", "raw_query", "http_get", "url_fetch", "sleep", "pg_sleep", "load_file", "system",
+        "table", "descriptor", "exclude_columns", "sequence_file", "input_file_block_start", "sql_keywords",
+        "current_catalog_set", "assert_true", "raise_error",
+    }
+)  # fmt: skip
+
+# Spark `format.`path`` reads arbitrary files (`text.`/etc/passwd``).
+FILE_SOURCES = frozenset(
+    {"parquet", "csv", "json", "text", "orc", "avro", "binaryfile", "delta", "hive", "jdbc", "xml"}
+)
+
+SHOW_FORMS = [
+    re.compile(p, re.IGNORECASE | re.DOTALL | re.ASCII)
+    for p in (
+        r"^SHOW\s+CATALOGS(\s+LIKE\s+'[^']*')?$",
+        r"^SHOW\s+(SCHEMAS|DATABASES|NAMESPACES)(\s+(FROM|IN)\s+(?P<catalog>[\w\"`]+))?(\s+LIKE\s+'[^']*')?$",
+        r"^SHOW\s+(TABLES|VIEWS)(\s+(FROM|IN)\s+(?P<schema>[\w\"`.]+))?(\s+LIKE\s+'[^']*')?$",
+        r"^SHOW\s+(COLUMNS)\s+(FROM|IN)\s+(?P<table>[\w\"`.]+)(\s+(FROM|IN)\s+[\w\"`]+)?(\s+LIKE\s+'[^']*')?$",
+        r"^SHOW\s+CREATE\s+(TABLE|VIEW|MATERIALIZED\s+VIEW)\s+(?P<table>[\w\"`.]+)$",
+        r"^SHOW\s+STATS\s+FOR\s+(?P<table>[\w\"`.]+)$",
+        r"^SHOW\s+(PARTITIONS|TBLPROPERTIES)\s+(?P<table>[\w\"`.]+)$",
+        r"^SHOW\s+(USER\s+|SYSTEM\s+|ALL\s+)?FUNCTIONS(\s+(FROM|IN)\s+[\w\"`.]+)?(\s+LIKE\s+'[^']*')?$",
+    )
+]
+EXPLAIN_RE = re.compile(
+    r"^EXPLAIN(?P<opts>\s*\(\s*(?:(?:TYPE\s+(?:LOGICAL|DISTRIBUTED|VALIDATE|IO)|FORMAT\s+(?:TEXT|GRAPHVIZ|JSON))"
+    r"\s*,\s*)*(?:TYPE\s+(?:LOGICAL|DISTRIBUTED|VALIDATE|IO)|FORMAT\s+(?:TEXT|GRAPHVIZ|JSON))\s*\)"
+    r"|\s+(?:EXTENDED|CODEGEN|COST|FORMATTED)\b)?\s*(?P<inner>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# An unquoted identifier spelled like a statement verb is how a parser differential hides a second statement
+# (`SELECT 1 -- \<newline>DELETE FROM t` parses as an alias named DELETE); such names must be quoted.
+STATEMENT_WORDS = frozenset(
+    {
+        "DELETE", "INSERT", "UPDATE", "MERGE", "DROP", "CREATE", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "DENY",
+        "CALL", "EXECUTE", "PREPARE", "DEALLOCATE", "RESET", "COMMIT", "ROLLBACK", "REFRESH", "ANALYZE", "VACUUM",
+        "UPSERT", "MSCK", "PRAGMA", "DECLARE",
+    }
+)  # fmt: skip
+SAFE_WHITESPACE = {"\t", "\n", "\r", " "}
+
+
+@dataclass
+class Allowlist:
+    """Catalogs and schemas queries may touch; empty means no restriction at that level."""
+
+    catalogs: frozenset[str] = frozenset()
+    schemas: frozenset[str] = frozenset()  # entries `schema` or `catalog.schema`, lower case
+    default_catalog: str | None = None
+    default_schema: str | None = None
+
+
+@dataclass
+class GuardResult:
+    allowed: bool
+    reason: str
+    statement_type: str
+    tables: list[str] = field(default_factory=list)
+    rewritten_sql: str | None = None
+    original_sql: str = ""
+
+
+class Refused(Exception):
+    def __init__(self, reason: str, statement_type: str = "UNKNOWN") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.statement_type = statement_type
+
+
+def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int | None = None) -> GuardResult:
+    """Decide whether `sql` is a single read statement; never raises, never contacts an engine."""
+    allow = allow or Allowlist()
+    dialect = DIALECTS.get(engine)
+    if dialect is None:
+        return GuardResult(False, f"unknown engine {engine!r}", "UNKNOWN", original_sql=sql)
+    tables: list[str] = []
+    try:
+        text = _precheck(sql, dialect)
+        stype, rewritten = _check_text(text, dialect, allow, max_rows, tables)
+    except Refused as exc:
+        return GuardResult(False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql)
+    except Exception as exc:  # a parser bug must refuse, never let a statement through
+        return GuardResult(
+            False, f"could not analyse the statement safely ({type(exc).__name__})", "UNKNOWN", [], None, sql
+        )
+    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text)
+
+
+def _precheck(sql: str, dialect: str) -> str:
+    if not sql or not sql.strip():
+        raise Refused("empty statement")
+    if len(sql) > MAX_SQL_CHARS:
+        raise Refused(f"statement longer than {MAX_SQL_CHARS} characters")
+    for ch in sql:
+        if ch in SAFE_WHITESPACE:
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or (cat == "Zs"):
+            raise Refused(f"control, format or unusual whitespace character U+{ord(ch):04X} in the statement")
+    try:
+        tokens = sqlglot.tokenize(sql, read=dialect)
+    except SqlglotError as exc:
+        raise Refused(f"does not tokenize: {_short(exc)}") from None
+    quoted = (TokenType.STRING, TokenType.IDENTIFIER, TokenType.NATIONAL_STRING, TokenType.RAW_STRING)
+    for tok in tokens:
+        if tok.token_type not in quoted and not tok.text.isascii():
+            raise Refused(f"non-ASCII text outside a string literal or quoted identifier: {tok.text[:40]!r}")
+    # Only a trailing semicolon is tolerated; anything after it is a second statement.
+    semis = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
+    if semis and (len(semis) > 1 or semis[0] != len(tokens) - 1):
+        raise Refused("multiple statements; send exactly one statement")
+    text = sql.strip()
+    if semis:
+        text = text[: tokens[semis[0]].start].rstrip()
+    if not text:
+        raise Refused("empty statement")
+    return text
+
+
+def _check_text(text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str]) -> tuple[str, str]:
+    try:
+        parsed = [p for p in sqlglot.parse(text, read=dialect) if p is not None]
+    except SqlglotError as exc:
+        raise Refused(f"does not parse as {dialect} SQL: {_short(exc)}") from None
+    if len(parsed) != 1:
+        raise Refused("multiple statements; send exactly one statement" if parsed else "empty statement")
+    root = parsed[0]
+    if isinstance(root, exp.Command):
+        return _check_command(root, text, dialect, allow, max_rows, tables)
+    if isinstance(root, exp.Describe):
+        if root.args.get("kind") not in (None, False, "TABLE") or root.args.get("style") not in (
+            None,
+            False,
+            "EXTENDED",
+        ):
+            raise Refused("only DESCRIBE <table> is allowed", "DESCRIBE")
+        _walk(root, dialect, allow, tables, "DESCRIBE")
+        return "DESCRIBE", root.sql(dialect=dialect, comments=False)
+    if not isinstance(root, (exp.Query, exp.Values)):
+        raise Refused(f"{_type_name(root)} is not a read; only SELECT/WITH/SHOW/DESCRIBE/EXPLAIN", _type_name(root))
+    _walk(root, dialect, allow, tables, "SELECT")
+    if max_rows is not None and isinstance(root, exp.Query):
+        root = _limit(root, max_rows + 1)
+    return "SELECT", root.sql(dialect=dialect, comments=False)
+
+
+def _check_command(
+    root: exp.Command, text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str]
+) -> tuple[str, str]:
+    verb = str(root.this).upper()
+    arg = root.expression
+    if isinstance(arg, exp.Literal):
+        payload = str(arg.this)
+    elif isinstance(arg, exp.Expression):
+        payload = arg.sql(dialect)
+    else:
+        payload = str(arg or "")
+    if verb == "EXPLAIN":
+        m = EXPLAIN_RE.match("EXPLAIN " + payload)
+        if not m or re.match(r"^\s*(ANALYZE|VERBOSE)\b", m.group("inner"), re.IGNORECASE):
+            raise Refused("EXPLAIN ANALYZE runs the statement; use EXPLAIN or validate_sql", "EXPLAIN")
+        try:
+            inner = _precheck(m.group("inner"), dialect)
+            stype, inner_sql = _check_text(inner, dialect, allow, None, tables)
+        except Refused as exc:
+            raise Refused(f"EXPLAIN of a refused statement: {exc.reason}", "EXPLAIN") from None
+        if stype != "SELECT":
+            raise Refused("EXPLAIN is allowed for queries only", "EXPLAIN")
+        opts = " ".join((m.group("opts") or "").split())
+        return "EXPLAIN", f"EXPLAIN {opts + ' ' if opts else ''}{inner_sql}"
+    if verb == "SHOW":
+        if any(mark in payload for mark in ("--", "/*", ";")) or not payload.isascii():
+            raise Refused("comments, semicolons and non-ASCII text are not allowed in SHOW", "SHOW")
+        normalized = "SHOW " + " ".join(payload.split())
+        for form in SHOW_FORMS:
+            m = form.match(normalized)
+            if not m:
+                continue
+            groups = m.groupdict()
+            if groups.get("table"):
+                _check_named_table(groups["table"], dialect, allow, tables, "SHOW")
+            if groups.get("schema"):
+                _check_named_schema(groups["schema"], dialect, allow, "SHOW")
+            if groups.get("catalog"):
+                _check_catalog(_unquote(groups["catalog"]).lower(), allow, "SHOW")
+            return "SHOW", normalized
+        raise Refused(
+            "this SHOW form is not allowed (allowed: SHOW CATALOGS/SCHEMAS/TABLES/COLUMNS/CREATE/STATS)", "SHOW"
+        )
+    raise Refused(f"{verb} is not a read statement", verb or "UNKNOWN")
+
+
+def _walk(root: exp.Expression, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+    cte_names = {cte.alias_or_name.lower() for cte in root.find_all(exp.CTE)}
+    for node in root.walk():
+        if isinstance(node, WRITE_NODES):
+            raise Refused(f"{_type_name(node)} inside the statement; only reads are allowed", stype)
+        if isinstance(node, exp.Identifier) and not node.quoted and node.name.upper() in STATEMENT_WORDS:
+            raise Refused(
+                f"unquoted identifier {node.name!r} reads as a statement verb; quote it if it is a name", stype
+            )
+        if isinstance(node, exp.Func):
+            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+            if name in REFUSED_FUNCTIONS:
+                raise Refused(f"function {name}() is not allowed (reaches outside the query)", stype)
+            if isinstance(node, exp.Anonymous) and any(isinstance(a, exp.Dot) for a in node.expressions):
+                raise Refused("table functions and catalog-qualified functions are not allowed", stype)
+        if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+            raise Refused("catalog-qualified functions and table functions are not allowed", stype)
+        if isinstance(node, (exp.TableFromRows, exp.Lateral)) and not isinstance(node, exp.Unnest):
+            lateral_fn = node.this if isinstance(node, exp.Lateral) else None
+            if not isinstance(node, exp.Lateral) or not isinstance(
+                lateral_fn, (exp.Explode, exp.Posexplode, exp.Subquery)
+            ):
+                raise Refused("table functions are not allowed", stype)
+        if isinstance(node, exp.Table):
+            if not isinstance(node.this, exp.Identifier):
+                raise Refused("table functions are not allowed; query tables by name", stype)
+            if not node.args.get("db") and not node.args.get("catalog") and node.name.lower() in cte_names:
+                continue
+            _check_table(node, dialect, allow, tables, stype)
+
+
+def _check_table(node: exp.Table, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+    name = node.name
+    schema = node.db or None
+    catalog = node.catalog or None
+    parts = [p.name for p in node.parts]
+    if len(parts) > 3:
+        raise Refused(f"table name with too many parts: {'.'.join(parts)}", stype)
+    if dialect == "spark" and ((schema or "").lower() in FILE_SOURCES or any(c in name for c in "/:\\")):
+        raise Refused("reading files by path is not allowed; query a registered table", stype)
+    eff_catalog = (catalog or allow.default_catalog or "").lower()
+    eff_schema = (schema or allow.default_schema or "").lower()
+    full = ".".join(p for p in (catalog, schema, name) if p)
+    tables.append(full)
+    is_system = "system" in (eff_catalog, (schema or "").lower() if not catalog else "")
+    if is_system:
+        pair = ((schema or "").lower(), name.lower()) if catalog else (None, None)
+        if dialect != "trino" or eff_catalog != "system" or pair not in ALLOWED_SYSTEM_TABLES:
+            raise Refused(f"the system catalog is not allowed ({full}); recent_queries reads the metrics", stype)
+        return
+    _check_catalog(eff_catalog, allow, stype, full)
+    if allow.schemas and eff_schema != "information_schema":
+        if not eff_schema:
+            raise Refused(f"qualify {full} with its schema: a schema allowlist is configured", stype)
+        if eff_schema not in allow.schemas and f"{eff_catalog}.{eff_schema}" not in allow.schemas:
+            raise Refused(f"schema {eff_schema!r} of {full} is not in the allowlist", stype)
+
+
+def _check_catalog(catalog: str, allow: Allowlist, stype: str, what: str = "") -> None:
+    if catalog == "system":
+        raise Refused("the system catalog is not allowed; recent_queries reads the metrics", stype)
+    if allow.catalogs:
+        if not catalog:
+            raise Refused(f"qualify {what or 'the table'} with its catalog: a catalog allowlist is configured", stype)
+        if catalog not in allow.catalogs:
+            raise Refused(f"catalog {catalog!r} is not in the allowlist ({', '.join(sorted(allow.catalogs))})", stype)
+
+
+def _check_named_table(name: str, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+    try:
+        table = exp.to_table(name, dialect=dialect)
+    except SqlglotError:
+        raise Refused(f"bad table name {name!r}", stype) from None
+    _check_table(table, dialect, allow, tables, stype)
+
+
+def _check_named_schema(name: str, dialect: str, allow: Allowlist, stype: str) -> None:
+    parts = [_unquote(p).lower() for p in name.split(".")]
+    if len(parts) > 2:
+        raise Refused(f"bad schema name {name!r}", stype)
+    catalog = parts[0] if len(parts) == 2 else (allow.default_catalog or "")
+    schema = parts[-1]
+    if "system" in (catalog, schema if len(parts) == 1 and dialect == "spark" else ""):
+        raise Refused("the system catalog is not allowed; recent_queries reads the metrics", stype)
+    _check_catalog(catalog.lower(), allow, stype, name)
+    if (
+        allow.schemas
+        and schema != "information_schema"
+        and schema not in allow.schemas
+        and f"{catalog}.{schema}" not in allow.schemas
+    ):
+        raise Refused(f"schema {schema!r} is not in the allowlist", stype)
+
+
+def _limit(root: exp.Query, n: int) -> exp.Query:
+    current = root.args.get("limit")
+    if isinstance(root, exp.Select) and current is not None:
+        expr = current.expression
+        if isinstance(expr, exp.Literal) and expr.is_int and int(expr.this) <= n:
+            return root
+    if isinstance(root, exp.Select) and current is None and not root.args.get("offset"):
+        return root.limit(n, copy=True)
+    return exp.select("*").from_(root.subquery("_q")).limit(n)
+
+
+def _unquote(name: str) -> str:
+    return name.strip().strip('"`')
+
+
+def _type_name(node: exp.Expression) -> str:
+    return type(node).__name__.upper()
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]

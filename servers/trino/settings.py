@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from shared.settings import ServerSettings, server_config
+
+
+class TrinoSettings(ServerSettings):
+    """`OCM_TRINO_*`. Trino is configured when `trino_host` is set; Spark when `spark_mode` is not `off`."""
+
+    model_config = server_config("trino")
+
+    trino_host: str | None = Field(None, description="Trino coordinator host; unset = no Trino engine")
+    trino_port: int = Field(8080, ge=1, le=65535)
+    trino_http_scheme: Literal["http", "https"] = "http"
+    trino_verify: bool = Field(True, description="verify the Trino TLS certificate")
+    trino_user: str = Field("oncall-mcp", description="service user (basic-auth user when a password is set)")
+    trino_password: SecretStr | None = Field(None, description="basic-auth password (HTTPS only)")
+    trino_jwt: SecretStr | None = Field(None, description="JWT bearer token for Trino (instead of a password)")
+    trino_catalog: str | None = Field(None, description="default catalog for unqualified names")
+    trino_schema: str | None = Field(None, description="default schema for unqualified names")
+    trino_impersonate: bool = Field(
+        False, description="send the authenticated HTTP caller as X-Trino-User (Trino impersonation rules apply)"
+    )
+    trino_read_only_transaction: bool = Field(True, description="run every query in START TRANSACTION READ ONLY")
+
+    spark_mode: Literal["auto", "off", "local", "connect"] = Field(
+        "auto",
+        description="auto: connect if spark_remote is set, else local if a warehouse is set or no Trino",
+    )
+    spark_remote: str | None = Field(None, description="Spark Connect URL, sc://host:port")
+    spark_warehouse: Path | None = Field(
+        None, description="folder of parquet tables <schema>/<table>/ registered at Spark session start (local mode)"
+    )
+    spark_ui_url: str | None = Field(
+        None, description="Spark History Server or Spark UI base URL for recent_queries (local mode: its own UI)"
+    )
+    spark_app_id: str | None = Field(None, description="application id to read metrics of (default: the latest)")
+
+    allowed_catalogs: list[str] = Field(default_factory=list, description="catalogs queries may touch (empty = any)")
+    allowed_schemas: list[str] = Field(
+        default_factory=list, description="schemas queries may touch, `schema` or `catalog.schema` (empty = any)"
+    )
+    max_rows: int = Field(1000, ge=1, le=100_000, description="hard cap on rows one query returns")
+    max_bytes: int = Field(1_000_000, ge=1_000, le=100_000_000, description="hard cap on result bytes fetched")
+    max_timeout_s: float = Field(300, gt=0, le=3600, description="hard cap on one query's run time")
+
+    @field_validator("allowed_catalogs", "allowed_schemas", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [p.strip().lower() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("spark_remote")
+    @classmethod
+    def _remote(cls, value: str | None) -> str | None:
+        if value and not value.startswith("sc://"):
+            raise ValueError("must be a Spark Connect URL sc://host:port")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> TrinoSettings:
+        if self.trino_password and self.trino_jwt:
+            raise ValueError("set either OCM_TRINO_TRINO_PASSWORD or OCM_TRINO_TRINO_JWT, not both")
+        if (self.trino_catalog or "").lower() == "system":
+            raise ValueError("OCM_TRINO_TRINO_CATALOG must not be the system catalog")
+        if self.spark_mode == "connect" and not self.spark_remote:
+            raise ValueError("OCM_TRINO_SPARK_MODE=connect needs OCM_TRINO_SPARK_REMOTE")
+        return self
+
+    @property
+    def trino_enabled(self) -> bool:
+        return bool(self.trino_host)
+
+    @property
+    def effective_spark_mode(self) -> Literal["off", "local", "connect"]:
+        if self.spark_mode != "auto":
+            return self.spark_mode
+        if self.spark_remote:
+            return "connect"
+        if self.spark_warehouse or not self.trino_enabled:
+            return "local"
+        return "off"
+
+    @property
+    def engines(self) -> list[str]:
+        names = ["trino"] if self.trino_enabled else []
+        if self.effective_spark_mode != "off":
+            names.append("spark")
+        return names

@@ -1,0 +1,312 @@
+"""Spark: a local session started lazily inside the server, or a Spark Connect server; metrics from the REST API.
+
+pyspark is imported only when the first Spark call arrives, so `tools/list` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import socket
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from servers.trino.engine import Deadline, RawResult, json_value, row_bytes
+from servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from servers.trino.models import ColumnInfo, EngineError, EngineEvent
+from servers.trino.settings import TrinoSettings
+
+log = logging.getLogger("oncall.trino.spark")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+POS_RE = re.compile(r"line (\d+),? pos(?:ition)? (\d+)")
+SQLSTATE_RE = re.compile(r"SQLSTATE: (\w{5})")
+
+_local_lock = threading.Lock()
+_local_session: Any = None
+
+
+def _local(settings: TrinoSettings) -> Any:
+    """The process's one local Spark session; its JVM writes nothing to our stdout (the stdio protocol)."""
+    global _local_session
+    with _local_lock:
+        if _local_session is not None:
+            return _local_session
+        from pyspark import SparkConf, SparkContext
+        from pyspark.java_gateway import launch_gateway
+        from pyspark.sql import SparkSession
+
+        conf = (
+            SparkConf()
+            .setMaster("local[2]")
+            .setAppName("oncall-mcp")
+            .set("spark.driver.bindAddress", "127.0.0.1")
+            .set("spark.driver.host", "127.0.0.1")
+            .set("spark.ui.port", "0")
+            .set("spark.ui.killEnabled", "false")
+            .set("spark.ui.showConsoleProgress", "false")
+            .set("spark.sql.catalogImplementation", "in-memory")
+            .set("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="oncall-spark-wh-"))
+            .set("spark.sql.session.timeZone", "UTC")
+        )
+        try:
+            gateway = launch_gateway(conf=conf, popen_kwargs={"stdout": sys.stderr.fileno()})
+            sc = SparkContext(conf=conf, gateway=gateway)
+        except Exception as exc:
+            raise EngineUnavailable(f"local Spark could not start ({type(exc).__name__}: {str(exc)[:200]})") from None
+        sc.setLogLevel("ERROR")
+        _local_session = SparkSession(sc)
+        return _local_session
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, settings: TrinoSettings) -> None:
+        self.settings = settings
+        self.mode = settings.effective_spark_mode
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    # -- session -----------------------------------------------------------------------------------------------
+    def session(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                if self.mode == "connect":
+                    self._session = self._connect()
+                else:
+                    self._session = _local(self.settings)
+                    if self.settings.spark_warehouse:
+                        register_warehouse(self._session, self.settings.spark_warehouse)
+            return self._session
+
+    def _connect(self) -> Any:
+        # The Connect client retries an unreachable server for minutes; a plain TCP probe answers in seconds.
+        parsed = urllib.parse.urlparse(str(self.settings.spark_remote).replace("sc://", "http://", 1))
+        try:
+            socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 15002), timeout=3).close()
+        except OSError as exc:
+            raise EngineUnavailable(
+                f"Spark Connect at {self.settings.spark_remote} is unreachable ({type(exc).__name__})"
+            ) from None
+        try:
+            from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+            session = RemoteSession.builder.remote(self.settings.spark_remote).create()
+            session.sql("SELECT 1").collect()
+            return session
+        except Exception as exc:
+            raise EngineUnavailable(
+                f"Spark Connect at {self.settings.spark_remote} is unreachable ({type(exc).__name__})"
+            ) from None
+
+    @property
+    def started(self) -> bool:
+        return self._session is not None
+
+    # -- queries -----------------------------------------------------------------------------------------------
+    def _guarded(self, fn: Any, timeout_s: float) -> Any:
+        """Run `fn(session)` with a deadline that cancels the Spark job(s) it started."""
+        session = self.session()
+        tag = f"oncall-{uuid.uuid4().hex[:12]}"
+        if self.mode == "connect":
+            session.addTag(tag)
+            cancel = lambda: session.interruptTag(tag)  # noqa: E731
+        else:
+            sc = session.sparkContext
+            sc.setJobGroup(tag, "oncall-mcp query", interruptOnCancel=True)
+            cancel = lambda: sc.cancelJobGroup(tag)  # noqa: E731
+        try:
+            with Deadline(timeout_s, cancel) as deadline:
+                try:
+                    return fn(session)
+                except Exception as exc:
+                    if deadline.fired:
+                        raise QueryTimeout(timeout_s, tag) from None
+                    raise self._translate(exc) from None
+        finally:
+            if self.mode == "connect":
+                session.removeTag(tag)
+            else:
+                session.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+
+    def _translate(self, exc: Exception) -> Exception:
+        from pyspark.errors import PySparkException
+
+        if isinstance(exc, PySparkException):
+            condition = exc.getCondition() if hasattr(exc, "getCondition") else exc.getErrorClass()
+            message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+            message = message.split("\n")[0] if condition else str(exc).split("\n")[0]
+            pos = POS_RE.search(str(exc))
+            sqlstate = exc.getSqlState() if hasattr(exc, "getSqlState") else None
+            if not sqlstate:
+                found = SQLSTATE_RE.search(message)
+                sqlstate = found.group(1) if found else None
+            err = EngineError(
+                name=condition or type(exc).__name__,
+                message=message,
+                line=int(pos.group(1)) if pos else None,
+                column=int(pos.group(2)) + 1 if pos else None,
+                sqlstate=sqlstate,
+            )
+            if condition and ("CONNECT" in condition or "SESSION_CLOSED" in condition):
+                return EngineUnavailable(f"Spark Connect failed: {message[:200]}")
+            return QueryFailed(err)
+        if "Connection refused" in str(exc) or "StatusCode.UNAVAILABLE" in str(exc):
+            return EngineUnavailable(f"Spark is unreachable ({type(exc).__name__})")
+        return exc
+
+    def run(self, sql: str, max_rows: int, max_bytes: int, timeout_s: float, user: str | None) -> RawResult:
+        def work(session: Any) -> RawResult:
+            df = session.sql(sql)
+            fields = df.schema.fields
+            rows: list[list[Any]] = []
+            more, reason, used = False, None, 0
+            for raw in df.limit(max_rows + 1).collect():
+                row = [json_value(v) for v in raw]
+                used += row_bytes(row)
+                if len(rows) >= max_rows:
+                    more, reason = True, f"more than max_rows={max_rows} rows"
+                    break
+                if used > max_bytes:
+                    more, reason = True, f"result larger than {max_bytes} bytes"
+                    break
+                rows.append(row)
+            cols = [ColumnInfo(name=f.name, type=f.dataType.simpleString()) for f in fields]
+            return RawResult(cols, rows, more, reason)
+
+        return self._guarded(work, timeout_s)
+
+    def validate(
+        self, original: str, checked: str, timeout_s: float, user: str | None
+    ) -> tuple[EngineError | None, list[ColumnInfo]]:
+        # Spark runs commands eagerly inside spark.sql(), so only the checked text is ever given to it; analysing a
+        # query (`.schema`) resolves every name without running a job.
+        def work(session: Any) -> list[ColumnInfo]:
+            schema = session.sql(checked).schema
+            return [ColumnInfo(name=f.name, type=f.dataType.simpleString()) for f in schema.fields]
+
+        try:
+            return None, self._guarded(work, timeout_s)
+        except QueryFailed as exc:
+            return exc.error, []
+
+    def explain(self, sql: str, timeout_s: float, user: str | None) -> str:
+        result = self.run(f"EXPLAIN {sql}", 10, 1_000_000, timeout_s, user)
+        return "\n".join(str(r[0]) for r in result.rows)
+
+    # -- metrics -----------------------------------------------------------------------------------------------
+    def _rest_base(self) -> tuple[str, str | None]:
+        if self.settings.spark_ui_url:
+            return self.settings.spark_ui_url.rstrip("/"), self.settings.spark_app_id
+        if self.mode == "local":
+            sc = self.session().sparkContext
+            if not sc.uiWebUrl:
+                raise EngineUnavailable(
+                    "the local Spark UI is disabled; set OCM_TRINO_SPARK_UI_URL to a History Server"
+                )
+            return sc.uiWebUrl.rstrip("/"), sc.applicationId
+        raise EngineUnavailable(
+            "no Spark REST API configured: set OCM_TRINO_SPARK_UI_URL to the Spark History Server or the driver UI"
+        )
+
+    def recent(self, state: str, user: str | None, since: str | None, limit: int) -> tuple[str, list[EngineEvent]]:
+        base, app_id = self._rest_base()
+        if not app_id:
+            apps = _get_json(f"{base}/api/v1/applications?limit=1")
+            if not apps:
+                return f"{base}/api/v1/applications", []
+            app_id = str(apps[0]["id"])
+        app = f"{base}/api/v1/applications/{urllib.parse.quote(app_id, safe='')}"
+        status = {"FAILED": "failed", "RUNNING": "running", "FINISHED": "succeeded"}.get(state)
+        query = f"?status={status}" if status else ""
+        events: list[EngineEvent] = []
+        for job in _get_json(f"{app}/jobs{query}"):
+            events.append(
+                EngineEvent(
+                    kind="job",
+                    id=str(job.get("jobId")),
+                    state=str(job.get("status")),
+                    started=job.get("submissionTime"),
+                    ended=job.get("completionTime"),
+                    detail=f"{job.get('name', '')[:200]}; tasks failed={job.get('numFailedTasks')} "
+                    f"killed={job.get('numKilledTasks')} stages failed={job.get('numFailedStages')}",
+                )
+            )
+        for stage in _get_json(f"{app}/stages{query}"):
+            events.append(
+                EngineEvent(
+                    kind="stage",
+                    id=f"{stage.get('stageId')}.{stage.get('attemptId')}",
+                    state=str(stage.get("status")),
+                    started=stage.get("submissionTime"),
+                    ended=stage.get("completionTime"),
+                    error=(stage.get("failureReason") or "")[:500] or None,
+                    detail=f"{stage.get('name', '')[:200]}; tasks failed={stage.get('numFailedTasks')} "
+                    f"killed={stage.get('numKilledTasks')} spill={stage.get('diskBytesSpilled')}B",
+                )
+            )
+        for ex in _get_json(f"{app}/allexecutors"):
+            removed = ex.get("removeReason")
+            if state == "FAILED" and not removed and not ex.get("failedTasks"):
+                continue
+            events.append(
+                EngineEvent(
+                    kind="executor",
+                    id=str(ex.get("id")),
+                    state="REMOVED" if removed else ("ACTIVE" if ex.get("isActive") else "DEAD"),
+                    started=ex.get("addTime"),
+                    ended=ex.get("removeTime"),
+                    error=removed,
+                    detail=f"host={ex.get('hostPort')} failedTasks={ex.get('failedTasks')} "
+                    f"completedTasks={ex.get('completedTasks')} gcTimeMs={ex.get('totalGCTime')}",
+                )
+            )
+        if since:
+            events = [e for e in events if not e.started or e.started >= since]
+        return app + "/{jobs,stages,allexecutors}", events[:limit]
+
+    def close(self) -> None:
+        if self.mode == "connect" and self._session is not None:
+            with contextlib.suppress(Exception):
+                self._session.stop()
+
+
+def register_warehouse(session: Any, root: Path) -> list[str]:
+    """Register <root>/<schema>/<table>/ parquet folders as tables `schema.table` (names checked, paths quoted)."""
+    registered = []
+    if not root.is_dir():
+        raise EngineUnavailable(f"OCM_TRINO_SPARK_WAREHOUSE {root} is not a folder")
+    for schema_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if not NAME_RE.match(schema_dir.name):
+            log.warning("skipping warehouse folder with an unusable name: %s", schema_dir.name)
+            continue
+        session.sql(f"CREATE DATABASE IF NOT EXISTS `{schema_dir.name}`")
+        for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
+            if not NAME_RE.match(table_dir.name):
+                log.warning("skipping warehouse table with an unusable name: %s", table_dir.name)
+                continue
+            location = str(table_dir.resolve()).replace("\\", "\\\\").replace("'", "\\'")
+            session.sql(
+                f"CREATE TABLE IF NOT EXISTS `{schema_dir.name}`.`{table_dir.name}` USING parquet LOCATION '{location}'"
+            )
+            registered.append(f"{schema_dir.name}.{table_dir.name}")
+    return registered
+
+
+def _get_json(url: str) -> Any:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return json.loads(resp.read(5_000_000))
+    except urllib.error.HTTPError as exc:
+        raise EngineUnavailable(f"Spark REST API answered {exc.code} for {url}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise EngineUnavailable(f"Spark REST API at {url} is unreachable ({type(exc).__name__})") from None

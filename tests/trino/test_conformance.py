@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servers.trino.server import build_server
+from servers.trino.settings import TrinoSettings
+from tests.harness import check_conformance, check_stdout_is_protocol_only
+
+pytestmark = pytest.mark.anyio
+HERE = Path(__file__).parent
+
+
+async def test_conformance() -> None:
+    server = build_server(TrinoSettings(trino_host="127.0.0.1", trino_port=1, spark_mode="local"))
+    await check_conformance(server, HERE / "snapshots" / "tools_list.json", ("check_sql", {"sql": "SELECT 1"}))
+
+
+def test_stdout_is_protocol_only() -> None:
+    msgs = check_stdout_is_protocol_only(
+        "servers.trino", {"OCM_TRINO_SPARK_MODE": "local"}, {"name": "check_sql", "arguments": {"sql": "DROP TABLE t"}}
+    )
+    answer = next(m for m in msgs if m.get("id") == 3)
+    assert answer["result"]["structuredContent"]["allowed"] is False

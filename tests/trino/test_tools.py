@@ -1,0 +1,143 @@
+"""Protocol tests that need no engine: schemas, the guard in front of every tool, engines that are down."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from mcp import Client
+
+from servers.trino.policy import policy
+from servers.trino.server import build_server
+from servers.trino.settings import TrinoSettings
+from tests.harness import ROOT, free_port, server_env, tool_text
+
+pytestmark = pytest.mark.anyio
+
+
+def closed_port() -> int:
+    return free_port()  # nothing listens on it
+
+
+async def test_only_configured_engines_appear_in_the_schema() -> None:
+    cases = [
+        (TrinoSettings(trino_host="127.0.0.1"), ["trino"]),
+        (TrinoSettings(spark_mode="local"), ["spark"]),
+        (TrinoSettings(), ["spark"]),  # nothing configured: the embedded local Spark is the default
+        (TrinoSettings(trino_host="127.0.0.1", spark_remote="sc://127.0.0.1:15002"), ["trino", "spark"]),
+    ]
+    for settings, expected in cases:
+        async with Client(build_server(settings).mcp) as c:
+            for tool in (await c.list_tools()).tools:
+                prop = tool.input_schema["properties"]["engine"]
+                listed = prop.get("enum") or [prop["const"]]
+                assert listed == expected, (tool.name, listed)
+                assert prop["default"] == expected[0]
+            bad = await c.call_tool("check_sql", {"sql": "SELECT 1", "engine": "postgres"})
+            assert bad.is_error
+
+
+def test_tools_list_does_not_start_spark() -> None:
+    """Spark starts lazily on the first call: tools/list over stdio answers without a JVM."""
+    from tests.harness import initialize_messages, raw_stdio_exchange
+
+    start = time.perf_counter()
+    lines = raw_stdio_exchange("servers.trino", {"OCM_TRINO_SPARK_MODE": "local"}, initialize_messages())
+    elapsed = time.perf_counter() - start
+    assert any('"tools"' in line for line in lines)
+    assert elapsed < 30, elapsed
+    probe = "import servers.trino.server as s, sys; s.build_server(); print('pyspark' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=server_env({"OCM_TRINO_SPARK_MODE": "local"}), cwd=ROOT,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.stdout.strip() == "False", out.stderr[-500:]
+
+
+async def test_check_sql_reports_refusals_and_the_rewrite() -> None:
+    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1", max_rows=50)).mcp) as c:
+        r = await c.call_tool("check_sql", {"sql": "WITH a AS (DELETE FROM t) SELECT 1"})
+        assert not r.is_error and r.structured_content["allowed"] is False
+        assert "DELETE" in r.structured_content["reason"]
+        r = await c.call_tool("check_sql", {"sql": "select n.name from tpch.tiny.nation n"})
+        sc = r.structured_content
+        assert sc["allowed"] and sc["tables"] == ["tpch.tiny.nation"] and sc["rewritten_sql"].endswith("LIMIT 51")
+
+
+async def test_refused_sql_never_reaches_a_down_engine() -> None:
+    """The guard answers before any connection: a refused statement gets the guard's reason, not 'unavailable'."""
+    settings = TrinoSettings(trino_host="127.0.0.1", trino_port=closed_port())
+    async with Client(build_server(settings).mcp) as c:
+        for tool, args in [
+            ("run_query", {"sql": "DELETE FROM memory.default.t"}),
+            ("validate_sql", {"sql": "SELECT 1; DROP TABLE t"}),
+            ("explain", {"sql": "EXPLAIN ANALYZE SELECT 1"}),
+            ("run_query", {"sql": "SELECT * FROM TABLE(system.query(query => 'DROP TABLE t'))"}),
+        ]:
+            r = await c.call_tool(tool, args)
+            assert r.is_error and "refused by the read-only guard" in tool_text(r), tool_text(r)
+
+
+async def test_engine_down_is_a_clear_error_and_the_server_keeps_serving() -> None:
+    port = closed_port()
+    settings = TrinoSettings(trino_host="127.0.0.1", trino_port=port, spark_remote=f"sc://127.0.0.1:{closed_port()}")
+    async with Client(build_server(settings).mcp) as c:
+        start = time.perf_counter()
+        r = await c.call_tool("run_query", {"sql": "SELECT 1", "engine": "trino"})
+        assert r.is_error and "trino is unavailable" in tool_text(r) and f"127.0.0.1:{port}" in tool_text(r)
+        r = await c.call_tool("validate_sql", {"sql": "SELECT 1", "engine": "spark"})
+        assert r.is_error and "spark is unavailable" in tool_text(r) and "unreachable" in tool_text(r)
+        r = await c.call_tool("recent_queries", {"engine": "trino"})
+        assert r.is_error and "unavailable" in tool_text(r)
+        assert time.perf_counter() - start < 30
+        ok = await c.call_tool("check_sql", {"sql": "SELECT 1", "engine": "trino"})
+        assert not ok.is_error
+
+
+async def test_bad_table_names_are_clear_errors() -> None:
+    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1", trino_port=closed_port())).mcp) as c:
+        for name in ["a.b.c.d", "x; DROP TABLE y", "system.metadata.catalogs"]:
+            r = await c.call_tool("describe_table", {"table": name})
+            assert r.is_error, name
+            assert "unavailable" not in tool_text(r), tool_text(r)
+
+
+async def test_secrets_never_leak_in_errors() -> None:
+    settings = TrinoSettings(
+        trino_host="127.0.0.1", trino_port=closed_port(), trino_http_scheme="https", trino_password="s3cr3t-Pa55word"
+    )
+    async with Client(build_server(settings).mcp) as c:
+        r = await c.call_tool("run_query", {"sql": "SELECT 1"})
+        assert r.is_error and "s3cr3t" not in tool_text(r)
+
+
+def test_bad_configuration_fails_with_one_line() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "servers.trino"], env=server_env({"OCM_TRINO_SPARK_REMOTE": "http://x"}),
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert "OCM_TRINO_SPARK_REMOTE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_policy_with_and_without_settings() -> None:
+    generic = policy(None)
+    assert "<catalog>" in str(generic) and "spark" in generic
+    s = TrinoSettings(trino_host="h", allowed_catalogs="hive,tpch", allowed_schemas="reports", trino_impersonate=True)
+    p = policy(s)
+    assert {r["catalog"] for r in p["trino_file_access_control"]["catalogs"]} >= {"hive", "tpch"}
+    assert "impersonation" in p["trino_file_access_control"] and "spark" not in p
+    assert "GRANT SELECT ON SCHEMA hive.reports TO USER oncall-mcp" in p["trino_sql_grants"]
+
+
+async def test_allowlists_come_from_settings() -> None:
+    s = TrinoSettings(trino_host="127.0.0.1", allowed_catalogs="tpch", allowed_schemas="tpch.tiny")
+    async with Client(build_server(s).mcp) as c:
+        ok = await c.call_tool("check_sql", {"sql": "SELECT * FROM tpch.tiny.nation"})
+        assert ok.structured_content["allowed"]
+        no = await c.call_tool("check_sql", {"sql": "SELECT * FROM tpch.sf1.nation"})
+        assert not no.structured_content["allowed"] and "allowlist" in no.structured_content["reason"]
+        no = await c.call_tool("check_sql", {"sql": "SELECT * FROM hive.x.y"})
+        assert not no.structured_content["allowed"]
