@@ -173,8 +173,15 @@ class _Parser(ast.NodeVisitor):
         return Group(ident.text if ident else default, prefix)
 
     def prefix(self, extra: list[Group] | None = None) -> str | None:
-        ids = [g.group_id for g in [*self.groups, *(extra or [])] if g.prefix]
-        return ".".join(ids) if ids else None
+        """Airflow's rule: a group's id is prefixed by its parent's id only if the parent prefixes its
+        children; a task is prefixed by its innermost group's full id only if that group prefixes."""
+        groups = [*self.groups, *(extra or [])]
+        full: str | None = None
+        parent_prefixes = True
+        for g in groups:
+            full = f"{full}.{g.group_id}" if full and parent_prefixes else g.group_id
+            parent_prefixes = g.prefix
+        return full if groups and groups[-1].prefix else None
 
     def add_task(self, ident: Ident, operator: str, start: int, end: int, call: ast.Call | None,
                  extra_groups: list[Group] | None = None) -> TaskDef:
