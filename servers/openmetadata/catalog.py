@@ -22,6 +22,7 @@ log = logging.getLogger("oncall.openmetadata")
 TABLES = "tables"
 LINEAGE = "lineage"
 VERSIONS_SUFFIX = ".versions"
+DOC_CACHE = 256
 
 
 def check_fqn(fqn: str) -> str:
@@ -31,20 +32,23 @@ def check_fqn(fqn: str) -> str:
     return fqn
 
 
+def _column_names(columns: list[dict[str, Any]], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for col in columns:
+        name = prefix + str(col.get("name", ""))
+        out.append(name)
+        if col.get("children"):
+            out += _column_names(col["children"], name + ".")
+    return out
+
+
 def _summary(raw: dict[str, Any], fallback_fqn: str) -> TableSummary:
-    cols: list[str] = []
-    stack = [("", c) for c in raw.get("columns") or []]
-    while stack:
-        prefix, col = stack.pop(0)
-        name = f"{prefix}{col.get('name', '')}"
-        cols.append(name)
-        stack += [(name + ".", child) for child in col.get("children") or []]
     tags = raw.get("tags") or []
     return TableSummary(
         fqn=raw.get("fullyQualifiedName") or fallback_fqn,
         name=raw.get("name") or fallback_fqn.rsplit(".", 1)[-1],
         description=raw.get("description"),
-        columns=tuple(cols),
+        columns=tuple(_column_names(raw.get("columns") or [])),
         owners=tuple(o.get("displayName") or o.get("name") or "" for o in raw.get("owners") or []),
         tier=next((t.get("tagFQN") for t in tags if str(t.get("tagFQN", "")).startswith("Tier.")), None),
     )
@@ -59,6 +63,7 @@ class CatalogBackend:
         self._index: SearchIndex | None = None
         self._index_stamp: float | None = None
         self._lock = threading.Lock()
+        self._docs: dict[tuple[str, int, int], TableDoc] = {}
 
     # --- files -----------------------------------------------------------------------------------------------------
 
@@ -77,7 +82,17 @@ class CatalogBackend:
             raise ToolError(f"{what}: {path.name} is not a JSON object")
         return raw
 
-    def _table_file(self, raw: dict[str, Any] | None, path: Path, where: str) -> TableDoc | None:
+    def _table_file(self, path: Path, what: str, where: str) -> TableDoc | None:
+        """Parsed (and validated) entity; cached per file until the file changes (versions are re-read a lot)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        cached = self._docs.get(key)
+        if cached is not None:
+            return cached.model_copy()
+        raw = self._read(path, what)
         if raw is None:
             return None
         if self.validate:
@@ -85,12 +100,15 @@ class CatalogBackend:
         doc = parse_table(raw, where)
         if not doc.fullyQualifiedName:
             doc.fullyQualifiedName = path.name.removesuffix(".json")
-        return doc
+        if len(self._docs) >= DOC_CACHE:
+            self._docs.pop(next(iter(self._docs)))
+        self._docs[key] = doc
+        return doc.model_copy()
 
     def get_table(self, fqn: str) -> TableDoc | None:
         check_fqn(fqn)
         path = self.tables_dir / f"{fqn}.json"
-        return self._table_file(self._read(path, f"table {fqn}"), path, f"catalog file tables/{fqn}.json")
+        return self._table_file(path, f"table {fqn}", f"catalog file tables/{fqn}.json")
 
     def versions(self, table: TableDoc) -> list[TableDoc]:
         fqn = check_fqn(table.fqn)
@@ -99,7 +117,7 @@ class CatalogBackend:
         if folder.is_dir():
             for path in sorted(folder.glob("*.json")):
                 rel = f"catalog file tables/{fqn}{VERSIONS_SUFFIX}/{path.name}"
-                doc = self._table_file(self._read(path, f"version {path.stem} of {fqn}"), path, rel)
+                doc = self._table_file(path, f"version {path.stem} of {fqn}", rel)
                 if doc is None:
                     continue
                 if doc.version is None:
@@ -140,7 +158,9 @@ class CatalogBackend:
 
     def find_by_suffix(self, short: str) -> list[str]:
         low = short.lower()
-        return [e.fqn for e in self.index().entries if e.fqn.lower() == low or e.fqn.lower().endswith("." + low)]
+        index = self.index()
+        pairs = zip(index.entries, index.fqns_lower, strict=True)
+        return [e.fqn for e, f in pairs if f == low or f.endswith("." + low)]
 
     def closest(self, name: str, limit: int) -> list[str]:
         fqns = [e.fqn for e in self.index().entries]
@@ -148,5 +168,5 @@ class CatalogBackend:
         return [fqns[i] for _, _, i in hits]
 
     def search(self, query: str, limit: int, offset: int) -> SearchPage:
-        ranked = self.index().search(query)
-        return SearchPage(hits=[s for s, _ in ranked[offset : offset + limit]], total=len(ranked))
+        ranked, total = self.index().search(query, offset + limit)
+        return SearchPage(hits=ranked[offset:], total=total)

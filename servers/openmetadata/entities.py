@@ -9,6 +9,7 @@ import importlib.metadata
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,8 +72,9 @@ class TableDoc(_Lenient):
         return next((t.tagFQN for t in self.tags or [] if t.tagFQN.startswith("Tier.")), None)
 
 
-class FlatColumn(BaseModel):
-    """One column, nested struct fields flattened to `parent.child`."""
+@dataclass(frozen=True, slots=True)
+class FlatColumn:
+    """One column, nested struct fields flattened to `parent.child` (a dataclass: tables have 1,000s of these)."""
 
     name: str
     data_type: str

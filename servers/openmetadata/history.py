@@ -47,9 +47,14 @@ def _when(doc: TableDoc) -> str:
     return " ".join(parts)
 
 
-def diff_pair(old: TableDoc, new: TableDoc) -> list[SchemaChange]:
-    before = {c.name: c for c in flatten_columns(old.columns)}
-    after = {c.name: c for c in flatten_columns(new.columns)}
+def diff_pair(
+    old: TableDoc,
+    new: TableDoc,
+    before: dict[str, FlatColumn] | None = None,
+    after: dict[str, FlatColumn] | None = None,
+) -> list[SchemaChange]:
+    before = before if before is not None else {c.name: c for c in flatten_columns(old.columns)}
+    after = after if after is not None else {c.name: c for c in flatten_columns(new.columns)}
     removed = [c for n, c in before.items() if n not in after]
     added = [c for n, c in after.items() if n not in before]
     renames = _pair_renames(removed, added)
@@ -103,14 +108,25 @@ def ordered_versions(docs: list[TableDoc]) -> list[TableDoc]:
     return [by_version[v] for v in sorted(by_version)]
 
 
+_CACHE: dict[tuple[object, ...], list[SchemaChange]] = {}
+
+
 def schema_changes(docs: list[TableDoc]) -> list[SchemaChange]:
-    """Every change, newest version first."""
+    """Every change, newest version first (memoised: versions are immutable once written)."""
     ordered = ordered_versions(docs)
+    key = tuple((d.fqn, d.version, d.updatedAt, len(d.columns)) for d in ordered)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return list(cached)
+    flat = [{c.name: c for c in flatten_columns(d.columns)} for d in ordered]
     changes: list[SchemaChange] = []
-    for old, new in itertools.pairwise(ordered):
-        changes += diff_pair(old, new)
+    for (old, new), (before, after) in zip(itertools.pairwise(ordered), itertools.pairwise(flat), strict=True):
+        changes += diff_pair(old, new, before, after)
     changes.reverse()
-    return changes
+    if len(_CACHE) >= 64:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = changes
+    return list(changes)
 
 
 _VERSION = re.compile(r"^\d+(\.\d+)?$")

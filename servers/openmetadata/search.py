@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,40 +31,41 @@ class SearchIndex:
     _desc: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _column_exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _names: list[str] = field(default_factory=list)
+    fqns_lower: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for i, entry in enumerate(self.entries):
             for tok in token_set(entry.name):
                 self._name[tok].add(i)
+            col_tokens: set[str] = set()
             for col in entry.columns:
                 self._column_exact[col.lower()].add(i)
-                for tok in token_set(col):
-                    self._column[tok].add(i)
+                col_tokens |= token_set(col)
+            for tok in col_tokens:
+                self._column[tok].add(i)
             for tok in token_set(entry.description):
                 self._desc[tok].add(i)
             self._names.append(entry.name.lower())
+            self.fqns_lower.append(entry.fqn.lower())
 
-    def search(self, query: str) -> list[tuple[TableSummary, float]]:
-        """Every matching table with a score, best first: exact table or column name, then name tokens, column
-        tokens, description tokens; fuzzy name similarity breaks ties."""
+    def search(self, query: str, top: int) -> tuple[list[TableSummary], int]:
+        """The `top` best matches and the number of all matches. Ranking: exact table or column name, then name
+        tokens, column tokens, description tokens; fuzzy name similarity breaks ties."""
         scores: dict[int, float] = defaultdict(float)
         q_tokens = set(tokens(query))
         for tok in q_tokens:
-            for i in self._name.get(tok, ()):
-                scores[i] += 3.0
-            for i in self._column.get(tok, ()):
-                scores[i] += 2.0
-            for i in self._desc.get(tok, ()):
-                scores[i] += 1.0
+            for posting, weight in ((self._name, 3.0), (self._column, 2.0), (self._desc, 1.0)):
+                for i in posting.get(tok, ()):
+                    scores[i] += weight
         q = query.strip().lower()
         for i in self._column_exact.get(q, ()):
             scores[i] += 4.0
         for _, ratio, i in process.extract(q, self._names, scorer=fuzz.ratio, limit=50, score_cutoff=70):
             scores[i] += ratio / 25
-            if self._names[i] == q or self.entries[i].fqn.lower().endswith("." + q):
+            if self._names[i] == q or self.fqns_lower[i].endswith("." + q):
                 scores[i] += 5.0
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.entries[kv[0]].fqn))
-        return [(self.entries[i], round(s, 2)) for i, s in ranked]
+        best = heapq.nsmallest(top, scores.items(), key=lambda kv: (-kv[1], self.fqns_lower[kv[0]]))
+        return [self.entries[i] for i, _ in best], len(scores)
 
 
 def explain_match(summary: TableSummary, query: str, max_columns: int = 5) -> list[str]:

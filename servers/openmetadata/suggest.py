@@ -6,7 +6,7 @@ from rapidfuzz import fuzz
 
 from servers.openmetadata.entities import FlatColumn
 from servers.openmetadata.models import SchemaChange, Suggestion
-from servers.openmetadata.text import related, token_set, tokens
+from servers.openmetadata.text import related, token_set
 
 WEIGHTS = {"name": 0.45, "tokens": 0.25, "description": 0.2, "type": 0.1}
 DATE_WORDS = frozenset({"date", "day", "dt", "time", "timestamp", "ts", "at", "year", "month"})
@@ -49,7 +49,7 @@ def _type_fit(missing_tokens: set[str], col: FlatColumn) -> bool:
 def score_column(missing: str, col: FlatColumn) -> tuple[float, list[str]]:
     m_low, c_low = missing.lower(), col.name.lower()
     name_sim = fuzz.ratio(m_low, c_low)
-    m_tokens = set(tokens(missing))
+    m_tokens = set(token_set(missing))
     c_tokens = token_set(col.name)
     shared = sorted({a for a in m_tokens for b in c_tokens if related(a, b)})
     token_score = 100 * len(shared) / max(len(m_tokens), 1)

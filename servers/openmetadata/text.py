@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
@@ -28,10 +29,12 @@ def tokens(text: str | None, *, keep_stop: bool = False) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def token_set(text: str | None) -> frozenset[str]:
     return frozenset(tokens(text))
 
 
+@lru_cache(maxsize=262144)
 def related(a: str, b: str) -> bool:
     """Same stem, or one a prefix of the other when both are at least 4 characters (`open`/`opening`)."""
     if a == b:
