@@ -57,3 +57,24 @@ def test_bad_config_fails_with_one_line(tmp_path: Path) -> None:
                           timeout=60, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2 and proc.stdout == ""
     assert "OCM_GITHUB_LOCAL_REPOS" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+async def test_demo_contract_over_stdio_from_env(pipelines: GitRepo) -> None:
+    """What the demo sandbox does: env config only, a real stdio subprocess, locate then open the fix PR."""
+    from tests.github.gitrepo import LOAD_SQL
+    from tests.harness import stdio_params
+
+    env = {"OCM_GITHUB_LOCAL_REPOS": f"pipelines={pipelines.path}", "OCM_GITHUB_ALLOW_WRITE": "true",
+           "OCM_GITHUB_WRITE_REPOS": "pipelines"}
+    async with Client(stdio_params("servers.github", env)) as c:
+        loc = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
+                                                "task_id": "load_reports"})
+        sql = loc.structured_content["resolved_files"][0]
+        pr = await c.call_tool("create_fix_pr", {
+            "repo": "pipelines", "title": "Fix load_reports column", "body": "Column 'r.open_date' cannot be resolved",
+            "changes": [{"path": sql["path"], "new_content": LOAD_SQL.replace("r.open_date", "r.start_date")}]})
+    assert sql["path"] == "dags/sql/load_reports.sql"
+    out = pr.structured_content
+    assert out["created"] and out["pr"]["number"] == 1 and "+       r.start_date," in out["diff"]
+    assert pipelines.git("rev-parse", "--verify", out["branch"])
+    assert (pipelines.path / ".git" / "oncall-prs" / "1.json").exists()
