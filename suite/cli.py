@@ -67,6 +67,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(sandbox=args.sandbox, as_json=args.json, keep=args.keep)
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from suite.docs import run_docs
+
+    return run_docs(check=args.check)
+
+
 def _cmd_investigate(args: argparse.Namespace) -> int:
     from suite.investigate import run_investigation
 
@@ -77,6 +83,8 @@ def _cmd_investigate(args: argparse.Namespace) -> int:
         try_number=args.try_number,
         repo=args.repo,
         as_json=args.json,
+        engine=args.engine,
+        as_of=args.as_of,
     )
 
 
@@ -96,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task-id", required=True)
     p.add_argument("--try-number", type=int, default=None)
     p.add_argument("--repo", default=None, help="github server repo name holding the DAGs")
+    p.add_argument("--engine", default="trino", choices=["trino", "spark"], help="engine that validates a fix")
+    p.add_argument("--as-of", default=None, help="judge lateness as of this ISO time (default: now)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=_cmd_investigate)
 
@@ -113,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("servers", nargs="*", help="only these servers (default: all installed)")
     p.add_argument("--bare", action="store_true", help="commands by name from PATH instead of absolute paths")
     p.set_defaults(fn=_cmd_config)
+
+    p = sub.add_parser("docs", help="regenerate the tools table of each server's README from its live tool list")
+    p.add_argument("--check", action="store_true", help="only check; exit 1 when a README is out of date")
+    p.set_defaults(fn=_cmd_docs)
 
     p = sub.add_parser("list", help="list the servers and whether each is installed")
     p.set_defaults(fn=_cmd_list)

@@ -443,20 +443,36 @@ def _summarise_route(d: dict[str, Any]) -> str:
 
 
 def run_investigation(
-    dag_id: str, run_id: str, task_id: str, try_number: int | None, repo: str | None, as_json: bool
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    try_number: int | None,
+    repo: str | None,
+    as_json: bool,
+    engine: str = "trino",
+    as_of: str | None = None,
 ) -> int:
-    """`oncall-mcp investigate`: the same chain against the servers as configured by the environment."""
+    """`oncall-mcp investigate`: the same chain against the servers as configured by this environment's OCM_* vars.
+
+    A server is used when it is installed and its required settings are present in the environment."""
     import anyio
 
     from suite import catalog
     from suite.report import render_investigation
 
-    servers = {name: {} for name, info in catalog.SERVERS.items() if info.installed()}
+    servers = {name: {} for name, info in catalog.SERVERS.items() if info.installed() and info.configured()}
+    if "airflow_logs" not in servers:
+        sys.stderr.write("investigate needs the airflow_logs server: set OCM_AIRFLOW_LOGS_SOURCE\n")
+        return 2
+    sys.stderr.write(f"using servers: {', '.join(servers)}\n")
 
     async def main() -> Investigation:
-        async with ServerPool(servers) as pool:
-            return await Investigator(pool, repo=repo).run(dag_id, run_id, task_id, try_number)
+        async with ServerPool(servers, inherit_config=True) as pool:
+            inv = Investigator(
+                pool, repo=repo, as_of=as_of, engine=engine, progress=lambda m: sys.stderr.write(f"  … {m}\n")
+            )
+            return await inv.run(dag_id, run_id, task_id, try_number)
 
     inv = anyio.run(main)
     sys.stdout.write(inv.to_json() + "\n" if as_json else render_investigation(inv))
-    return 0
+    return 0 if inv.steps and inv.steps[0].ok else 1

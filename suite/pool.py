@@ -33,15 +33,17 @@ class ServerPool:
 
     envs: dict[str, dict[str, str]]
     stderr_dir: Path | None = None
+    inherit_config: bool = False
     calls: list[CallRecord] = field(default_factory=list)
     tools: dict[str, set[str]] = field(default_factory=dict)
+    tool_defs: dict[str, list[Any]] = field(default_factory=dict)
     _clients: dict[str, Client] = field(default_factory=dict)
     _stack: contextlib.AsyncExitStack | None = None
 
     async def __aenter__(self) -> ServerPool:
         self._stack = contextlib.AsyncExitStack()
         await self._stack.__aenter__()
-        base = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
+        base = {k: v for k, v in os.environ.items() if self.inherit_config or not k.startswith("OCM_")}
         for name, env in self.envs.items():
             params = StdioServerParameters(command=sys.executable, args=["-m", f"servers.{name}"], env={**base, **env})
             if self.stderr_dir:
@@ -52,7 +54,8 @@ class ServerPool:
             else:
                 client = await self._stack.enter_async_context(Client(params, read_timeout_seconds=300))
             self._clients[name] = client
-            self.tools[name] = {t.name for t in (await client.list_tools()).tools}
+            self.tool_defs[name] = list((await client.list_tools()).tools)
+            self.tools[name] = {t.name for t in self.tool_defs[name]}
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,0 +1,70 @@
+"""`oncall-mcp investigate` against servers configured only by the environment, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from suite.demo import scenario as sc
+from suite.demo.sandbox import build
+from tests.harness import ROOT, server_env
+
+pytestmark = pytest.mark.e2e
+
+
+def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
+    box = build(tmp_path / "sandbox")
+    env = server_env({k: v for per_server in box.env().values() for k, v in per_server.items()})
+    c = sc.CASE2
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "suite",
+            "investigate",
+            "--dag-id",
+            c["dag_id"],
+            "--run-id",
+            c["run_id"],
+            "--task-id",
+            c["task_id"],
+            "--repo",
+            sc.REPO_NAME,
+            "--as-of",
+            sc.AS_OF.isoformat(),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    inv = json.loads(out.stdout)
+    assert inv["facts"]["error_category"] == "upstream_not_ready"
+    assert inv["facts"]["late_upstream"] == [c["late_root"]]
+    assert inv["facts"]["notify"]["notify"][0]["team"] == c["owner_team"]
+    assert [s["tool"] for s in inv["steps"]] == [
+        "find_failure",
+        "locate_task",
+        "find_late_upstream",
+        "resolve_owner",
+        "route_alert",
+    ]
+
+
+def test_investigate_without_a_log_source_says_what_to_set(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "suite", "investigate", "--dag-id", "d", "--run-id", "r", "--task-id", "t"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert out.returncode == 2 and "OCM_AIRFLOW_LOGS_SOURCE" in out.stderr
