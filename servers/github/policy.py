@@ -14,6 +14,8 @@ NEVER = ["workflows", "administration", "actions", "secrets", "environments", "w
 
 def policy(settings: GithubSettings | None) -> dict[str, Any]:
     """Fine-grained token permissions for read-only and PR mode, plus what a local checkout needs."""
+    if settings is not None and not settings.remote_map() and not settings.local_map():
+        settings = None  # nothing configured yet: print the generic policy
     remote = settings.remote_map() if settings is not None else {"<alias>": "<owner>/<repo>"}
     local = {k: str(v) for k, v in settings.local_map().items()} if settings is not None else {}
     writes = settings.allow_write if settings is not None else False
