@@ -11,8 +11,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from servers.openmetadata import sdk
 from servers.openmetadata.backend import SearchPage
-from servers.openmetadata.entities import TableDoc, parse_table, sdk_installed, validate_with_sdk
+from servers.openmetadata.entities import TableDoc, parse_table
 from servers.openmetadata.search import SearchIndex, TableSummary
 from shared.errors import ToolError
 from shared.paths import is_inside
@@ -58,7 +59,7 @@ class CatalogBackend:
     def __init__(self, root: Path, validate: bool = True) -> None:
         self.root = root.resolve()
         self.tables_dir = self.root / TABLES
-        self.validate = validate and sdk_installed()
+        self.validate = validate and sdk.installed()
         self.label = f"exported catalog {root}"
         self._index: SearchIndex | None = None
         self._index_stamp: float | None = None
@@ -96,7 +97,7 @@ class CatalogBackend:
         if raw is None:
             return None
         if self.validate:
-            validate_with_sdk(raw, where)
+            sdk.validate_table(raw, where)
         doc = parse_table(raw, where)
         if not doc.fullyQualifiedName:
             doc.fullyQualifiedName = path.name.removesuffix(".json")

@@ -5,10 +5,6 @@ Both backends hand the domain logic a `TableDoc`, so everything above the backen
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,8 +12,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import ToolError
-
-log = logging.getLogger("oncall.openmetadata")
 
 
 class _Lenient(BaseModel):
@@ -124,62 +118,3 @@ def iso_ms(epoch_ms: int | None) -> str | None:
     if epoch_ms is None:
         return None
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- the optional SDK ----------------------------------------------------------------------------------------------
-
-def sdk_installed() -> bool:
-    """Cheap check (no import): is `openmetadata-ingestion` installed?"""
-    try:
-        importlib.metadata.distribution("openmetadata-ingestion")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
-
-
-_sdk_lock = threading.Lock()
-
-
-def sdk_table_model() -> Any:
-    """The SDK's generated `Table` model; the first call pays the SDK import (about 5 s)."""
-    with _sdk_lock:
-        from metadata.generated.schema.entity.data.table import Table
-
-        return Table
-
-
-def validate_with_sdk(raw: dict[str, Any], where: str) -> None:
-    """Raise a ToolError naming the file and field when `raw` is not a valid OpenMetadata Table."""
-    model = sdk_table_model()
-    try:
-        model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ToolError(
-            f"{where}: not a valid OpenMetadata Table entity per openmetadata-ingestion's schema "
-            f"(field {loc}: {first['msg'][:160]}); re-export it or fix the file"
-        ) from None
-
-
-def preload_sdk(delay: float = 1.0) -> threading.Thread:
-    """Import the SDK in a daemon thread so the first real call does not pay for it; start-up is not delayed."""
-
-    def run() -> None:
-        time.sleep(delay)
-        start = time.perf_counter()
-        try:
-            with _sdk_lock:
-                import metadata.ingestion.ometa.ometa_api  # noqa: F401
-                from metadata.generated.schema.entity.data.table import Table
-
-                # the generated models defer building their validators to first use (about 2 s for Table)
-                Table.model_validate({"id": "00000000-0000-0000-0000-000000000000", "name": "warm", "columns": []})
-        except Exception as exc:  # the SDK is optional: a broken install only disables validation/live mode
-            log.warning("preloading openmetadata-ingestion failed: %s", exc)
-            return
-        log.info("openmetadata-ingestion preloaded in %.1fs", time.perf_counter() - start)
-
-    thread = threading.Thread(target=run, name="openmetadata-sdk-preload", daemon=True)
-    thread.start()
-    return thread

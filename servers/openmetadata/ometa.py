@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from pydantic import SecretStr, ValidationError
 
+from servers.openmetadata import sdk
 from servers.openmetadata.backend import SearchPage
 from servers.openmetadata.entities import TableDoc, parse_table
 from servers.openmetadata.search import TableSummary
@@ -43,31 +44,23 @@ class OpenMetadataBackend:
     def _client(self) -> Any:
         with self._lock:
             if self._om is None:
-                from metadata.generated.schema.entity.services.connections.metadata.openMetadataConnection import (
-                    AuthProvider,
-                    OpenMetadataConnection,
-                )
-                from metadata.generated.schema.security.client.openMetadataJWTClientConfig import (
-                    OpenMetadataJWTClientConfig,
-                )
-                from metadata.ingestion.ometa.http_adapter import KeepAliveRetryAdapter
-                from metadata.ingestion.ometa.ometa_api import OpenMetadata
+                m = sdk.load()
                 from urllib3.util.retry import Retry
 
-                conn = OpenMetadataConnection(
+                conn = m.OpenMetadataConnection(
                     hostPort=self.host,
-                    authProvider=AuthProvider.openmetadata,
-                    securityConfig=OpenMetadataJWTClientConfig(jwtToken=self._token.get_secret_value()),
+                    authProvider=m.AuthProvider.openmetadata,
+                    securityConfig=m.OpenMetadataJWTClientConfig(jwtToken=self._token.get_secret_value()),
                     enableVersionValidation=False,
                 )
                 # retry=0: a 504 must not turn into minutes of SDK back-off while the model waits.
-                om = OpenMetadata(
+                om = m.OpenMetadata(
                     conn,
                     additional_client_config_arguments={"timeout": self.timeout, "retry": 0, "retry_wait": 0},
                 )
                 # The SDK's transport retry re-sends a timed-out read and backs off on refused connections, which
                 # multiplies the wait on a slow or down server; keep one immediate reconnect (stale pooled socket).
-                quick = KeepAliveRetryAdapter(
+                quick = m.KeepAliveRetryAdapter(
                     max_retries=Retry(total=1, connect=1, read=0, status=0, backoff_factor=0, raise_on_status=False)
                 )
                 om.client._session.mount("http://", quick)
@@ -78,20 +71,19 @@ class OpenMetadataBackend:
             return self._om
 
     def _call(self, what: str, fn: Callable[[Any], T]) -> T:
-        from metadata.ingestion.ometa.client import APIError, HtmlResponseError, LimitsException, RestTransportError
-        from metadata.ingestion.ometa.mixins.server_mixin import VersionMismatchException, VersionNotFoundException
         from requests import HTTPError, RequestException, Timeout
 
+        m = sdk.load()
         try:
             return fn(self._client())
-        except VersionMismatchException as exc:
+        except m.VersionMismatchException as exc:
             raise ToolError(self._mismatch(str(exc))) from None
-        except VersionNotFoundException as exc:
+        except m.VersionNotFoundException as exc:
             text = str(exc)
             if "HTTP 401" in text or "HTTP 403" in text:
                 raise ToolError(self._auth_message(401 if "HTTP 401" in text else 403, what)) from None
             raise ToolError(f"{self.label} did not answer its version endpoint while {what}: {text}") from None
-        except RestTransportError as exc:
+        except m.RestTransportError as exc:
             cause = exc.__cause__
             # a read timeout under urllib3's retry surfaces as ConnectionError(MaxRetryError(ReadTimeoutError))
             if isinstance(cause, Timeout) or "timed out" in str(cause).lower():
@@ -103,17 +95,17 @@ class OpenMetadataBackend:
                 f"cannot reach {self.label} while {what} (connection failed); check OCM_OPENMETADATA_HOST "
                 "and that the server is up"
             ) from None
-        except APIError as exc:
+        except m.APIError as exc:
             raise self._http_error(exc.status_code or exc.code, str(exc), what) from None
         except HTTPError as exc:
             code = exc.response.status_code if exc.response is not None else 0
             raise self._http_error(code, "", what) from None
-        except HtmlResponseError:
+        except m.HtmlResponseError:
             raise ToolError(
                 f"{self.host} answered an HTML page while {what}: it points at the UI, not the API; "
                 "OCM_OPENMETADATA_HOST should be the API base (…/api)"
             ) from None
-        except LimitsException:
+        except m.LimitsException:
             raise ToolError(f"{self.label} rate-limited the request (HTTP 429) while {what}; retry later") from None
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -155,9 +147,7 @@ class OpenMetadataBackend:
 
     @staticmethod
     def _table_cls() -> Any:
-        from metadata.generated.schema.entity.data.table import Table
-
-        return Table
+        return sdk.load().Table
 
     def get_table(self, fqn: str) -> TableDoc | None:
         table = self._call(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from servers.openmetadata.entities import preload_sdk, sdk_installed
+from servers.openmetadata import sdk
 from servers.openmetadata.models import HistoryOut, IncludePart, LineageOut, SearchOut, SuggestOut, TableOut
 from servers.openmetadata.service import MetadataService, build_backend
 from servers.openmetadata.settings import OpenMetadataSettings
@@ -34,8 +34,8 @@ def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
     server = OncallServer("openmetadata", settings, instructions=INSTRUCTIONS)
     service = MetadataService(build_backend(settings), server.budget_tokens, settings.column_page_size)
     needs_sdk = settings.backend_kind == "openmetadata" or settings.validate_catalog
-    if settings.preload_sdk and needs_sdk and sdk_installed():
-        preload_sdk()
+    if settings.preload_sdk and needs_sdk and sdk.installed():
+        sdk.preload()
 
     @server.tool(title="Get a table's schema", open_world=settings.backend_kind == "openmetadata")
     def get_table(

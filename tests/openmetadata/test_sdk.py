@@ -161,3 +161,39 @@ async def test_catalog_validated_with_sdk_models(tmp_path: Path, world: World) -
     async with Client(build_server(lenient).mcp) as c:
         r = await c.call_tool("get_table", {"fqn": DAILY_REVENUE})
         assert not r.is_error and r.structured_content["columns"][2]["name"] == "revenue_eur"
+
+
+def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
+    """The background preload and a tool call import the SDK at the same time; its import cycles must not break
+    the call (regression: 'partially initialized module metadata.ingestion.ometa.ometa_api')."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.harness import ROOT, initialize_messages, server_env
+
+    env = server_env({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})
+    proc = subprocess.Popen([sys.executable, "-m", "servers.openmetadata"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    assert proc.stdin and proc.stdout
+    try:
+        for msg in initialize_messages():
+            proc.stdin.write(json.dumps(msg) + "\n")
+        proc.stdin.flush()
+        answer = None
+        for line in proc.stdout:
+            msg = json.loads(line)
+            if msg.get("id") == 2:
+                time.sleep(1.3)  # the preload thread starts importing after 1 s
+                call = {"name": "get_table", "arguments": {"fqn": "reports.restaurants"}}
+                proc.stdin.write(json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": call}))
+                proc.stdin.write("\n")
+                proc.stdin.flush()
+            elif msg.get("id") == 3:
+                answer = msg["result"]
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    assert answer is not None and not answer.get("isError"), answer
+    assert answer["structuredContent"]["fqn"] == RESTAURANTS
