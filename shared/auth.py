@@ -6,7 +6,6 @@ import getpass
 import hmac
 from pathlib import Path
 
-import jwt
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 
@@ -49,13 +48,16 @@ class JwtVerifier(TokenVerifier):
     """Accepts HS256 JWTs signed with a shared secret; the caller is `sub` (or `client_id`)."""
 
     def __init__(self, secret: str, audience: str | None = None, issuer: str | None = None) -> None:
+        import jwt  # pyjwt pulls in cryptography (~30 ms): only servers configured for JWT pay for it
+
+        self._jwt = jwt
         self._secret = secret
         self._audience = audience
         self._issuer = issuer
 
     async def verify_token(self, token: str) -> AccessToken | None:
         try:
-            claims = jwt.decode(
+            claims = self._jwt.decode(
                 token,
                 self._secret,
                 algorithms=["HS256"],
@@ -63,7 +65,7 @@ class JwtVerifier(TokenVerifier):
                 issuer=self._issuer,
                 options={"require": ["exp"], "verify_aud": self._audience is not None},
             )
-        except jwt.PyJWTError:
+        except self._jwt.PyJWTError:
             return None
         caller = str(claims.get("sub") or claims.get("client_id") or "jwt")
         scopes = str(claims.get("scope", "")).split()

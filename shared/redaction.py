@@ -248,9 +248,18 @@ def _secret_field(key: str, value: str) -> bool:
 
 
 def redact_value(value: Any) -> Any:
-    """Redact every string inside nested dicts, lists and tuples (a value under a secret-named key is masked whole)."""
+    """Redact every string inside nested dicts, lists, tuples and pydantic models (types kept, nothing re-validated);
+    a string under a secret-named key or field (`{"password": "..."}`) is masked whole."""
     if isinstance(value, str):
         return redact(value)
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            field = getattr(value, name)
+            new = _mask("secret") if isinstance(field, str) and _secret_field(name, field) else redact_value(field)
+            if new is not field:
+                updates[name] = new
+        return value.model_copy(update=updates) if updates else value
     if isinstance(value, dict):
         return {
             k: _mask("secret") if isinstance(k, str) and isinstance(v, str) and _secret_field(k, v) else redact_value(v)
@@ -262,7 +271,6 @@ def redact_value(value: Any) -> Any:
 
 
 def redact_result(result: Any) -> Any:
-    """Redact a tool's return value, keeping its type (pydantic models are re-validated)."""
-    if isinstance(result, BaseModel):
-        return type(result).model_validate(redact_value(result.model_dump(mode="python", by_alias=False)))
+    """Redact a tool's return value, keeping its type. Models are copied, not re-validated, so a field constraint
+    (a pattern, a max length) can never turn a redacted answer into an internal error."""
     return redact_value(result)

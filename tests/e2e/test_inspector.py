@@ -43,6 +43,7 @@ def inspector(npx: str, tmp: Path, *args: str) -> tuple[int, Any, str]:
             "npm_config_cache": str(ROOT / ".cache" / "npm"),
             "npm_config_update_notifier": "false",
             "MCP_CATALOG_PATH": str(tmp / "mcp-catalog.json"),
+            "HOME": str(tmp),  # the Inspector writes ~/.mcp-inspector/storage
         }
     )
     proc = subprocess.run(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.app import OncallServer
 from shared.redaction import redact, redact_result, redact_value
@@ -228,3 +228,26 @@ async def test_every_tool_output_is_redacted_end_to_end(tmp_path: Path) -> None:
         assert secret not in dumped
     assert records[0]["args"]["token"].startswith("[REDACTED")
     assert records[2]["outcome"] == "tool_error"
+
+
+class Strict(BaseModel):
+    dsn: str = Field(pattern=r"^postgres://")
+    code: str = Field(max_length=12)
+    password: str = ""
+    children: list[Strict] = []
+
+
+def test_redact_result_never_revalidates() -> None:
+    """A redacted value may break a field constraint; the answer must still come back (redacted), not fail."""
+    model = Strict(
+        dsn="postgres://etl:Pg-S3cret-77@db/dw",
+        code="ghp_" + "x" * 8,
+        password="plain words",
+        children=[Strict(dsn="postgres://a:b-S3cret-88@h/d", code="ok")],
+    )
+    red = redact_result(model)
+    assert isinstance(red, Strict) and isinstance(red.children[0], Strict)
+    dumped = red.model_dump_json()
+    assert "Pg-S3cret-77" not in dumped and "b-S3cret-88" not in dumped and "plain words" not in dumped
+    assert red.code == model.code  # unchanged values are kept as they are
+    assert model.password == "plain words"  # the original is not mutated
