@@ -43,13 +43,17 @@ def server_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return base
 
 
-def stdio_params(module: str, env: dict[str, str] | None = None, args: list[str] | None = None) -> StdioServerParameters:
+def stdio_params(
+    module: str, env: dict[str, str] | None = None, args: list[str] | None = None
+) -> StdioServerParameters:
     return StdioServerParameters(
         command=sys.executable, args=["-m", module, *(args or [])], env=server_env(env), cwd=str(ROOT)
     )
 
 
-def raw_stdio_exchange(module: str, env: dict[str, str], messages: list[dict[str, Any]], timeout: float = 60) -> list[str]:
+def raw_stdio_exchange(
+    module: str, env: dict[str, str], messages: list[dict[str, Any]], timeout: float = 60
+) -> list[str]:
     """Send JSON-RPC lines to a stdio server, keep stdin open until every request is answered, return stdout lines."""
     expected = {m["id"] for m in messages if "id" in m}
     proc = subprocess.Popen(
@@ -95,7 +99,11 @@ def initialize_messages(*calls: dict[str, Any]) -> list[dict[str, Any]]:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "initialize",
-            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
         },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
@@ -109,7 +117,9 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(
+                f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return
         time.sleep(0.05)
