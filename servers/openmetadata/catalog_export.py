@@ -1,5 +1,9 @@
 """Write an exported catalog: OpenMetadata Table entities, their versions and lineage, in the folder layout the
-catalog backend reads (see README.md). Also builds valid entities from a few plain values, for demos and tests.
+catalog backend reads (see README.md). Builds valid entities from a few plain values (demos, tests), or exports
+tables from a live OpenMetadata server:
+
+    OCM_OPENMETADATA_HOST=https://om/api OCM_OPENMETADATA_TOKEN=<bot jwt> \
+        python -m servers.openmetadata.catalog_export --out catalog --fqn trino.lake.reports.restaurants
 
     from servers.openmetadata.catalog_export import table_entity, owner_ref, write_table
     v3 = table_entity("trino.lake.reports.restaurants", [("restaurant_id", "BIGINT", "Primary key"),
@@ -11,12 +15,16 @@ catalog backend reads (see README.md). Also builds valid entities from a few pla
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import sys
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from servers.openmetadata.catalog import LINEAGE, TABLES, VERSIONS_SUFFIX, check_fqn
 
@@ -205,3 +213,49 @@ def write_table(
     if lineage is not None:
         _write_json(folder / LINEAGE / f"{fqn}.json", lineage)
     return path
+
+
+def export_from_openmetadata(backend: Any, folder: Path, fqns: Iterable[str], lineage: bool = True) -> list[Path]:
+    """Copy tables (with every version and, optionally, lineage) from a live server, byte-for-byte the API's JSON.
+
+    `backend` is a `servers.openmetadata.ometa.OpenMetadataBackend`; only GETs are made."""
+    written = []
+    for fqn in fqns:
+        table = backend.raw_get(f"/tables/name/{quote(fqn)}?fields=columns,owners,tags", f"exporting {fqn}")
+        history = backend.raw_get(f"/tables/{table['id']}/versions", f"exporting versions of {fqn}")
+        versions = [json.loads(v) if isinstance(v, str) else v for v in (history or {}).get("versions", [])]
+        graph = None
+        if lineage:
+            graph = backend.raw_get(
+                f"/lineage/table/name/{quote(fqn)}?upstreamDepth=1&downstreamDepth=1", f"exporting lineage of {fqn}"
+            )
+        written.append(write_table(folder, table, versions, graph))
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from servers.openmetadata.ometa import OpenMetadataBackend
+    from servers.openmetadata.settings import OpenMetadataSettings
+    from shared.errors import ToolError
+
+    ap = argparse.ArgumentParser(prog="python -m servers.openmetadata.catalog_export",
+                                 description="export tables from OpenMetadata into a catalog folder")
+    ap.add_argument("--out", type=Path, required=True, help="catalog folder to write")
+    ap.add_argument("--fqn", action="append", required=True, help="table FQN (repeat for more)")
+    ap.add_argument("--no-lineage", action="store_true")
+    args = ap.parse_args(argv)
+    (args.out / TABLES).mkdir(parents=True, exist_ok=True)
+    os.environ.pop("OCM_OPENMETADATA_CATALOG", None)
+    settings = OpenMetadataSettings()
+    assert settings.host and settings.token
+    backend = OpenMetadataBackend(settings.host, settings.token, settings.timeout_seconds, settings.verify_version)
+    try:
+        for path in export_from_openmetadata(backend, args.out, args.fqn, lineage=not args.no_lineage):
+            sys.stderr.write(f"wrote {path}\n")
+    except ToolError as exc:
+        sys.stderr.write(f"export failed: {exc}\n")
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -143,6 +143,10 @@ class OpenMetadataBackend:
         suffix = f": {detail[:200]}" if detail else ""
         return ToolError(f"{self.label} answered HTTP {code} while {what}{suffix}")
 
+    def raw_get(self, path: str, what: str) -> Any:
+        """The API's own JSON for `GET /api/v1{path}` (used by the catalog exporter)."""
+        return self._call(what, lambda om: om.client.get(path))
+
     # --- Backend ---------------------------------------------------------------------------------------------------
 
     @staticmethod

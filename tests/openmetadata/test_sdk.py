@@ -197,3 +197,23 @@ def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
         proc.wait()
     assert answer is not None and not answer.get("isError"), answer
     assert answer["structuredContent"]["fqn"] == RESTAURANTS
+
+
+async def test_export_from_a_live_server_round_trips(standin: Any, world: World, tmp_path: Path) -> None:
+    import json
+
+    from servers.openmetadata.catalog_export import export_from_openmetadata
+    from servers.openmetadata.ometa import OpenMetadataBackend
+
+    backend = OpenMetadataBackend(standin.url, SecretStr(TOKEN))
+    export_from_openmetadata(backend, tmp_path, [RESTAURANTS, STAGING_RESTAURANTS])
+    exported = json.loads((tmp_path / "tables" / f"{RESTAURANTS}.json").read_text())
+    assert exported == world.tables[RESTAURANTS]
+    assert sorted(p.name for p in (tmp_path / "tables" / f"{RESTAURANTS}.versions").iterdir()) == [
+        "0.1.json", "0.2.json", "0.3.json", "0.4.json", "0.5.json"]
+    assert json.loads((tmp_path / "lineage" / f"{RESTAURANTS}.json").read_text()) == world.lineage[RESTAURANTS]
+    settings = OpenMetadataSettings(catalog=tmp_path, preload_sdk=False)
+    async with Client(build_server(settings).mcp) as c:
+        s = await c.call_tool("suggest_columns", {"fqn": "reports.restaurants", "column": "open_date"})
+        assert s.structured_content["suggestions"][0]["name"] == "start_date"
+    assert all(p.startswith("/api/v1/") for p in standin.requests)
