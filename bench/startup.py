@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -86,9 +87,17 @@ def base_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def spawn_to_tools_list(module: str, env: dict[str, str]) -> float:
-    """Seconds from spawn to the `tools/list` answer; raises with stderr if the server fails."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def spawn_to_tools_list(module: str, env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds from spawn to the `tools/list` answer, CPU seconds of the whole process); raises if it fails.
+
+    CPU time is printed next to wall time because it hardly moves when other tenants load the machine."""
     payload = "".join(json.dumps(m) + "\n" for m in MESSAGES)
+    cpu_before = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", module],
@@ -116,7 +125,7 @@ def spawn_to_tools_list(module: str, env: dict[str, str]) -> float:
         err = ""
     if elapsed is None:
         raise RuntimeError(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
-    return elapsed
+    return elapsed, children_cpu() - cpu_before
 
 
 def import_times(module: str, env: dict[str, str]) -> dict[str, tuple[int, int]]:
@@ -139,14 +148,20 @@ def import_times(module: str, env: dict[str, str]) -> dict[str, tuple[int, int]]
 
 
 def extra_imports(module: str, env: dict[str, str], bare: dict[str, tuple[int, int]], top: int = 6) -> list[str]:
-    """The biggest top-level packages this server imports that the bare server does not (own time summed)."""
-    mine = import_times(module, env)
+    """What this server imports that the bare server does not: per top-level package (own time summed), then the
+    biggest single modules (own time), each as the minimum of 3 `-X importtime` runs."""
+    runs = [import_times(module, env) for _ in range(3)]
+    names = [n for n in runs[0] if n not in bare]
+    own = {n: min(r.get(n, (0, 0))[0] for r in runs) for n in names}
     by_package: dict[str, int] = {}
-    for name, (self_us, _) in mine.items():
-        if name not in bare:
-            by_package[name.split(".")[0]] = by_package.get(name.split(".")[0], 0) + self_us
-    ranked = sorted(by_package.items(), key=lambda kv: -kv[1])[:top]
-    return [f"{pkg} {us / 1000:.0f} ms" for pkg, us in ranked]
+    for name, us in own.items():
+        by_package[name.split(".")[0]] = by_package.get(name.split(".")[0], 0) + us
+    packages = sorted(by_package.items(), key=lambda kv: -kv[1])[:top]
+    modules = sorted(own.items(), key=lambda kv: -kv[1])[:top]
+    return [
+        "packages: " + ", ".join(f"{pkg} {us / 1000:.0f} ms" for pkg, us in packages),
+        "modules: " + ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in modules),
+    ]
 
 
 def main() -> None:
@@ -169,21 +184,29 @@ def main() -> None:
             targets[name] = (f"servers.{name}", base_env(envs[name]()))
 
         times: dict[str, list[float]] = {name: [] for name in targets}
+        cpu: dict[str, list[float]] = {name: [] for name in targets}
         failed: dict[str, str] = {}
         for _ in range(args.runs):  # round-robin so machine noise spreads evenly over every server
             for name, (module, env) in targets.items():
                 if name in failed:
                     continue
                 try:
-                    times[name].append(spawn_to_tools_list(module, env))
+                    wall, used = spawn_to_tools_list(module, env)
+                    times[name].append(wall)
+                    cpu[name].append(used)
                 except (RuntimeError, OSError, ValueError) as exc:
                     failed[name] = str(exc)
         for name, why in failed.items():
             print(f"note: {name} did not start with its minimal env ({why}); skipped")
 
         bare = statistics.median(times["bare SDK server"])
-        print(f"\nstdio spawn -> first tools/list, median of {args.runs} runs (python {sys.version.split()[0]})")
-        print(f"{'server':22} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'ratio':>7}  target <= {TARGET}")
+        bare_cpu = statistics.median(cpu["bare SDK server"])
+        load = os.getloadavg()[0]
+        print(f"\nstdio spawn -> first tools/list, {args.runs} runs (python {sys.version.split()[0]}, load {load:.1f})")
+        print(
+            f"{'server':22} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'ratio':>7} {'cpu ms':>8} {'cpu ratio':>9}"
+            f"  target: ratio <= {TARGET}"
+        )
         over: list[str] = []
         for name, samples in times.items():
             if name in failed or not samples:
@@ -194,13 +217,19 @@ def main() -> None:
             if flag == "OVER":
                 over.append(name)
             lo, hi = min(samples) * 1000, max(samples) * 1000
-            print(f"{name:22} {med * 1000:10.0f} {lo:8.0f} {hi:8.0f} {ratio:7.2f}  {flag}")
+            med_cpu = statistics.median(cpu[name])
+            print(
+                f"{name:22} {med * 1000:10.0f} {lo:8.0f} {hi:8.0f} {ratio:7.2f} {med_cpu * 1000:8.0f}"
+                f" {med_cpu / bare_cpu:9.2f}  {flag}"
+            )
 
         if over:
             bare_imports = import_times(*targets["bare SDK server"])
             print("\nover target: imports the bare server does not do (own time, one -X importtime run)")
             for name in over:
-                print(f"  {name}: " + ", ".join(extra_imports(*targets[name], bare_imports)))
+                print(f"  {name}:")
+                for line in extra_imports(*targets[name], bare_imports):
+                    print(f"    {line}")
 
 
 if __name__ == "__main__":

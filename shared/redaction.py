@@ -20,6 +20,23 @@ from pydantic import BaseModel
 MASK = "[REDACTED:{kind}]"
 
 
+class _LazyPattern:
+    """A regex compiled on first use: compiling every rule costs ~15 ms, paid by the first redaction, not at import
+    (which every server's `tools/list` start-up waits for)."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(re.compile(*self._source), name)
+        setattr(self, name, attr)  # later lookups skip __getattr__
+        return attr
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return _LazyPattern(pattern, flags)  # type: ignore[return-value]
+
+
 def _mask(kind: str) -> str:
     return MASK.format(kind=kind)
 
@@ -38,7 +55,7 @@ _OTHER_WORDS = (
     r"|session[_.-]?key|credentials?|signature|(?<=[?&])sig(?==)"
 )
 # Key words after the secret word that make the value metadata about a secret, not the secret itself.
-_META_SUFFIX = re.compile(
+_META_SUFFIX = _lazy(
     r"(?i)(?:id|ids|name|names|arn|path|file|dir|url|uri|endpoint|type|prefix|count|length|len|ttl|expiry"
     r"|expires(?:_?at|_?in)?|hash|hashed|env|var|field|column|backend|kwargs|policy|rotation|version|source|provider"
     r"|ref|mount|header|location|store|manager|required|enabled|mode|format|last4|question|cmd|command|helper"
@@ -49,14 +66,14 @@ _HARMLESS_VALUES = {
     "hidden", "masked", "redacted", "(redacted)", "<redacted>", "-", "--", "n/a", "bearer", "basic", "default",
     "empty", "unset", "secret", "password", "token",
 }  # fmt: skip
-_TYPE_VALUE = re.compile(
+_TYPE_VALUE = _lazy(
     r"(?i)(?:string|str|text|varchar|char|nvarchar|int|integer|bigint|smallint|tinyint|long|short|boolean|bool"
     r"|timestamp|timestamptz|date|datetime|time|bytes|binary|varbinary|blob|double|float|real|decimal|numeric"
     r"|number|uuid|json|jsonb|object|array|map|struct|enum|secretstr)(?:\(\d+(?:,\s*\d+)?\)?)?"
 )
 _PLACEHOLDER_PREFIXES = ("[REDACTED", "${", "$", "{{", "<", "%(", "%s", "***", "(redacted", "******")
-_CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_CODE_VALUE = _lazy(r"[A-Za-z_][\w.]*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_IDENTIFIER = _lazy(r"[a-z_][a-z0-9_]*")
 
 
 def _is_placeholder(value: str) -> bool:
@@ -102,7 +119,7 @@ def _key_value(m: re.Match[str]) -> str:
     return text[:rel] + _mask("secret") + text[rel + len(value) :]
 
 
-_KEY_VALUE = re.compile(
+_KEY_VALUE = _lazy(
     r"(?i)(?=[pstacPSTAC])(?P<word>(?P<pw>"
     + _PASSWORD_WORDS
     + ")|"
@@ -147,7 +164,7 @@ _TOKEN_KINDS = {
     "npm_token": r"npm_[A-Za-z0-9]{36}\b",
     "vault_token": r"hv[sbr]\.[A-Za-z0-9_-]{20,}",
 }
-_TOKENS = re.compile(r"(?=[egxAsrpSnh])\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TOKEN_KINDS.items()) + ")")
+_TOKENS = _lazy(r"(?=[egxAsrpSnh])\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TOKEN_KINDS.items()) + ")")
 
 
 def _token(m: re.Match[str]) -> str:
@@ -159,7 +176,7 @@ _RULES: list[Rule] = [
     Rule(
         "private-key",
         ("private key",),
-        re.compile(
+        _lazy(
             r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\Z)", re.S
         ),
         _mask("private-key"),
@@ -168,13 +185,13 @@ _RULES: list[Rule] = [
     Rule(
         "slack-webhook",
         ("hooks.slack.com",),
-        re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
+        _lazy(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
         _mask("slack-webhook"),
     ),
     Rule(
         "auth-header",
         ("auth",),
-        re.compile(
+        _lazy(
             r"(?i)(?=[ap])\b(authorization|proxy-authorization)(\s*[:=]\s*[\"']?)(bearer|basic|token|digest)\s+[^\s\"',;]+"
         ),
         lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} {_mask('auth-header')}",
@@ -182,36 +199,36 @@ _RULES: list[Rule] = [
     Rule(
         "bearer",
         ("bearer",),
-        re.compile(r"(?i)(?=b)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"),
+        _lazy(r"(?i)(?=b)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"),
         lambda m: f"{m.group(1)} {_mask('bearer')}",
     ),
     Rule(
         "curl-user",
         ("-u", "--user"),
-        re.compile(r"(?=-)(?<!\S)(-u|--user)(\s+[^\s:'\"]+:)([^\s'\"]+)"),
+        _lazy(r"(?=-)(?<!\S)(-u|--user)(\s+[^\s:'\"]+:)([^\s'\"]+)"),
         lambda m: f"{m.group(1)}{m.group(2)}{_mask('password')}",
     ),
     Rule(
         "uri-password",
         ("://",),
-        re.compile(r"(://[^:/\s@\"'<>]{0,128}:)([^@\s\"'<>]{1,256}?)(@)(?=[A-Za-z0-9\[])"),
+        _lazy(r"(://[^:/\s@\"'<>]{0,128}:)([^@\s\"'<>]{1,256}?)(@)(?=[A-Za-z0-9\[])"),
         _uri_password,
     ),
     Rule(
         "sql-password",
         ("password", "identified"),
-        re.compile(r"(?i)(?=[ip])\b(identified\s+by|password)(\s+)'([^'\n]+)'"),
+        _lazy(r"(?i)(?=[ip])\b(identified\s+by|password)(\s+)'([^'\n]+)'"),
         lambda m: f"{m.group(1)}{m.group(2)}'{_mask('password')}'",
     ),
     Rule(
         "cli-flag",
         ("--", "-p"),
-        re.compile(
+        _lazy(
             r"(?i)(?=-)(?<!\S)(--?[a-z][a-z0-9-]*?(?:password|passwd|pwd|token|secret|api-key)[a-z0-9-]*)(\s+)(?!-)([^\s'\"]+)"
         ),
         _cli_flag,
     ),
-    Rule("aws-secret-key", ("",), re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), _aws_secret),
+    Rule("aws-secret-key", ("",), _lazy(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), _aws_secret),
     Rule("key-value", _KEY_VALUE_NEEDLES, _KEY_VALUE, _key_value),
 ]
 
@@ -230,7 +247,7 @@ def redact(text: str) -> str:
     return text
 
 
-_SECRET_KEY_NAME = re.compile(
+_SECRET_KEY_NAME = _lazy(
     r"(?i)[A-Za-z0-9_.-]*?(?P<word>(?P<pw>"
     + _PASSWORD_WORDS
     + ")|"
