@@ -27,8 +27,16 @@ from tests.openmetadata.standin import Standin
 ROOT = Path(__file__).resolve().parent.parent
 
 INIT = [
-    {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}},
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "bench", "version": "0"},
+        },
+    },
     {"jsonrpc": "2.0", "method": "notifications/initialized"},
     {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
 ]
@@ -44,8 +52,15 @@ def env(extra: dict[str, str]) -> dict[str, str]:
 def session(extra: dict[str, str], call: dict | None = None) -> tuple[float, float | None]:
     """Seconds from spawn to the tools/list answer, and from then to the answer of `call` (if given)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "servers.openmetadata"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env(extra), cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servers.openmetadata"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env(extra),
+        cwd=ROOT,
+    )
     assert proc.stdin and proc.stdout
     for msg in INIT:
         proc.stdin.write(json.dumps(msg) + "\n")
@@ -75,8 +90,13 @@ def session(extra: dict[str, str], call: dict | None = None) -> tuple[float, flo
 
 def sdk_import() -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import metadata.ingestion.ometa.ometa_api"], env=env({}), cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "import metadata.ingestion.ometa.ometa_api"],
+        env=env({}),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -105,22 +125,29 @@ def main() -> None:
         py = med("python + mcp import (floor)", bare_python)
         imp = med("import metadata.ingestion.ometa.ometa_api", sdk_import)
         c_on = med("tools/list: catalog, preload on", lambda: session(cat)[0])
-        c_off = med("tools/list: catalog, preload off",
-                    lambda: session({**cat, "OCM_OPENMETADATA_PRELOAD_SDK": "false"})[0])
+        c_off = med(
+            "tools/list: catalog, preload off", lambda: session({**cat, "OCM_OPENMETADATA_PRELOAD_SDK": "false"})[0]
+        )
         l_on = med("tools/list: live, preload on", lambda: session(live)[0])
-        first_live = med("first get_table after tools/list: live (SDK + version check + call)",
-                         lambda: session(live, get)[1] or 0.0)
-        first_val = med("first get_table after tools/list: catalog, SDK validation on",
-                        lambda: session(cat, get)[1] or 0.0)
-        first_len = med("first get_table after tools/list: catalog, validation off",
-                        lambda: session({**cat, "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}, get)[1] or 0.0)
+        first_live = med(
+            "first get_table after tools/list: live (SDK + version check + call)", lambda: session(live, get)[1] or 0.0
+        )
+        first_val = med(
+            "first get_table after tools/list: catalog, SDK validation on", lambda: session(cat, get)[1] or 0.0
+        )
+        first_len = med(
+            "first get_table after tools/list: catalog, validation off",
+            lambda: session({**cat, "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}, get)[1] or 0.0,
+        )
     print(f"median of {runs} runs each (seconds)")
     for label, xs in rows.items():
         print(f"  {label:70} {statistics.median(xs):6.2f}  (min {min(xs):.2f})")
     print(f"tools/list vs SDK import: catalog {c_on / imp:.2f}x, live {l_on / imp:.2f}x of the import alone")
     print(f"preload overhead on tools/list: {c_on - c_off:+.2f} s; python floor {py:.2f} s")
-    print(f"first call: live {first_live:.2f} s, catalog+validation {first_val:.2f} s, catalog lenient "
-          f"{first_len:.2f} s (table {RESTAURANTS})")
+    print(
+        f"first call: live {first_live:.2f} s, catalog+validation {first_val:.2f} s, catalog lenient "
+        f"{first_len:.2f} s (table {RESTAURANTS})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,14 +25,53 @@ from servers.openmetadata.catalog_export import table_entity
 from servers.openmetadata.server import build_server
 from servers.openmetadata.settings import OpenMetadataSettings
 
-NOUNS = ["orders", "customers", "restaurants", "payments", "refunds", "deliveries", "couriers", "menus", "reviews",
-         "invoices", "sessions", "campaigns", "coupons", "carts", "shipments", "stores", "suppliers", "inventory"]
+NOUNS = [
+    "orders",
+    "customers",
+    "restaurants",
+    "payments",
+    "refunds",
+    "deliveries",
+    "couriers",
+    "menus",
+    "reviews",
+    "invoices",
+    "sessions",
+    "campaigns",
+    "coupons",
+    "carts",
+    "shipments",
+    "stores",
+    "suppliers",
+    "inventory",
+]
 QUALIFIERS = ["daily", "weekly", "monthly", "raw", "clean", "agg", "snapshot", "hist", "dim", "fact"]
-COLUMNS = [("id", "BIGINT"), ("created_at", "TIMESTAMP"), ("updated_at", "TIMESTAMP"), ("amount_eur", "DECIMAL"),
-           ("status", "VARCHAR"), ("country", "VARCHAR"), ("city", "VARCHAR"), ("start_date", "DATE"),
-           ("is_active", "BOOLEAN"), ("score", "DOUBLE"), ("channel", "VARCHAR"), ("device", "VARCHAR")]
-QUERIES = ["restaurants", "daily orders", "refund", "amount_eur", "courier_rating", "finance dashboard",
-           "resturants", "weekly_campaigns_123", "start_date", "gdpr"]
+COLUMNS = [
+    ("id", "BIGINT"),
+    ("created_at", "TIMESTAMP"),
+    ("updated_at", "TIMESTAMP"),
+    ("amount_eur", "DECIMAL"),
+    ("status", "VARCHAR"),
+    ("country", "VARCHAR"),
+    ("city", "VARCHAR"),
+    ("start_date", "DATE"),
+    ("is_active", "BOOLEAN"),
+    ("score", "DOUBLE"),
+    ("channel", "VARCHAR"),
+    ("device", "VARCHAR"),
+]
+QUERIES = [
+    "restaurants",
+    "daily orders",
+    "refund",
+    "amount_eur",
+    "courier_rating",
+    "finance dashboard",
+    "resturants",
+    "weekly_campaigns_123",
+    "start_date",
+    "gdpr",
+]
 
 
 def build(folder: Path, n: int) -> None:
@@ -82,8 +121,10 @@ async def run(folder: Path, n: int) -> None:
         assert not g.is_error, g
     print(f"catalog: {n} tables")
     print(f"first search_tables (builds the index: reads every table file) {cold:6.2f} s")
-    print(f"search_tables median {statistics.median(timings):6.1f} ms   p95 {pct(timings, .95):6.1f} ms  "
-          f"({len(timings)} calls, {len(QUERIES)} queries)")
+    print(
+        f"search_tables median {statistics.median(timings):6.1f} ms   p95 {pct(timings, 0.95):6.1f} ms  "
+        f"({len(timings)} calls, {len(QUERIES)} queries)"
+    )
     for q, ms in per_query.items():
         print(f"  {q!r:28} best {ms:6.1f} ms")
     print(f"get_table short name ({short}) median {statistics.median(get_ms):6.1f} ms")

@@ -47,8 +47,14 @@ def columns(version: int) -> list[tuple[str, str, str]]:
 def build(folder: Path) -> None:
     versions, prev = [], None
     for v in range(1, 21):
-        prev = table_entity(FQN, columns(v), version=v / 10, updated_by=f"user{v}", previous=prev,
-                            updated_at=1_700_000_000_000 + v * 86_400_000)
+        prev = table_entity(
+            FQN,
+            columns(v),
+            version=v / 10,
+            updated_by=f"user{v}",
+            previous=prev,
+            updated_at=1_700_000_000_000 + v * 86_400_000,
+        )
         versions.append(prev)
     write_table(folder, versions[-1], versions)
 

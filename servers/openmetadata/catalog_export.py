@@ -53,15 +53,22 @@ def tag_label(tag_fqn: str) -> dict[str, Any]:
 def owner_ref(name: str, kind: str = "team", display_name: str | None = None) -> dict[str, Any]:
     """An owner EntityReference: `kind` is team or user."""
     return {
-        "id": entity_id(kind, name), "type": kind, "name": name, "fullyQualifiedName": name,
-        "displayName": display_name or name, "deleted": False,
+        "id": entity_id(kind, name),
+        "type": kind,
+        "name": name,
+        "fullyQualifiedName": name,
+        "displayName": display_name or name,
+        "deleted": False,
     }
 
 
 def table_ref(table: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": table["id"], "type": "table", "name": table["name"],
-        "fullyQualifiedName": table["fullyQualifiedName"], "deleted": False,
+        "id": table["id"],
+        "type": "table",
+        "name": table["name"],
+        "fullyQualifiedName": table["fullyQualifiedName"],
+        "deleted": False,
     }
 
 
@@ -133,13 +140,24 @@ def table_entity(
         "columns": cols,
         "owners": list(owners),
         "tags": [tag_label(t) for t in tags],
-        "databaseSchema": {"id": entity_id("databaseSchema", f"{service}.{database}.{schema}"),
-                           "type": "databaseSchema", "name": schema,
-                           "fullyQualifiedName": f"{service}.{database}.{schema}"},
-        "database": {"id": entity_id("database", f"{service}.{database}"), "type": "database", "name": database,
-                     "fullyQualifiedName": f"{service}.{database}"},
-        "service": {"id": entity_id("databaseService", service), "type": "databaseService", "name": service,
-                    "fullyQualifiedName": service},
+        "databaseSchema": {
+            "id": entity_id("databaseSchema", f"{service}.{database}.{schema}"),
+            "type": "databaseSchema",
+            "name": schema,
+            "fullyQualifiedName": f"{service}.{database}.{schema}",
+        },
+        "database": {
+            "id": entity_id("database", f"{service}.{database}"),
+            "type": "database",
+            "name": database,
+            "fullyQualifiedName": f"{service}.{database}",
+        },
+        "service": {
+            "id": entity_id("databaseService", service),
+            "type": "databaseService",
+            "name": service,
+            "fullyQualifiedName": service,
+        },
         "serviceType": service_type,
         "deleted": False,
     }
@@ -180,7 +198,9 @@ def lineage_edge(
 
 
 def lineage_entity(
-    center: dict[str, Any], upstream: Iterable[dict[str, Any]] = (), downstream: Iterable[dict[str, Any]] = (),
+    center: dict[str, Any],
+    upstream: Iterable[dict[str, Any]] = (),
+    downstream: Iterable[dict[str, Any]] = (),
     nodes: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """EntityLineage as `GET /api/v1/lineage/table/name/{fqn}` returns it; `nodes` are the other tables."""
@@ -238,8 +258,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from servers.openmetadata.settings import OpenMetadataSettings
     from shared.errors import ToolError
 
-    ap = argparse.ArgumentParser(prog="python -m servers.openmetadata.catalog_export",
-                                 description="export tables from OpenMetadata into a catalog folder")
+    ap = argparse.ArgumentParser(
+        prog="python -m servers.openmetadata.catalog_export",
+        description="export tables from OpenMetadata into a catalog folder",
+    )
     ap.add_argument("--out", type=Path, required=True, help="catalog folder to write")
     ap.add_argument("--fqn", action="append", required=True, help="table FQN (repeat for more)")
     ap.add_argument("--no-lineage", action="store_true")

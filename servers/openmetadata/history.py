@@ -71,28 +71,47 @@ def diff_pair(
     for r, a in renames:
         changes.append(
             SchemaChange(
-                **base, kind="renamed", column=a.name, old_name=r.name, old_type=r.data_type, new_type=a.data_type,
+                **base,
+                kind="renamed",
+                column=a.name,
+                old_name=r.name,
+                old_type=r.data_type,
+                new_type=a.data_type,
                 summary=f"column renamed from {r.name} to {a.name} {when}",
             )
         )
     for c in removed:
         if c.name not in renamed_from:
             changes.append(
-                SchemaChange(**base, kind="removed", column=c.name, old_type=c.data_type,
-                             summary=f"column {c.name} ({c.data_type}) removed {when}")
+                SchemaChange(
+                    **base,
+                    kind="removed",
+                    column=c.name,
+                    old_type=c.data_type,
+                    summary=f"column {c.name} ({c.data_type}) removed {when}",
+                )
             )
     for c in added:
         if c.name not in renamed_to:
             changes.append(
-                SchemaChange(**base, kind="added", column=c.name, new_type=c.data_type,
-                             summary=f"column {c.name} ({c.data_type}) added {when}")
+                SchemaChange(
+                    **base,
+                    kind="added",
+                    column=c.name,
+                    new_type=c.data_type,
+                    summary=f"column {c.name} ({c.data_type}) added {when}",
+                )
             )
     for name, c in after.items():
         prev = before.get(name)
         if prev is not None and prev.type_key != c.type_key:
             changes.append(
                 SchemaChange(
-                    **base, kind="type_changed", column=name, old_type=prev.data_type, new_type=c.data_type,
+                    **base,
+                    kind="type_changed",
+                    column=name,
+                    old_type=prev.data_type,
+                    new_type=c.data_type,
                     summary=f"column {name} type changed from {prev.data_type} to {c.data_type} {when}",
                 )
             )

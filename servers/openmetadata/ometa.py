@@ -164,9 +164,7 @@ class OpenMetadataBackend:
 
     def _search_raw(self, query: str, size: int, offset: int) -> dict[str, Any]:
         include = "".join(f"&include_source_fields={f}" for f in SOURCE_FIELDS)
-        path = (
-            f"/search/query?q={quote(query)}&index={SEARCH_INDEX}&from={offset}&size={size}&deleted=false{include}"
-        )
+        path = f"/search/query?q={quote(query)}&index={SEARCH_INDEX}&from={offset}&size={size}&deleted=false{include}"
         resp = self._call(f"searching for {query!r}", lambda om: om.client.get(path))
         if not isinstance(resp, dict) or "hits" not in resp:
             raise ToolError(f"{self.label}: the search endpoint answered an unexpected body; is search indexing up?")
@@ -201,9 +199,7 @@ class OpenMetadataBackend:
         name = short.rsplit(".", 1)[-1].strip('"')
         low = short.lower()
         page = self.search(name, 50, 0)
-        return sorted(
-            {h.fqn for h in page.hits if h.fqn.lower() == low or h.fqn.lower().endswith("." + low)}
-        )
+        return sorted({h.fqn for h in page.hits if h.fqn.lower() == low or h.fqn.lower().endswith("." + low)})
 
     def closest(self, name: str, limit: int) -> list[str]:
         return [h.fqn for h in self.search(name.rsplit(".", 1)[-1], limit, 0).hits]

@@ -61,12 +61,18 @@ def load() -> SimpleNamespace:
             # generated models defer building their validators to first use (about 2 s for Table)
             Table.model_validate({"id": "00000000-0000-0000-0000-000000000000", "name": "warm", "columns": []})
             _sdk = SimpleNamespace(
-                OpenMetadata=OpenMetadata, Table=Table, AuthProvider=AuthProvider,
+                OpenMetadata=OpenMetadata,
+                Table=Table,
+                AuthProvider=AuthProvider,
                 OpenMetadataConnection=OpenMetadataConnection,
-                OpenMetadataJWTClientConfig=OpenMetadataJWTClientConfig, APIError=APIError,
-                HtmlResponseError=HtmlResponseError, LimitsException=LimitsException,
-                RestTransportError=RestTransportError, KeepAliveRetryAdapter=KeepAliveRetryAdapter,
-                VersionMismatchException=VersionMismatchException, VersionNotFoundException=VersionNotFoundException,
+                OpenMetadataJWTClientConfig=OpenMetadataJWTClientConfig,
+                APIError=APIError,
+                HtmlResponseError=HtmlResponseError,
+                LimitsException=LimitsException,
+                RestTransportError=RestTransportError,
+                KeepAliveRetryAdapter=KeepAliveRetryAdapter,
+                VersionMismatchException=VersionMismatchException,
+                VersionNotFoundException=VersionNotFoundException,
             )
         return _sdk
 

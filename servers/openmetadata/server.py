@@ -22,7 +22,8 @@ INSTRUCTIONS = (
 Fqn = Annotated[
     str,
     Field(
-        min_length=1, max_length=500,
+        min_length=1,
+        max_length=500,
         description="table FQN service.database.schema.table, or a short name like schema.table",
     ),
 ]
@@ -59,8 +60,12 @@ def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
 
     @server.tool(title="Search tables", open_world=settings.backend_kind == "openmetadata")
     def search_tables(
-        query: Annotated[str, Field(min_length=1, max_length=200, description="words from a table name, its "
-                                    "description or a column name")],
+        query: Annotated[
+            str,
+            Field(
+                min_length=1, max_length=200, description="words from a table name, its description or a column name"
+            ),
+        ],
         limit: Annotated[int, Field(ge=1, le=50)] = 10,
         offset: Annotated[int, Field(ge=0, le=10_000, description="skip this many results (paging)")] = 0,
     ) -> SearchOut:
@@ -72,8 +77,14 @@ def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
     @server.tool(title="Suggest the intended column", open_world=settings.backend_kind == "openmetadata")
     def suggest_columns(
         fqn: Fqn,
-        column: Annotated[str, Field(min_length=1, max_length=300, description="the column from the error, e.g. "
-                                     "r.open_date (a table alias is ignored)")],
+        column: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=300,
+                description="the column from the error, e.g. r.open_date (a table alias is ignored)",
+            ),
+        ],
         limit: Annotated[int, Field(ge=1, le=20)] = 5,
     ) -> SuggestOut:
         """For a column that does not exist (Trino `Column 'r.open_date' cannot be resolved`, Spark
@@ -87,8 +98,13 @@ def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
     @server.tool(title="Schema history of a table", open_world=settings.backend_kind == "openmetadata")
     def schema_history(
         fqn: Fqn,
-        since: Annotated[str | None, Field(max_length=40, description="only changes after this version (0.3) or "
-                                           "at/after this ISO date (2024-05-01)")] = None,
+        since: Annotated[
+            str | None,
+            Field(
+                max_length=40,
+                description="only changes after this version (0.3) or at/after this ISO date (2024-05-01)",
+            ),
+        ] = None,
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
     ) -> HistoryOut:
         """Column additions, removals, renames and type changes between the table's stored versions, newest

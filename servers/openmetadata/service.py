@@ -47,7 +47,11 @@ class MetadataService:
         self.page_size = page_size
 
     def get_table(
-        self, fqn: str, include: list[IncludePart], column_offset: int, max_columns: int | None,
+        self,
+        fqn: str,
+        include: list[IncludePart],
+        column_offset: int,
+        max_columns: int | None,
         column_filter: str | None,
     ) -> TableOut:
         doc, note = resolve_table(self.backend, fqn)
@@ -82,9 +86,12 @@ class MetadataService:
             page = flat[column_offset : column_offset + (max_columns or self.page_size)]
             cols = [
                 ColumnOut(
-                    name=c.name, data_type=c.data_type,
+                    name=c.name,
+                    data_type=c.data_type,
                     description=clip(c.description, 300) if c.description else None,
-                    tags=c.tags, constraint=c.constraint, position=c.position,
+                    tags=c.tags,
+                    constraint=c.constraint,
+                    position=c.position,
                 )
                 for c in page
             ]
@@ -150,8 +157,13 @@ class MetadataService:
         if note:
             step = f"{note}. {step}"
         return SuggestOut(
-            fqn=doc.fqn, column=column, looked_up=name, exists=exists, history=history,
-            suggestions=suggestions, next_step=step,
+            fqn=doc.fqn,
+            column=column,
+            looked_up=name,
+            exists=exists,
+            history=history,
+            suggestions=suggestions,
+            next_step=step,
         )
 
     def schema_history(self, fqn: str, since: str | None, limit: int) -> HistoryOut:
@@ -161,21 +173,28 @@ class MetadataService:
         docs = ordered_versions(self.backend.versions(doc))
         by_version = {format_version(d.version) or "?": d for d in docs}
         changes = [c for c in schema_changes(docs) if keep_since(c, by_version, since)]
-        kept, trunc = fit(changes[:limit], max(self.budget - HEADER_TOKENS, 100),
-                          size=lambda c: estimate_tokens(c.model_dump_json(exclude_none=True)))
+        kept, trunc = fit(
+            changes[:limit],
+            max(self.budget - HEADER_TOKENS, 100),
+            size=lambda c: estimate_tokens(c.model_dump_json(exclude_none=True)),
+        )
         omitted = len(changes) - len(kept)
         if omitted:
             trunc.truncated, trunc.omitted = True, omitted
             oldest = kept[-1].version if kept else None
             trunc.how_to_get_more = (
-                f"older changes left out; call again with since set to an older version than {oldest}, "
-                "or raise limit" if oldest else "raise limit"
+                f"older changes left out; call again with since set to an older version than {oldest}, or raise limit"
+                if oldest
+                else "raise limit"
             )
         notes = [n for n in (note,) if n]
         if len(docs) < 2:
             notes.append("only one version is stored, so there is nothing to compare")
         return HistoryOut(
-            fqn=doc.fqn, versions=[format_version(d.version) or "?" for d in docs], changes=kept, truncation=trunc,
+            fqn=doc.fqn,
+            versions=[format_version(d.version) or "?" for d in docs],
+            changes=kept,
+            truncation=trunc,
             note="; ".join(notes) or None,
         )
 
@@ -191,21 +210,31 @@ class MetadataService:
         name = known[name.lower()]
         raw = self.backend.lineage(doc, depth)
         if not raw:
-            return LineageOut(fqn=doc.fqn, column=name, upstream=[], downstream=[],
-                              note=f"no lineage is recorded for {doc.fqn}")
+            return LineageOut(
+                fqn=doc.fqn, column=name, upstream=[], downstream=[], note=f"no lineage is recorded for {doc.fqn}"
+            )
         up, down, t_up, t_down = column_lineage(raw, doc.fqn, name, depth)
         links = [("up", link) for link in up] + [("down", link) for link in down]
-        kept, trunc = fit(links, max(self.budget - HEADER_TOKENS, 100),
-                          size=lambda x: estimate_tokens(x[1].model_dump_json(exclude_none=True)))
+        kept, trunc = fit(
+            links,
+            max(self.budget - HEADER_TOKENS, 100),
+            size=lambda x: estimate_tokens(x[1].model_dump_json(exclude_none=True)),
+        )
         if trunc.truncated:
             trunc.how_to_get_more = "call again with a smaller depth"
         notes = [n for n in (note,) if n]
         if not up and not down:
-            notes.append("no column-level lineage for this column" + (
-                "; the table-level neighbours are listed" if t_up or t_down else ""))
+            notes.append(
+                "no column-level lineage for this column"
+                + ("; the table-level neighbours are listed" if t_up or t_down else "")
+            )
         return LineageOut(
-            fqn=doc.fqn, column=name,
-            upstream=[link for d, link in kept if d == "up"], downstream=[link for d, link in kept if d == "down"],
-            table_level_upstream=t_up, table_level_downstream=t_down, truncation=trunc,
+            fqn=doc.fqn,
+            column=name,
+            upstream=[link for d, link in kept if d == "up"],
+            downstream=[link for d, link in kept if d == "down"],
+            table_level_upstream=t_up,
+            table_level_downstream=t_down,
+            truncation=trunc,
             note="; ".join(notes) or None,
         )

@@ -15,8 +15,8 @@ NUMBER_WORDS = frozenset({"count", "num", "number", "amount", "total", "qty", "q
 
 def looked_up_name(column: str, known: set[str]) -> str:
     """`r.open_date` → `open_date`; keeps nested `address.city` when that is a real column path."""
-    name = column.strip().strip("`\"[]")
-    parts = [p.strip("`\"[]") for p in name.split(".")]
+    name = column.strip().strip('`"[]')
+    parts = [p.strip('`"[]') for p in name.split(".")]
     for i in range(len(parts)):
         candidate = ".".join(parts[i:])
         if candidate.lower() in known:
@@ -86,8 +86,13 @@ def suggest(
         target = by_name.get(trail[-1].column.lower())
         if target is not None:
             first.append(
-                Suggestion(name=target.name, data_type=target.data_type, score=100.0, reason=hops,
-                           description=target.description)
+                Suggestion(
+                    name=target.name,
+                    data_type=target.data_type,
+                    score=100.0,
+                    reason=hops,
+                    description=target.description,
+                )
             )
         history = hops + (f"; later {removal.summary}" if removal else "")
     elif removal:
@@ -99,7 +104,14 @@ def suggest(
             continue
         score, reasons = score_column(missing, col)
         if score > 20:
-            ranked.append(Suggestion(name=col.name, data_type=col.data_type, score=score, reason="; ".join(reasons),
-                                     description=col.description))
+            ranked.append(
+                Suggestion(
+                    name=col.name,
+                    data_type=col.data_type,
+                    score=score,
+                    reason="; ".join(reasons),
+                    description=col.description,
+                )
+            )
     ranked.sort(key=lambda s: (-s.score, s.name))
     return (first + ranked)[:limit], history

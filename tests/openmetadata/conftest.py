@@ -11,7 +11,8 @@ from tests.openmetadata.entities import World, build_world
 
 # A realistic bot JWT (the stand-in compares it byte for byte; the SDK only forwards it).
 TOKEN = jwt.encode(
-    {"sub": "oncall-mcp-bot", "iss": "open-metadata.org", "isBot": True, "exp": 4_102_444_800}, "s" * 32,
+    {"sub": "oncall-mcp-bot", "iss": "open-metadata.org", "isBot": True, "exp": 4_102_444_800},
+    "s" * 32,
     algorithm="HS256",
 )
 

@@ -23,8 +23,13 @@ KPIS = "trino.lake.mart.restaurant_kpis"
 WIDE = "trino.lake.mart.events_wide"
 RENAMED_AT = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
 TEAM = owner_ref("restaurants-analytics", "team", "Restaurants Analytics")
-PIPELINE = {"id": "5d4a3b2c-1f0e-4d9c-8b7a-6e5f4d3c2b1a", "type": "pipeline", "name": "load_restaurants",
-            "fullyQualifiedName": "airflow.reports_daily.load_restaurants", "deleted": False}
+PIPELINE = {
+    "id": "5d4a3b2c-1f0e-4d9c-8b7a-6e5f4d3c2b1a",
+    "type": "pipeline",
+    "name": "load_restaurants",
+    "fullyQualifiedName": "airflow.reports_daily.load_restaurants",
+    "deleted": False,
+}
 
 
 def _day(n: int) -> datetime:
@@ -32,15 +37,35 @@ def _day(n: int) -> datetime:
 
 
 BASE_COLUMNS: list[Any] = [
-    {"name": "restaurant_id", "dataType": "BIGINT", "description": "Surrogate key of the restaurant",
-     "constraint": "PRIMARY_KEY"},
-    {"name": "name", "dataType": "VARCHAR", "dataTypeDisplay": "varchar(200)", "description": "Trading name",
-     "dataLength": 200},
-    {"name": "city", "dataType": "VARCHAR", "dataTypeDisplay": "varchar(100)", "description": "City of the venue",
-     "dataLength": 100},
+    {
+        "name": "restaurant_id",
+        "dataType": "BIGINT",
+        "description": "Surrogate key of the restaurant",
+        "constraint": "PRIMARY_KEY",
+    },
+    {
+        "name": "name",
+        "dataType": "VARCHAR",
+        "dataTypeDisplay": "varchar(200)",
+        "description": "Trading name",
+        "dataLength": 200,
+    },
+    {
+        "name": "city",
+        "dataType": "VARCHAR",
+        "dataTypeDisplay": "varchar(100)",
+        "description": "City of the venue",
+        "dataLength": 100,
+    },
     {"name": "open_date", "dataType": "DATE", "description": "Date the restaurant opened to the public"},
-    {"name": "cuisine", "dataType": "VARCHAR", "dataTypeDisplay": "varchar(50)", "description": "Main cuisine",
-     "dataLength": 50, "tags": ["Tier.Tier3"]},
+    {
+        "name": "cuisine",
+        "dataType": "VARCHAR",
+        "dataTypeDisplay": "varchar(50)",
+        "description": "Main cuisine",
+        "dataLength": 50,
+        "tags": ["Tier.Tier3"],
+    },
 ]
 
 
@@ -68,22 +93,30 @@ class World:
 def restaurants_versions() -> list[dict[str, Any]]:
     """0.1 created; 0.2 adds rating; 0.3 widens rating; 0.4 renames open_date → start_date (alice, 2024-05-02);
     0.5 adds close_date (a name closer to open_date than start_date: only the history can rank start_date first)."""
-    common = {"description": "One row per restaurant, as reported to finance.", "owners": [TEAM],
-              "tags": ["Tier.Tier1"]}
+    common = {
+        "description": "One row per restaurant, as reported to finance.",
+        "owners": [TEAM],
+        "tags": ["Tier.Tier1"],
+    }
     fqn = RESTAURANTS
     v1 = table_entity(fqn, BASE_COLUMNS, version=0.1, updated_at=_day(10), updated_by="bob", **common)
     cols2 = [*BASE_COLUMNS, {"name": "rating", "dataType": "DOUBLE", "description": "Average review score"}]
     v2 = table_entity(fqn, cols2, version=0.2, updated_at=_day(20), updated_by="bob", previous=v1, **common)
-    cols3 = [c if c["name"] != "rating" else {**c, "dataType": "DECIMAL", "dataTypeDisplay": "decimal(3,1)"}
-             for c in cols2]
-    v3 = table_entity(fqn, cols3, version=0.3, updated_at=datetime(2024, 3, 1, tzinfo=UTC), updated_by="bob",
-                      previous=v2, **common)
+    cols3 = [
+        c if c["name"] != "rating" else {**c, "dataType": "DECIMAL", "dataTypeDisplay": "decimal(3,1)"} for c in cols2
+    ]
+    v3 = table_entity(
+        fqn, cols3, version=0.3, updated_at=datetime(2024, 3, 1, tzinfo=UTC), updated_by="bob", previous=v2, **common
+    )
     cols4 = _renamed(cols3, "open_date", "start_date")
     v4 = table_entity(fqn, cols4, version=0.4, updated_at=RENAMED_AT, updated_by="alice", previous=v3, **common)
-    cols5 = [*cols4, {"name": "close_date", "dataType": "DATE", "description": "Date the restaurant closed; null "
-                      "while it trades"}]
-    v5 = table_entity(fqn, cols5, version=0.5, updated_at=datetime(2024, 6, 1, tzinfo=UTC), updated_by="carol",
-                      previous=v4, **common)
+    cols5 = [
+        *cols4,
+        {"name": "close_date", "dataType": "DATE", "description": "Date the restaurant closed; null while it trades"},
+    ]
+    v5 = table_entity(
+        fqn, cols5, version=0.5, updated_at=datetime(2024, 6, 1, tzinfo=UTC), updated_by="carol", previous=v4, **common
+    )
     return [v1, v2, v3, v4, v5]
 
 
@@ -91,33 +124,69 @@ def build_world() -> World:
     world = World()
     versions = restaurants_versions()
     restaurants = world.add(versions[-1], versions)
-    staging = world.add(table_entity(
-        STAGING_RESTAURANTS,
-        [("restaurant_id", "BIGINT", "Id from the source system"), ("name", "VARCHAR", None),
-         ("opened_on", "VARCHAR", "Opening date as text, yyyy-mm-dd"), ("city", "VARCHAR", None)],
-        description="Raw restaurants landed from the CRM.", owners=[owner_ref("data-platform")], version=0.2,
-        updated_at=_day(5), updated_by="ingestion-bot",
-    ))
-    revenue = world.add(table_entity(
-        DAILY_REVENUE,
-        [("day", "DATE", "Business day"), ("restaurant_id", "BIGINT", "Restaurant"),
-         ("revenue_eur", "DECIMAL", "Net revenue in euros")],
-        description="Daily revenue per restaurant for the finance dashboard.", owners=[TEAM],
-        version=0.1, updated_at=_day(12), updated_by="bob",
-    ))
-    kpis = world.add(table_entity(
-        KPIS, [("restaurant_id", "BIGINT", None), ("months_open", "INT", "Months since the restaurant opened")],
-        description="Restaurant KPIs.", owners=[owner_ref("dana", "user", "Dana Scully")], version=0.1,
-        updated_at=_day(15), updated_by="dana",
-    ))
-    world.add(table_entity(
-        WIDE, [(f"metric_{i:04d}", "DOUBLE", f"Metric number {i}") for i in range(600)],
-        description="A very wide event table.", version=0.1, updated_at=_day(16),
-    ))
-    up = lineage_edge(staging, restaurants,
-                      [("restaurant_id", "restaurant_id"), ("name", "name"), ("city", "city"),
-                       ("opened_on", "start_date", "CAST(opened_on AS DATE)")],
-                      sql="INSERT INTO reports.restaurants SELECT ...", pipeline=PIPELINE)
+    staging = world.add(
+        table_entity(
+            STAGING_RESTAURANTS,
+            [
+                ("restaurant_id", "BIGINT", "Id from the source system"),
+                ("name", "VARCHAR", None),
+                ("opened_on", "VARCHAR", "Opening date as text, yyyy-mm-dd"),
+                ("city", "VARCHAR", None),
+            ],
+            description="Raw restaurants landed from the CRM.",
+            owners=[owner_ref("data-platform")],
+            version=0.2,
+            updated_at=_day(5),
+            updated_by="ingestion-bot",
+        )
+    )
+    revenue = world.add(
+        table_entity(
+            DAILY_REVENUE,
+            [
+                ("day", "DATE", "Business day"),
+                ("restaurant_id", "BIGINT", "Restaurant"),
+                ("revenue_eur", "DECIMAL", "Net revenue in euros"),
+            ],
+            description="Daily revenue per restaurant for the finance dashboard.",
+            owners=[TEAM],
+            version=0.1,
+            updated_at=_day(12),
+            updated_by="bob",
+        )
+    )
+    kpis = world.add(
+        table_entity(
+            KPIS,
+            [("restaurant_id", "BIGINT", None), ("months_open", "INT", "Months since the restaurant opened")],
+            description="Restaurant KPIs.",
+            owners=[owner_ref("dana", "user", "Dana Scully")],
+            version=0.1,
+            updated_at=_day(15),
+            updated_by="dana",
+        )
+    )
+    world.add(
+        table_entity(
+            WIDE,
+            [(f"metric_{i:04d}", "DOUBLE", f"Metric number {i}") for i in range(600)],
+            description="A very wide event table.",
+            version=0.1,
+            updated_at=_day(16),
+        )
+    )
+    up = lineage_edge(
+        staging,
+        restaurants,
+        [
+            ("restaurant_id", "restaurant_id"),
+            ("name", "name"),
+            ("city", "city"),
+            ("opened_on", "start_date", "CAST(opened_on AS DATE)"),
+        ],
+        sql="INSERT INTO reports.restaurants SELECT ...",
+        pipeline=PIPELINE,
+    )
     down = lineage_edge(restaurants, revenue, [("restaurant_id", "restaurant_id")])
     kpi_edge = lineage_edge(restaurants, kpis)
     world.lineage[RESTAURANTS] = lineage_entity(restaurants, [up], [down, kpi_edge], nodes=[staging, revenue, kpis])

@@ -78,8 +78,10 @@ class Standin:
             return 200, {"version": self.version, "revision": "c0ffee1", "timestamp": 1_717_000_000_000}
         if path.startswith("/tables/name/"):
             if self.forbidden:
-                return 403, {"code": 403, "message": "Principal: CatalogPrincipal{name='oncall-mcp-bot'} "
-                             "operations [ViewBasic] not allowed"}
+                return 403, {
+                    "code": 403,
+                    "message": "Principal: CatalogPrincipal{name='oncall-mcp-bot'} operations [ViewBasic] not allowed",
+                }
             fqn = unquote(path.removeprefix("/tables/name/"))
             table = self.world.tables.get(fqn)
             if table is None:
@@ -111,8 +113,12 @@ class Standin:
             if table is None:
                 return 404, {"code": 404, "message": f"table instance for {fqn} not found"}
             ref = {"id": table["id"], "type": "table", "name": table["name"], "fullyQualifiedName": fqn}
-            return 200, self.world.lineage.get(fqn) or {"entity": ref, "nodes": [], "upstreamEdges": [],
-                                                         "downstreamEdges": []}
+            return 200, self.world.lineage.get(fqn) or {
+                "entity": ref,
+                "nodes": [],
+                "upstreamEdges": [],
+                "downstreamEdges": [],
+            }
         return 404, {"code": 404, "message": f"HTTP 404 Not Found: {path}"}
 
     def search(self, query: dict[str, list[str]]) -> dict[str, Any]:
@@ -134,8 +140,12 @@ class Standin:
                 "total": {"value": len(scored), "relation": "eq"},
                 "max_score": page[0][0] if page else None,
                 "hits": [
-                    {"_index": "table_search_index", "_id": t["id"], "_score": s,
-                     "_source": _only_fields({k: v for k, v in t.items() if k != "changeDescription"}, fields)}
+                    {
+                        "_index": "table_search_index",
+                        "_id": t["id"],
+                        "_score": s,
+                        "_source": _only_fields({k: v for k, v in t.items() if k != "changeDescription"}, fields),
+                    }
                     for s, t in page
                 ],
             },

@@ -106,7 +106,7 @@ async def test_search_pages_with_offset(catalog_settings: OpenMetadataSettings) 
     async with Client(build_server(catalog_settings).mcp) as c:
         first = (await c.call_tool("search_tables", {"query": "restaurant", "limit": 2})).structured_content
         assert first["total"] == 4 and len(first["hits"]) == 2 and first["next_offset"] == 2
-        rest = (await c.call_tool("search_tables", {"query": "restaurant", "limit": 5, "offset": 2}))
+        rest = await c.call_tool("search_tables", {"query": "restaurant", "limit": 5, "offset": 2})
         rest_hits = rest.structured_content["hits"]
         assert rest.structured_content["next_offset"] is None
     assert {h["fqn"] for h in first["hits"] + rest_hits} == {RESTAURANTS, STAGING_RESTAURANTS, KPIS, DAILY_REVENUE}
@@ -159,8 +159,9 @@ async def test_schema_history_newest_first_with_rename(catalog_settings: OpenMet
     assert h["changes"][2]["old_type"] == "double" and h["changes"][2]["new_type"] == "decimal(3,1)"
 
 
-@pytest.mark.parametrize(("since", "versions"), [("0.3", ["0.5", "0.4"]), ("2024-05-01", ["0.5", "0.4"]),
-                                                 ("2024-05-03T00:00:00Z", ["0.5"])])
+@pytest.mark.parametrize(
+    ("since", "versions"), [("0.3", ["0.5", "0.4"]), ("2024-05-01", ["0.5", "0.4"]), ("2024-05-03T00:00:00Z", ["0.5"])]
+)
 async def test_schema_history_since(catalog_settings: OpenMetadataSettings, since: str, versions: list[str]) -> None:
     r = await call(catalog_settings, "schema_history", {"fqn": RESTAURANTS, "since": since})
     assert [c["version"] for c in r.structured_content["changes"]] == versions
@@ -181,9 +182,15 @@ async def test_column_lineage_up_and_down(catalog_settings: OpenMetadataSettings
     async with Client(build_server(catalog_settings).mcp) as c:
         r = await c.call_tool("column_lineage", {"fqn": RESTAURANTS, "column": "start_date"})
         lin = r.structured_content
-        assert lin["upstream"] == [{"table": STAGING_RESTAURANTS, "column": "opened_on", "hop": 1,
-                                    "function": "CAST(opened_on AS DATE)",
-                                    "via": "pipeline airflow.reports_daily.load_restaurants"}]
+        assert lin["upstream"] == [
+            {
+                "table": STAGING_RESTAURANTS,
+                "column": "opened_on",
+                "hop": 1,
+                "function": "CAST(opened_on AS DATE)",
+                "via": "pipeline airflow.reports_daily.load_restaurants",
+            }
+        ]
         assert lin["downstream"] == [] and lin["table_level_downstream"] == [KPIS]
         r = await c.call_tool("column_lineage", {"fqn": RESTAURANTS, "column": "r.restaurant_id"})
         assert [(d["table"], d["column"]) for d in r.structured_content["downstream"]] == [
@@ -196,8 +203,7 @@ async def test_column_lineage_up_and_down(catalog_settings: OpenMetadataSettings
 
 
 async def test_two_hop_lineage(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "column_lineage", {"fqn": STAGING_RESTAURANTS, "column": "opened_on",
-                                                        "depth": 2})
+    r = await call(catalog_settings, "column_lineage", {"fqn": STAGING_RESTAURANTS, "column": "opened_on", "depth": 2})
     lin = r.structured_content
     assert [(d["table"], d["column"], d["hop"]) for d in lin["downstream"]] == [(RESTAURANTS, "start_date", 1)]
 

@@ -44,14 +44,39 @@ def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
         "build_server(OpenMetadataSettings(host='http://127.0.0.1:9/api', token='t', preload_sdk=False))\n"
         "print(sorted(m for m in sys.modules if m == 'metadata' or m.startswith('metadata.')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=server_env(), cwd=ROOT,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=server_env(), cwd=ROOT, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
 
 def test_missing_backend_config_fails_with_one_clear_line() -> None:
-    out = subprocess.run([sys.executable, "-m", "servers.openmetadata"], capture_output=True, text=True,
-                         env=server_env(), cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        [sys.executable, "-m", "servers.openmetadata"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        cwd=ROOT,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert out.returncode == 2 and out.stdout == ""
     assert "OCM_OPENMETADATA_CATALOG" in out.stderr and "OCM_OPENMETADATA_HOST" in out.stderr
+
+
+async def test_streamable_http_on_loopback(catalog_dir: Path) -> None:
+    from mcp import Client
+
+    from tests.harness import http_server
+
+    env = {"OCM_OPENMETADATA_CATALOG": str(catalog_dir), "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}
+    with http_server("servers.openmetadata", env) as url:
+        async with Client(url) as client:
+            r = await client.call_tool("schema_history", {"fqn": "reports.restaurants", "since": "0.3"})
+            assert not r.is_error
+            assert r.structured_content["changes"][-1]["summary"].startswith("column renamed from open_date")
+            prompt = await client.get_prompt(
+                "investigate_missing_column", {"table": "reports.restaurants", "column": "r.open_date"}
+            )
+            assert "suggest_columns" in prompt.messages[0].content.text

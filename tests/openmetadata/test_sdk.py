@@ -173,8 +173,15 @@ def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
     from tests.harness import ROOT, initialize_messages, server_env
 
     env = server_env({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})
-    proc = subprocess.Popen([sys.executable, "-m", "servers.openmetadata"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servers.openmetadata"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert proc.stdin and proc.stdout
     try:
         for msg in initialize_messages():
@@ -210,7 +217,12 @@ async def test_export_from_a_live_server_round_trips(standin: Any, world: World,
     exported = json.loads((tmp_path / "tables" / f"{RESTAURANTS}.json").read_text())
     assert exported == world.tables[RESTAURANTS]
     assert sorted(p.name for p in (tmp_path / "tables" / f"{RESTAURANTS}.versions").iterdir()) == [
-        "0.1.json", "0.2.json", "0.3.json", "0.4.json", "0.5.json"]
+        "0.1.json",
+        "0.2.json",
+        "0.3.json",
+        "0.4.json",
+        "0.5.json",
+    ]
     assert json.loads((tmp_path / "lineage" / f"{RESTAURANTS}.json").read_text()) == world.lineage[RESTAURANTS]
     settings = OpenMetadataSettings(catalog=tmp_path, preload_sdk=False)
     async with Client(build_server(settings).mcp) as c:
