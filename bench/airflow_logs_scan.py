@@ -1,8 +1,12 @@
 """Scan speed of airflow_logs find_failure on a ~1 GB Airflow 3 JSON log, next to `rg -c` on the same file.
 
-Generates the log in /tmp (not committed), warms the page cache, then prints MB/s, the ratio to ripgrep (grep -c
-if rg is missing) and peak RSS of find_failure in a fresh process; then the same scan on a moto S3 server with
-parallel ranged GETs. Usage: python bench/airflow_logs_scan.py [--mb 1024] [--s3-mb 256]
+Generates the logs in /tmp (not committed), warms the page cache, then prints MB/s, the ratio to ripgrep (grep -c
+if rg is missing) and peak RSS of find_failure in a fresh process, for each candidate-pass engine (hyperscan when
+installed, and the google-re2 fallback). The sparse log is the target case (a long job with few error-looking
+lines); the dense one repeats real loghub samples where ~1 line in 4 looks like an error (a worst case: the cost is
+then the per-candidate Python work, not the regex). Then the same scan on a moto S3 server with parallel ranged
+GETs (moto is one Python process, so it measures moto more than the client).
+Usage: python bench/airflow_logs_scan.py [--mb 1024] [--dense-mb 256] [--s3-mb 256] [--engines auto,re2]
 """
 
 from __future__ import annotations
@@ -59,6 +63,28 @@ def generate(path: Path, mb: int) -> None:
         fh.write(cause.encode() + b"\n")
 
 
+def generate_dense(path: Path, mb: int) -> None:
+    """Real loghub lines (Hadoop, HDFS, Spark, Zookeeper, OpenStack) repeated, Airflow 2 failure at the end."""
+    if path.exists() and abs(path.stat().st_size - mb * 1024 * 1024) < 16 * 1024 * 1024:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    loghub = ROOT.parent / "shared" / "data" / "loghub"
+    if not loghub.is_dir():
+        loghub = Path("/work/shared/data/loghub")
+    block = b"".join(f.read_bytes() for f in sorted(loghub.glob("*_2k.log")))
+    tail = (
+        b"[2026-11-21T01:00:00.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception\n"
+        b"trino.exceptions.TrinoUserError: TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:8:"
+        b" Column 'r.open_date' cannot be resolved\", query_id=20261121_010000_00001_zzzzz)\n"
+    )
+    with open(path, "wb") as fh:
+        written = 0
+        while written < mb * 1024 * 1024 - len(block):
+            fh.write(block)
+            written += len(block)
+        fh.write(tail)
+
+
 def warm(path: Path) -> None:
     with open(path, "rb") as fh:
         while fh.read(64 << 20):
@@ -103,29 +129,46 @@ def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def local(root: Path, path: Path, engines: list[str], label: str) -> None:
+    warm(path)
+    size_mb = path.stat().st_size / 1e6
+    name, base_s = baseline(path)
+    rg_mbs = size_mb / base_s
+    print(f"{label} {size_mb:,.0f} MB: {name} {base_s:.2f}s = {rg_mbs:,.0f} MB/s")
+    for engine in engines:
+        warm(path)
+        res = run_child({"source": str(root), "scan_engine": engine}, repeats=3)
+        mbs = size_mb / res["seconds"]
+        print(f"  find_failure engine={engine}: {res['seconds']:.2f}s = {mbs:,.0f} MB/s; ratio to {name} "
+              f"{mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; {res['lines']:,} lines; top line {res['top']} "
+              f"({res['category']}), answer ~{res['tokens']} tokens")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=1024)
-    ap.add_argument("--s3-mb", type=int, default=256)
+    ap.add_argument("--dense-mb", type=int, default=256, help="0 skips the dense log")
+    ap.add_argument("--s3-mb", type=int, default=256, help="0 skips S3")
+    ap.add_argument("--engines", default="auto,re2", help="comma list of scan engines: auto, hyperscan, re2")
     ap.add_argument("--dir", default="/tmp/airflow_logs_bench")
     args = ap.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    from servers.airflow_logs.scan import resolve_engine
 
+    print(f"engines: {', '.join(f'{e} -> {resolve_engine(e)}' for e in engines)}; load average {os.getloadavg()}")
     base = Path(args.dir)
-    print(f"== local scan, {args.mb} MB Airflow 3 JSON log, warm cache")
-    sizes = sorted({max(64, args.mb // 4), args.mb})
-    for mb in sizes:
+    print(f"== local scan, sparse Airflow 3 JSON log up to {args.mb} MB, warm cache")
+    for mb in sorted({max(64, args.mb // 4), args.mb}):
         root = base / f"local{mb}"
-        path = root / REL
-        generate(path, mb)
-        warm(path)
-        size_mb = path.stat().st_size / 1e6
-        name, base_s = baseline(path)
-        res = run_child({"source": str(root)}, repeats=3)
-        mbs = size_mb / res["seconds"]
-        rg_mbs = size_mb / base_s
-        print(f"file {size_mb:,.0f} MB, {res['lines']:,} lines: find_failure {res['seconds']:.2f}s = {mbs:,.0f} MB/s; "
-              f"{name} {base_s:.2f}s = {rg_mbs:,.0f} MB/s; ratio {mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; "
-              f"top line {res['top']} ({res['category']}), answer ~{res['tokens']} tokens")
+        generate(root / REL, mb)
+        local(root, root / REL, engines, "sparse log")
+    if args.dense_mb:
+        print(f"== local scan, dense log (real loghub lines, ~1 in 4 error-looking), {args.dense_mb} MB, warm cache")
+        root = base / f"dense{args.dense_mb}"
+        generate_dense(root / REL, args.dense_mb)
+        local(root, root / REL, engines, "dense log")
+    if not args.s3_mb:
+        return
 
     print(f"== S3 (moto server), {args.s3_mb} MB object, parallel ranged GETs")
     from tests.s3server import moto_server

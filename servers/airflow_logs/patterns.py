@@ -140,11 +140,13 @@ OPERATOR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"PythonOperator|_PythonDecoratedOperator|@task"), "PythonOperator"),
 ]
 
-_MASKS = [
-    (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
+_ANSI_MASK = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_DASHED_MASKS = [
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<ts>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
-    (re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b"), "<query>"),
+]
+_QUERY_MASK = re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b")
+_TAIL_MASKS = [
     (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
     (re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)*"), "<n>"),
 ]
@@ -152,7 +154,15 @@ _MASKS = [
 
 def mask(text: str) -> str:
     """An error template: the same error with other ids, numbers, timestamps maps to the same string."""
-    for rx, repl in _MASKS:
+    text = text[:8000]  # the template keeps 300 characters; masks shrink text by far less than this
+    if "\x1b" in text:
+        text = _ANSI_MASK.sub("", text)
+    if "-" in text:
+        for rx, repl in _DASHED_MASKS:
+            text = rx.sub(repl, text)
+    if "_" in text:
+        text = _QUERY_MASK.sub("<query>", text)
+    for rx, repl in _TAIL_MASKS:
         text = rx.sub(repl, text)
     return " ".join(text.split())[:300]
 

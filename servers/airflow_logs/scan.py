@@ -1,12 +1,14 @@
 """The one fast pass over a log: stream chunks, find candidate lines with a compiled byte regex, count lines.
 
-google-re2 (BSD) is used because it releases the GIL and runs in linear time on untrusted input, so two
-threads scan ~2x faster than one and a hostile log cannot make the pass slow. Only candidate lines (a tiny
-fraction) are kept; everything else is counted and dropped, so memory stays flat whatever the file size.
+Engines, fastest first: hyperscan (Vectorscan, BSD; the `hyperscan` wheel is MIT and links it statically) when it
+is installed, else google-re2 (BSD). Both release the GIL and run in linear time on untrusted input, so two threads
+scan in parallel and a hostile log cannot make the pass slow. Only candidate lines (a tiny fraction) are kept;
+everything else is counted and dropped, so memory stays flat whatever the file size.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import zlib
@@ -18,10 +20,19 @@ from typing import Any
 
 import re2
 
+try:  # optional accelerator (the airflow-logs extra installs it)
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where the wheel is missing
+    hyperscan = None
+
+log = logging.getLogger("oncall.airflow_logs.scan")
+
 MAX_KEEP = 64 * 1024  # bytes kept of one candidate line (a 50 MB line is clipped)
 LINE_CAP = 4 * 1024 * 1024  # a line longer than this is scanned in fragments
 TAIL_BYTES = 32 * 1024
 HEAD_BYTES = 256 * 1024
+MAX_CANDIDATES = 60_000  # candidate lines find_failure analyses: the first half and the last half of the log
+KEEP_BYTES = 96 * 1024 * 1024  # most bytes of candidate lines held at once (first half + last half of the log)
 
 CANDIDATE = (
     rb"(?i:\b(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
@@ -30,26 +41,130 @@ CANDIDATE = (
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion)\b)"
     rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
     rb"|Running statement|Executing|Running command|Running query|Marking task as"
-    rb"|(?m:^\s+File \")"
+    rb"|(?m:^[ \t]+File \")"
 )
+ENGINES = ("hyperscan", "re2")
 _local = threading.local()
 
 
+def resolve_engine(want: str | None = None) -> str:
+    """'hyperscan' when asked for (or 'auto'/None) and importable, else 're2'."""
+    if want not in (None, "auto", *ENGINES):
+        raise ValueError(f"unknown scan engine {want!r}; use auto, hyperscan or re2")
+    if want == "re2" or hyperscan is None:
+        return "re2"
+    return "hyperscan"
+
+
+CACHE_PATTERNS = 32  # compiled patterns kept (search_logs compiles one per query)
+
+
 def compile_bytes(pattern: bytes) -> Any:
-    """One compiled regex per thread: each RE2 keeps its own DFA cache, so two threads do not contend on it.
+    """One compiled RE2 per thread: each keeps its own DFA cache, so two threads do not contend on it.
     A large DFA budget keeps RE2 on its DFA for a big case-insensitive alternation (it is filled lazily)."""
     cache: dict[bytes, Any] = getattr(_local, "cache", None) or {}
     _local.cache = cache
     rx = cache.get(pattern)
     if rx is None:
+        if len(cache) >= CACHE_PATTERNS:
+            cache.pop(next(iter(cache)))
         options = re2.Options()
         options.max_mem = 256 << 20
         rx = cache[pattern] = re2.compile(pattern, options)
     return rx
 
 
-def _scan_block_local(pattern: bytes, block: bytes) -> tuple[int, list[tuple[int, bytes, int]]]:
-    return _scan_block(compile_bytes(pattern), block)
+class _HsPattern:
+    """A compiled hyperscan block-mode database (shared, read-only) and its scratch space, one per thread."""
+
+    def __init__(self, pattern: bytes) -> None:
+        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self.db.compile(expressions=[pattern], flags=[hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY])
+        self._local = threading.local()
+
+    def scratch(self) -> Any:
+        sc = getattr(self._local, "scratch", None)
+        if sc is None:
+            sc = self._local.scratch = hyperscan.Scratch(self.db)
+        return sc
+
+
+_HS: dict[bytes, _HsPattern | None] = {}
+_HS_LOCK = threading.Lock()
+
+
+def _hs_pattern(pattern: bytes) -> _HsPattern | None:
+    """The hyperscan form of `pattern`, or None when hyperscan cannot take it (then RE2 runs it)."""
+    with _HS_LOCK:
+        if pattern in _HS:
+            return _HS[pattern]
+        compiled: _HsPattern | None = None
+        try:
+            compiled = _HsPattern(pattern)
+        except Exception as exc:  # an unsupported construct: fall back for this pattern only
+            log.info("hyperscan cannot compile a scan pattern (%s); using re2 for it", type(exc).__name__)
+        if len(_HS) >= CACHE_PATTERNS:
+            _HS.pop(next(iter(_HS)))
+        _HS[pattern] = compiled
+        return compiled
+
+
+Found = list[tuple[int, bytes, int]]  # (newlines before the line in the span, clipped line bytes, line length)
+
+
+def _scan_span_re2(pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+    rx = compile_bytes(pattern)
+    out: Found = []
+    pos = start
+    last = start
+    before = 0
+    search = rx.search
+    while pos < end:
+        m = search(buf, pos, end)
+        if m is None:
+            break
+        s = buf.rfind(b"\n", start, m.start()) + 1 or start
+        e = buf.find(b"\n", m.end(), end)
+        if e < 0:
+            e = end
+        before += buf.count(b"\n", last, s)
+        last = s
+        out.append((before, buf[s : min(e, s + MAX_KEEP)], e - s))
+        pos = e + 1
+    return buf.count(b"\n", start, end), out
+
+
+def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+    out: Found = []
+    state = [start, start, 0]  # end of the last taken line, line start counted up to, newlines before it
+
+    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+        to += start
+        if to <= state[0]:
+            return  # another match on a line already taken
+        s = buf.rfind(b"\n", start, max(start, to - 1)) + 1 or start
+        e = buf.find(b"\n", to, end)
+        if e < 0:
+            e = end
+        state[2] += buf.count(b"\n", state[1], s)
+        state[1] = s
+        state[0] = e
+        out.append((state[2], buf[s : min(e, s + MAX_KEEP)], e - s))
+
+    view = memoryview(buf)[start:end]
+    try:
+        hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
+    finally:
+        view.release()
+    return buf.count(b"\n", start, end), out
+
+
+def _scan_span(engine: str, pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+    if engine == "hyperscan":
+        hp = _hs_pattern(pattern)
+        if hp is not None:
+            return _scan_span_hs(hp, buf, start, end)
+    return _scan_span_re2(pattern, buf, start, end)
 
 
 @dataclass
@@ -71,29 +186,6 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     binary: bool = False
     hits_dropped: int = 0
-
-
-def _scan_block(rx: Any, block: bytes) -> tuple[int, list[tuple[int, bytes, int]]]:
-    """Newline count of `block` and its matching lines as (newlines before the line, clipped bytes, length)."""
-    out: list[tuple[int, bytes, int]] = []
-    pos = 0
-    last = 0
-    before = 0
-    n = len(block)
-    search = rx.search
-    while pos < n:
-        m = search(block, pos)
-        if m is None:
-            break
-        s = block.rfind(b"\n", 0, m.start()) + 1
-        e = block.find(b"\n", m.end())
-        if e < 0:
-            e = n
-        before += block.count(b"\n", last, s)
-        last = s
-        out.append((before, block[s : min(e, s + MAX_KEEP)], e - s))
-        pos = e + 1
-    return block.count(b"\n"), out
 
 
 class _Decoder:
@@ -134,27 +226,83 @@ class _Decoder:
         return None
 
 
-def _blocks(chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult) -> Iterator[tuple[bytes, bool]]:
-    """Re-cut decoded data at newlines; yields (block, is_fragment_of_a_longer_line)."""
+def _spans(
+    chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult
+) -> Iterator[tuple[bytes, int, int, bool]]:
+    """Cut decoded data at newlines without copying big blocks: yields (buffer, start, end, is_fragment) where
+    buffer[start:end] holds whole lines (or a fragment of a line longer than LINE_CAP)."""
     carry = b""
     for raw in chunks:
         result.bytes_scanned += len(raw)
         for piece in decoder.feed(raw):
             result.bytes_decoded += len(piece)
-            data = carry + piece if carry else piece
-            carry = b""
-            cut = data.rfind(b"\n")
+            start = 0
+            if carry:
+                first = piece.find(b"\n")
+                if first < 0:
+                    carry += piece
+                    if len(carry) > LINE_CAP:
+                        yield carry, 0, len(carry), True
+                        carry = b""
+                    continue
+                joined = carry + piece[: first + 1]
+                carry = b""
+                yield joined, 0, len(joined), False
+                start = first + 1
+            cut = piece.rfind(b"\n", start)
             if cut < 0:
-                if len(data) > LINE_CAP:
-                    yield data, True
+                if len(piece) - start > LINE_CAP:
+                    yield piece, start, len(piece), True
                 else:
-                    carry = data
+                    carry = piece[start:]
                 continue
-            if cut + 1 < len(data):
-                carry = data[cut + 1 :]
-            yield data[: cut + 1] if carry else data, False
+            if cut + 1 < len(piece):
+                carry = piece[cut + 1 :]
+            yield piece, start, cut + 1, False
     if carry:
-        yield carry, False
+        yield carry, 0, len(carry), False
+
+
+def _blocks(chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult) -> Iterator[tuple[bytes, bool]]:
+    """Re-cut decoded data at newlines; yields (block, is_fragment_of_a_longer_line)."""
+    for buf, start, end, fragment in _spans(chunks, decoder, result):
+        yield (buf if start == 0 and end == len(buf) else buf[start:end]), fragment
+
+
+class _Kept:
+    """Candidate lines kept in order: the first ones, then a rolling window of the last ones, bounded in count
+    and bytes, so a cascade of millions of error lines neither exhausts memory nor hides the final error."""
+
+    def __init__(self, max_hits: int, max_bytes: int = KEEP_BYTES) -> None:
+        self.head_cap = max(1, max_hits // 2)
+        self.tail_cap = max(1, max_hits - self.head_cap)
+        self.byte_cap = max(1, max_bytes // 2)
+        self.head: list[Hit] = []
+        self.head_bytes = 0
+        self.tail: deque[Hit] = deque()
+        self.tail_bytes = 0
+        self.dropped = 0
+
+    def last(self) -> Hit | None:
+        if self.tail:
+            return self.tail[-1]
+        return self.head[-1] if self.head else None
+
+    def add(self, hit: Hit) -> None:
+        size = len(hit.raw) + 100
+        if not self.tail and len(self.head) < self.head_cap and self.head_bytes + size <= self.byte_cap:
+            self.head.append(hit)
+            self.head_bytes += size
+            return
+        self.tail.append(hit)
+        self.tail_bytes += size
+        while len(self.tail) > self.tail_cap or (self.tail_bytes > self.byte_cap and len(self.tail) > 1):
+            old = self.tail.popleft()
+            self.tail_bytes -= len(old.raw) + 100
+            self.dropped += 1
+
+    def hits(self) -> list[Hit]:
+        return self.head + list(self.tail)
 
 
 def scan(
@@ -168,31 +316,32 @@ def scan(
     keep_head: bool = True,
     tail_lines: int = 40,
     on_block: Callable[[int], None] | None = None,
+    engine: str | None = None,
 ) -> ScanResult:
     """Scan a stream of byte chunks; return candidate lines, line count, head bytes and the last lines."""
-    rx = compile_bytes(pattern)
+    engine = resolve_engine(engine)
     result = ScanResult()
     decoder = _Decoder()
+    kept = _Kept(max_hits)
     tail_block = b""
     lines_before = 0
     in_fragment = False  # the previous block ended inside an over-long line
     fragment_line = -1
-    window: deque[tuple[Future[tuple[int, list[tuple[int, bytes, int]]]], bytes, bool]] = deque()
+    Item = tuple[Future[tuple[int, Found]], bytes, int, int, bool]
+    window: deque[Item] = deque()
 
-    def consume(item: tuple[Future[tuple[int, list[tuple[int, bytes, int]]]], bytes, bool]) -> None:
+    def consume(item: Item) -> None:
         nonlocal lines_before, in_fragment, fragment_line, tail_block
-        fut, block, fragment = item
+        fut, buf, start, end, fragment = item
         newlines, found = fut.result()
         for before, text, length in found:
             line_no = lines_before + before + 1
             if in_fragment and before == 0:
                 line_no = fragment_line
-                if result.hits and result.hits[-1].line_number == line_no:
+                prev = kept.last()
+                if prev is not None and prev.line_number == line_no:
                     continue
-            if len(result.hits) >= max_hits:
-                result.hits_dropped += 1
-                continue
-            result.hits.append(Hit(line_no, text, length))
+            kept.add(Hit(line_no, text, length))
         if fragment:
             if not in_fragment:
                 fragment_line = lines_before + 1
@@ -200,25 +349,27 @@ def scan(
         else:
             in_fragment = False
         lines_before += newlines
-        tail_block = block[-TAIL_BYTES:] if len(block) >= TAIL_BYTES else (tail_block + block)[-TAIL_BYTES:]
+        size = end - start
+        recent = buf[max(start, end - TAIL_BYTES) : end]
+        tail_block = recent if size >= TAIL_BYTES else (tail_block + recent)[-TAIL_BYTES:]
         if on_block:
-            on_block(len(block))
+            on_block(size)
 
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
-        for block, fragment in _blocks(chunks, decoder, result):
+        for buf, start, end, fragment in _spans(chunks, decoder, result):
             if keep_head and len(result.head) < HEAD_BYTES:
-                if not result.head and b"\x00" in block[:8192]:
+                if not result.head and b"\x00" in buf[start : start + 8192]:
                     result.binary = True
                     break
-                result.head += block[: HEAD_BYTES - len(result.head)]
+                result.head += buf[start : min(end, start + HEAD_BYTES - len(result.head))]
             fut: Future[Any]
             if pool is not None:
-                fut = pool.submit(_scan_block_local, pattern, block)
+                fut = pool.submit(_scan_span, engine, pattern, buf, start, end)
             else:
                 fut = Future()
-                fut.set_result(_scan_block(rx, block))
-            window.append((fut, block, fragment))
+                fut.set_result(_scan_span(engine, pattern, buf, start, end))
+            window.append((fut, buf, start, end, fragment))
             if len(window) > threads:
                 consume(window.popleft())
             if max_bytes is not None and result.bytes_scanned >= max_bytes:
@@ -237,12 +388,17 @@ def scan(
         close = getattr(chunks, "close", None)
         if close:
             close()
+    result.hits = kept.hits()
+    result.hits_dropped = kept.dropped
     problem = decoder.finish() if not result.truncated else None
     if problem:
         result.truncated = True
         result.warnings.append(problem)
     if result.hits_dropped:
-        result.warnings.append(f"{result.hits_dropped} further candidate lines were not kept (cascade limit)")
+        result.warnings.append(
+            f"{result.hits_dropped} candidate lines in the middle of the log were not kept (cascade limit); "
+            "the first and the last ones were"
+        )
     # lines: a final line without a newline still counts
     if tail_block and not tail_block.endswith(b"\n"):
         lines_before += 1

@@ -80,7 +80,7 @@ def raw_pattern(groups: list[QueryGroup]) -> bytes:
                 continue
             if len(parts) == 1 and len(parts[0]) <= 2 and not parts[0].isdigit():
                 continue
-            alts.add(r"[\s_.:/-]?".join(parts))
+            alts.add(r"[ \t_.:/-]?".join(parts))  # never across a newline
     if not alts:
         raise ValueError("query has no searchable words")
     return ("(?i:" + "|".join(sorted(alts, key=len, reverse=True)) + ")").encode()

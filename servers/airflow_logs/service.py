@@ -28,7 +28,7 @@ from servers.airflow_logs.models import (
     SignatureList,
 )
 from servers.airflow_logs.rank import Analysis, analyze
-from servers.airflow_logs.scan import CANDIDATE, MAX_KEEP, ScanResult, _blocks, _Decoder, scan
+from servers.airflow_logs.scan import CANDIDATE, MAX_CANDIDATES, MAX_KEEP, ScanResult, _blocks, _Decoder, scan
 from servers.airflow_logs.settings import AirflowLogsSettings
 from servers.airflow_logs.store import MissingKey, ObjInfo, Store, StoreError
 from shared.budget import clip, estimate_tokens
@@ -172,7 +172,7 @@ class LogService:
     def _chunks(self, key: str) -> Iterator[bytes]:
         return self.store.chunks(key)
 
-    def _scan(self, key: str, pattern: bytes = CANDIDATE, max_hits: int = 200_000) -> ScanResult:
+    def _scan(self, key: str, pattern: bytes = CANDIDATE, max_hits: int = MAX_CANDIDATES) -> ScanResult:
         try:
             result = scan(
                 self._chunks(key),
@@ -180,6 +180,7 @@ class LogService:
                 max_hits=max_hits,
                 max_bytes=self.settings.max_scan_bytes,
                 deadline=self._deadline(),
+                engine=self.settings.scan_engine,
             )
         except MissingKey:
             raise ToolError(f"log {key!r} is gone (deleted or rotated); call list_attempts again") from None
@@ -196,13 +197,13 @@ class LogService:
                 if info.size > 4 * 1024 * 1024:
                     return "unknown"
                 data = b"".join(self.store.chunks(key.key))
-                res = scan([data], threads=1, keep_head=False)
+                res = scan([data], threads=1, keep_head=False, engine=self.settings.scan_engine)
                 return analyze_outcome_only(res)
             start = max(0, info.size - TAIL_PROBE)
             data = b"".join(self.store.chunks(key.key, start, info.size))
         except StoreError:
             return "unknown"
-        res = scan([data], threads=1, keep_head=False)
+        res = scan([data], threads=1, keep_head=False, engine=self.settings.scan_engine)
         return analyze_outcome_only(res)
 
     def _attempt(self, key: LogKey, info: ObjInfo, outcome: str | None = None) -> Attempt:
@@ -496,7 +497,14 @@ class LogService:
                 break
             files += 1
             try:
-                res = scan(self._chunks(key.key), pattern=pattern, max_hits=500, deadline=deadline, keep_head=False)
+                res = scan(
+                    self._chunks(key.key),
+                    pattern=pattern,
+                    max_hits=500,
+                    deadline=deadline,
+                    keep_head=False,
+                    engine=self.settings.scan_engine,
+                )
             except StoreError:
                 continue
             scanned += res.bytes_scanned
@@ -569,7 +577,12 @@ class LogService:
             if self.tail_outcome(key, info) == "success":
                 continue
             try:
-                res = scan(self._chunks(key.key), deadline=deadline, max_bytes=self.settings.max_scan_bytes)
+                res = scan(
+                    self._chunks(key.key),
+                    deadline=deadline,
+                    max_bytes=self.settings.max_scan_bytes,
+                    engine=self.settings.scan_engine,
+                )
             except StoreError:
                 continue
             if res.binary:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from shared.settings import ServerSettings, server_config
@@ -30,6 +32,9 @@ class AirflowLogsSettings(ServerSettings):
     )
     scan_timeout_s: float = Field(120.0, gt=0, le=3600, description="time limit of one scan; partial answer after it")
     chunk_bytes: int = Field(8 * 1024**2, ge=64 * 1024, le=256 * 1024**2, description="read size of the candidate pass")
+    scan_engine: Literal["auto", "hyperscan", "re2"] = Field(
+        "auto", description="candidate pass engine: hyperscan when installed (auto), or the google-re2 fallback"
+    )
     s3_parallel: int = Field(8, ge=1, le=64, description="parallel ranged GETs per S3 object")
     max_files: int = Field(5000, ge=1, description="most log files one listing or search walks")
 
