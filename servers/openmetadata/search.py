@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from servers.openmetadata.text import related, token_set, tokens
+from servers.openmetadata.text import TYPO_RATIO, related, token_set, tokens
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class SearchIndex:
     _column_exact: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _names: list[str] = field(default_factory=list)
     fqns_lower: list[str] = field(default_factory=list)
+    _vocab: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for i, entry in enumerate(self.entries):
@@ -47,16 +48,24 @@ class SearchIndex:
                 self._desc[tok].add(i)
             self._names.append(entry.name.lower())
             self.fqns_lower.append(entry.fqn.lower())
+        self._vocab = sorted(set(self._name) | set(self._column))
 
     def search(self, query: str, top: int) -> tuple[list[TableSummary], int]:
         """The `top` best matches and the number of all matches. Ranking: exact table or column name, then name
         tokens, column tokens, description tokens; fuzzy name similarity breaks ties."""
         scores: dict[int, float] = defaultdict(float)
-        q_tokens = set(tokens(query))
-        for tok in q_tokens:
+        for tok in set(tokens(query)):
             for posting, weight in ((self._name, 3.0), (self._column, 2.0), (self._desc, 1.0)):
                 for i in posting.get(tok, ()):
                     scores[i] += weight
+            if tok not in self._name and tok not in self._column and len(tok) >= 5:
+                # a likely typo: count close name/column tokens at half weight
+                for near, _, _ in process.extract(
+                    tok, self._vocab, scorer=fuzz.ratio, limit=3, score_cutoff=TYPO_RATIO
+                ):
+                    for posting, weight in ((self._name, 1.5), (self._column, 1.0)):
+                        for i in posting.get(near, ()):
+                            scores[i] += weight
         q = query.strip().lower()
         for i in self._column_exact.get(q, ()):
             scores[i] += 4.0

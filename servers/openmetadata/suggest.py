@@ -103,7 +103,7 @@ def suggest(
         if col.name.lower() in taken:
             continue
         score, reasons = score_column(missing, col)
-        if score > 20:
+        if score >= 25:
             ranked.append(
                 Suggestion(
                     name=col.name,

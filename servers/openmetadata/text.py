@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
+TYPO_RATIO = 85
 _STOP = frozenset({"the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "by", "is", "with", "this", "that"})
 
 
@@ -36,7 +39,10 @@ def token_set(text: str | None) -> frozenset[str]:
 
 @lru_cache(maxsize=262144)
 def related(a: str, b: str) -> bool:
-    """Same stem, or one a prefix of the other when both are at least 4 characters (`open`/`opening`)."""
+    """Same stem; one a prefix of the other when both have 4+ characters (`open`/`opening`); or a likely typo of
+    the other when both have 5+ characters (`resturant`/`restaurant`)."""
     if a == b:
         return True
-    return min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= TYPO_RATIO

@@ -229,3 +229,10 @@ async def test_new_table_file_is_picked_up(tmp_path: Path, world: Any) -> None:
         write_table(tmp_path, table_entity("trino.lake.reports.menu_items", [("item_id", "BIGINT", "Menu item")]))
         r = await c.call_tool("search_tables", {"query": "menu"})
         assert [h["fqn"] for h in r.structured_content["hits"]] == ["trino.lake.reports.menu_items"]
+
+
+async def test_search_tolerates_a_typo(catalog_settings: OpenMetadataSettings) -> None:
+    r = await call(catalog_settings, "search_tables", {"query": "resturants"})
+    hits = r.structured_content["hits"]
+    assert {h["fqn"] for h in hits[:2]} == {RESTAURANTS, STAGING_RESTAURANTS}
+    assert "name" in hits[0]["matched_on"]
