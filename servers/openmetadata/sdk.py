@@ -37,44 +37,44 @@ def load() -> SimpleNamespace:
     global _sdk
     with _lock:
         if _sdk is None:
-            from metadata.generated.schema.entity.data.table import Table
-            from metadata.generated.schema.entity.services.connections.metadata.openMetadataConnection import (
-                AuthProvider,
-                OpenMetadataConnection,
-            )
-            from metadata.generated.schema.security.client.openMetadataJWTClientConfig import (
-                OpenMetadataJWTClientConfig,
-            )
-            from metadata.ingestion.ometa.client import (
-                APIError,
-                HtmlResponseError,
-                LimitsException,
-                RestTransportError,
-            )
-            from metadata.ingestion.ometa.http_adapter import KeepAliveRetryAdapter
-            from metadata.ingestion.ometa.mixins.server_mixin import (
-                VersionMismatchException,
-                VersionNotFoundException,
-            )
-            from metadata.ingestion.ometa.ometa_api import OpenMetadata  # first: the cycle starts here
-
-            # generated models defer building their validators to first use (about 2 s for Table)
-            Table.model_validate({"id": "00000000-0000-0000-0000-000000000000", "name": "warm", "columns": []})
-            _sdk = SimpleNamespace(
-                OpenMetadata=OpenMetadata,
-                Table=Table,
-                AuthProvider=AuthProvider,
-                OpenMetadataConnection=OpenMetadataConnection,
-                OpenMetadataJWTClientConfig=OpenMetadataJWTClientConfig,
-                APIError=APIError,
-                HtmlResponseError=HtmlResponseError,
-                LimitsException=LimitsException,
-                RestTransportError=RestTransportError,
-                KeepAliveRetryAdapter=KeepAliveRetryAdapter,
-                VersionMismatchException=VersionMismatchException,
-                VersionNotFoundException=VersionNotFoundException,
-            )
+            try:
+                _sdk = _import()
+            except ImportError as exc:
+                raise ToolError(
+                    f"openmetadata-ingestion cannot be imported ({exc}); install it with "
+                    "pip install 'oncall-mcp[openmetadata]', or set OCM_OPENMETADATA_VALIDATE_CATALOG=false"
+                ) from None
         return _sdk
+
+
+def _import() -> SimpleNamespace:
+    from metadata.generated.schema.entity.data.table import Table
+    from metadata.generated.schema.entity.services.connections.metadata.openMetadataConnection import (
+        AuthProvider,
+        OpenMetadataConnection,
+    )
+    from metadata.generated.schema.security.client.openMetadataJWTClientConfig import OpenMetadataJWTClientConfig
+    from metadata.ingestion.ometa.client import APIError, HtmlResponseError, LimitsException, RestTransportError
+    from metadata.ingestion.ometa.http_adapter import KeepAliveRetryAdapter
+    from metadata.ingestion.ometa.mixins.server_mixin import VersionMismatchException, VersionNotFoundException
+    from metadata.ingestion.ometa.ometa_api import OpenMetadata
+
+    # generated models defer building their validators to first use (about 2 s for Table)
+    Table.model_validate({"id": "00000000-0000-0000-0000-000000000000", "name": "warm", "columns": []})
+    return SimpleNamespace(
+        OpenMetadata=OpenMetadata,
+        Table=Table,
+        AuthProvider=AuthProvider,
+        OpenMetadataConnection=OpenMetadataConnection,
+        OpenMetadataJWTClientConfig=OpenMetadataJWTClientConfig,
+        APIError=APIError,
+        HtmlResponseError=HtmlResponseError,
+        LimitsException=LimitsException,
+        RestTransportError=RestTransportError,
+        KeepAliveRetryAdapter=KeepAliveRetryAdapter,
+        VersionMismatchException=VersionMismatchException,
+        VersionNotFoundException=VersionNotFoundException,
+    )
 
 
 def validate_table(raw: dict[str, Any], where: str) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
+from servers.openmetadata import sdk
 from shared.settings import ServerSettings, server_config
 
 
@@ -46,6 +47,11 @@ class OpenMetadataSettings(ServerSettings):
             )
         if host and not token:
             raise ValueError("OCM_OPENMETADATA_HOST is set but OCM_OPENMETADATA_TOKEN (bot JWT) is missing")
+        if host and not sdk.installed():
+            raise ValueError(
+                "OCM_OPENMETADATA_HOST needs the OpenMetadata SDK: pip install 'oncall-mcp[openmetadata]' "
+                "(openmetadata-ingestion), or use an exported catalog with OCM_OPENMETADATA_CATALOG"
+            )
         if value is not None and not (value / "tables").is_dir():
             raise ValueError(f"{value} has no tables/ folder; see the catalog layout in servers/openmetadata/README.md")
         return value

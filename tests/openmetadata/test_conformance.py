@@ -80,3 +80,52 @@ async def test_streamable_http_on_loopback(catalog_dir: Path) -> None:
                 "investigate_missing_column", {"table": "reports.restaurants", "column": "r.open_date"}
             )
             assert "suggest_columns" in prompt.messages[0].content.text
+
+
+WITHOUT_SDK = """
+import importlib.metadata as im, json, sys
+real = im.distribution
+def distribution(name):
+    if name == "openmetadata-ingestion":
+        raise im.PackageNotFoundError(name)
+    return real(name)
+im.distribution = distribution
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "metadata" or name.startswith("metadata."):
+            raise ImportError("openmetadata-ingestion is not installed")
+sys.meta_path.insert(0, Block())
+import anyio
+from mcp import Client
+from pydantic import ValidationError
+from servers.openmetadata.server import build_server
+from servers.openmetadata.settings import OpenMetadataSettings
+try:
+    OpenMetadataSettings(host="http://om:8585/api", token="t")
+    live_error = ""
+except ValidationError as exc:
+    live_error = str(exc)
+async def main():
+    async with Client(build_server(OpenMetadataSettings(catalog=sys.argv[1])).mcp) as c:
+        r = await c.call_tool("suggest_columns", {"fqn": "reports.restaurants", "column": "r.open_date"})
+        print(json.dumps({"top": r.structured_content["suggestions"][0]["name"], "live_error": live_error}))
+anyio.run(main)
+"""
+
+
+def test_catalog_works_without_the_sdk_installed(catalog_dir: Path) -> None:
+    """Validation on and preload on by default, yet with the SDK absent the catalog backend parses leniently."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SDK, str(catalog_dir)],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["top"] == "start_date"
+    assert "pip install 'oncall-mcp[openmetadata]'" in result["live_error"]
