@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ T = TypeVar("T")
 
 TABLE_FIELDS = ["columns", "owners", "tags"]
 SEARCH_INDEX = "table_search_index"
+_ES_RESERVED = re.compile(r'[+\-=&|><!(){}\[\]^"~*?:\\/]|\b(?:AND|OR|NOT)\b')
 SOURCE_FIELDS = ["fullyQualifiedName", "name", "description", "columns.name", "owners", "tags"]
 
 
@@ -164,6 +166,10 @@ class OpenMetadataBackend:
 
     def _search_raw(self, query: str, size: int, offset: int) -> dict[str, Any]:
         include = "".join(f"&include_source_fields={f}" for f in SOURCE_FIELDS)
+        # `q` is an Elasticsearch query_string: the model's words must not become query syntax (or a 400)
+        query = " ".join(_ES_RESERVED.sub(" ", query).split())
+        if not query:
+            raise ToolError("the query has no searchable words; give part of a table, column or description")
         path = f"/search/query?q={quote(query)}&index={SEARCH_INDEX}&from={offset}&size={size}&deleted=false{include}"
         resp = self._call(f"searching for {query!r}", lambda om: om.client.get(path))
         if not isinstance(resp, dict) or "hits" not in resp:

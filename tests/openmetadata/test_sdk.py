@@ -229,3 +229,13 @@ async def test_export_from_a_live_server_round_trips(standin: Any, world: World,
         s = await c.call_tool("suggest_columns", {"fqn": "reports.restaurants", "column": "open_date"})
         assert s.structured_content["suggestions"][0]["name"] == "start_date"
     assert all(p.startswith("/api/v1/") for p in standin.requests)
+
+
+async def test_search_words_never_become_query_syntax(standin: Any) -> None:
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("search_tables", {"query": 'revenue OR "x" AND (*:*)'})
+        assert not r.is_error and r.structured_content["hits"][0]["fqn"] == DAILY_REVENUE
+        bad = await c.call_tool("search_tables", {"query": "(*:*)"})
+        assert bad.is_error and "no searchable words" in tool_text(bad)
+    sent = [p for p in standin.requests if p.startswith("/api/v1/search/query")]
+    assert sent and all("OR" not in p and "%2A" not in p and "%28" not in p for p in sent)
