@@ -104,9 +104,12 @@ class MetadataService:
                 out.next_column_offset = end
                 out.truncation.truncated = True
                 out.truncation.omitted = len(flat) - end
-                out.truncation.how_to_get_more = (
-                    f"call get_table again with column_offset={end}, or narrow with column_filter"
+                same = (
+                    f" and the same column_filter={column_filter!r}"
+                    if column_filter
+                    else ", or narrow with column_filter"
                 )
+                out.truncation.how_to_get_more = f"call get_table again with column_offset={end}{same}"
         return out
 
     def search_tables(self, query: str, limit: int, offset: int) -> SearchOut:
