@@ -85,9 +85,10 @@ def describe_validation_error(cls: type[BaseSettings], exc: ValidationError) -> 
     prefix = cls.model_config.get("env_prefix", "")
     parts = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "?"
-        var = f"{prefix}{field}".upper()
-        parts.append(f"{var}: {err['msg']}")
+        field = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        # a model-level check (two settings that conflict) has no field; its message names the variables itself
+        parts.append(f"{prefix}{field}".upper() + f": {msg}" if field else msg)
     return "invalid configuration: " + "; ".join(parts)
 
 

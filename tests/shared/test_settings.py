@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.settings import ServerSettings, load_settings, server_config
 from tests.harness import ROOT, server_env
@@ -18,6 +18,26 @@ class DemoSettings(ServerSettings):
 
     bucket: str = Field(..., description="a required setting")
     retries: int = Field(3, ge=0, le=10)
+
+
+class PairSettings(ServerSettings):
+    model_config = server_config("pair")
+
+    user: str | None = None
+    password: str | None = None
+
+    @model_validator(mode="after")
+    def _both(self) -> PairSettings:
+        if bool(self.user) != bool(self.password):
+            raise ValueError("set OCM_PAIR_USER and OCM_PAIR_PASSWORD together")
+        return self
+
+
+def test_model_level_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("OCM_PAIR_USER", "etl")
+    with pytest.raises(SystemExit):
+        load_settings(PairSettings)
+    assert capsys.readouterr().err == "invalid configuration: set OCM_PAIR_USER and OCM_PAIR_PASSWORD together\n"
 
 
 def test_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
