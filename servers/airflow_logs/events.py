@@ -18,10 +18,20 @@ LOG4J = re.compile(
 LEVEL_WORD = re.compile(r"\b(FATAL|CRITICAL|ERROR|WARN|WARNING|Error|Warning)\b")
 EXC_LINE = re.compile(
     r"^\s*(?:Caused by:\s*|Exception in thread \"[^\"]*\"\s*|\(\S+\)\s*)?"
-    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault|Warning"
+    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:_*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault|Warning"
     r"|Denied|Killed|NotFound|Violation)|KeyError|StopIteration))(?:(?::\s*|\s+|\()(?P<msg>.*))?$"
 )
 FRAME_PY = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\S+)')
+# "... TrinoUserError(type=USER_ERROR, ...)" or "error: X" embedded mid-line
+EMBEDDED_EXC = re.compile(r"\b((?:[a-z_]\w{0,60}\.){0,8}_*[A-Z]\w{0,80}(?:Error|Exception))(?:: |\()(.{0,1500})")
+# what command-line tools print on stderr when they fail: `curl: (6) Could not resolve host: x`,
+# `psql: error: connection to server ... failed`, `cp: cannot stat 'x': No such file or directory`,
+# `bash: line 1: foo: command not found`, `gsutil: CommandException: No URLs matched`, `fatal: not a git repository`
+TOOL_ERROR = re.compile(
+    r"^(?:[\w./+-]{1,60}(?:\[\d+\])?: )(?:\(\d{1,4}\) \S|(?:error|ERROR|Error|fatal|FATAL|Fatal)\b|line \d+: +\S"
+    r"|(?:cannot|can't|could not|failed to|unable to|Unable to|Could not|Cannot|Failed to)\b|\w+(?:Exception|Error): )"
+    r"|^(?:error|fatal|ERROR|FATAL): \S"
+)
 TRACEBACK = "Traceback (most recent call last)"
 LIB_PATH = re.compile(r"site-packages|dist-packages|/lib/python\d|/usr/lib/|<frozen|airflow/sdk/|/airflow/models/")
 _JSON_FIELD = {
@@ -54,6 +64,8 @@ class Event:
     traceback_header: bool = False
     chain_separator: bool = False
     stderr: bool = False
+    embedded: bool = False  # the exception is named mid-line, not the line itself
+    tool_error: bool = False  # a command-line tool's error shape (see TOOL_ERROR)
     clipped: int = 0
     count: int = 1
     last_line: int = 0
@@ -160,10 +172,12 @@ def _classify_text(ev: Event, msg: str) -> None:
         ev.caused_by = body.startswith("Caused by")
         ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]
         return
-    # "... TrinoUserError(type=USER_ERROR, ...)" or "error: X" embedded mid-line
-    emb = re.search(r"\b((?:[a-z_]\w{0,60}\.){0,8}[A-Z]\w{0,80}(?:Error|Exception))(?:: |\()(.{0,1500})", body)
+    emb = EMBEDDED_EXC.search(body)
     if emb:
         ev.exc_chain = [ExcInfo(emb.group(1), emb.group(2).strip())]
+        ev.embedded = True
+    if TOOL_ERROR.match(body):
+        ev.tool_error = True
 
 
 def _parse_json(line_number: int, text: str, clipped: int) -> Event | None:
@@ -206,6 +220,21 @@ def _parse_json(line_number: int, text: str, clipped: int) -> Event | None:
             line += f" (raised as {chain[-1].type}: {chain[-1].value[:200]})"
     ev.text = line
     return ev
+
+
+# `kafka.errors.NoBrokersAvailable: ...`: a module-qualified class name, whatever its suffix
+DOTTED_EXC = re.compile(r"^(?P<type>(?:[a-z_]\w*\.)+_*[A-Z]\w{0,80})(?::\s*(?P<msg>.*))?$")
+
+
+def promote_exception_line(ev: Event) -> None:
+    """A line right after a traceback frame names the exception even when the class does not end in Error."""
+    if ev.exc_line:
+        return
+    m = DOTTED_EXC.match(ev.text.strip())
+    if m:
+        ev.exc_line = True
+        ev.embedded = False
+        ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]
 
 
 def user_frame(frames: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:

@@ -22,7 +22,9 @@ CATEGORIES = (
 
 # (category, pattern, strength). Order matters: the first match decides the category of an event.
 _RULES: list[tuple[str, str, float]] = [
-    ("out_of_memory", r"OOMKilled|OutOfMemoryError|\bMemoryError\b|out of memory|exceeding memory limits"
+    ("out_of_memory", r"OOMKilled|OutOfMemory|\w*MemoryError\b|out of memory|Out of memory|exceeding memory limits"
+     r"|Unable to allocate \S+ ?[KMGTP]i?B|[Ff]ailed to allocate|std::bad_alloc|memory limit exceeded"
+     r"|MemoryLimitExceeded"
      r"|Java heap space|GC overhead limit|Cannot allocate memory|(?:exit[ _]?(?:code|status)|exit_code)[:= ]+137\b"
      r"|Exit code is 137|container_reason: OOMKilled", 3.2),
     ("upstream_not_ready", r"AirflowSensorTimeout|Sensor has timed out|sensor.{0,40}timed out|upstream_failed"
@@ -36,7 +38,13 @@ _RULES: list[tuple[str, str, float]] = [
      r"|IndentationError|TemplateSyntaxError|Jinja.{0,20}syntax", 3.0),
     ("permission_denied", r"Permission denied|PermissionError|AccessDenied|Access Denied|Access denied"
      r"|\bForbidden\b|\b403\b|not authori[sz]ed|Unauthori[sz]ed|\b401\b|PERMISSION_DENIED|insufficient privilege"
-     r"|InsufficientPrivilege|PermissionDenied|is not allowed to|AuthorizationException", 3.0),
+     r"|InsufficientPrivilege|PermissionDenied|is not allowed to|AuthorizationException"
+     # missing, expired or rejected credentials: the task cannot authenticate, so it cannot get access
+     r"|NoCredentials|Unable to locate credentials|[Cc]redentials? (?:not found|expired|invalid|were not found)"
+     r"|(?:[Ii]nvalid|[Ee]xpired|[Mm]issing) (?:credentials|token|access key|security token)|InvalidAccessKeyId"
+     r"|SignatureDoesNotMatch|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|AuthFailure"
+     r"|[Aa]uthentication (?:failed|failure|error|required)|AuthenticationError|invalid_grant|invalid_client"
+     r"|DefaultCredentialsError|ClientAuthenticationError|password authentication failed|Login failed", 3.0),
     ("dependency_missing", r"ModuleNotFoundError|No module named|\bImportError\b|cannot import name"
      r"|ClassNotFoundException|NoClassDefFoundError|command not found|DistributionNotFound|No matching distribution"
      r"|not installed|ProviderNotFound|jar.{0,40}not found", 3.0),
@@ -46,8 +54,15 @@ _RULES: list[tuple[str, str, float]] = [
      r"|SQLCheckOperator|validation failed|Validation failed", 2.8),
     ("resource_missing", r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND|Table \S+ does not exist"
      r"|relation \S+ does not exist|no such table|NoSuchKey|NoSuchBucket|FileNotFoundError|No such file or directory"
-     r"|Path does not exist|PATH_NOT_FOUND|does not exist|NoSuchTableException|TableNotFound|UndefinedTable", 2.8),
+     r"|Path does not exist|PATH_NOT_FOUND|does not exist|NoSuchTableException|TableNotFound|UndefinedTable"
+     r"|No URLs matched|matched no (?:objects|files)|NoSuchObject|No such object|[Cc]annot stat"
+     r"|AirflowNotFoundException"
+     r"|conn(?:ection)?(?:_id)?\W{1,3}\S{1,100}\W{1,3} ?(?:isn't|is not|not) (?:defined|found)", 2.8),
     ("connection", r"Connection refused|ConnectionError|ConnectTimeout|ConnectionReset|Connection reset"
+     # name resolution (DNS) failures, as curl, Python, Java and libc print them
+     r"|[Cc]ould not resolve (?:host|proxy)|[Cc]ouldn't resolve|NameResolutionError|UnknownHostException"
+     r"|getaddrinfo failed|nodename nor servname|Unknown host|unknown host|Host not found"
+     r"|No\w*Available\b|\w*Unavailable(?:Error|Exception)?\b|NotAvailable\b"
      r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
      r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"
      r"|\b503\b|\b502\b|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
@@ -65,7 +80,7 @@ RULES = [(cat, re.compile(rx), w) for cat, rx, w in _RULES]
 GENERIC_EXC = re.compile(
     r"^(?:[\w.]+\.)?(?:AirflowException|AirflowFailException|Py4JJavaError|CalledProcessError|SparkException"
     r"|Exception|BaseException|RuntimeError|AirflowTaskTerminated|TaskDeferralError|DagRunFailed|ExecutionError"
-    r"|SystemExit|RetryError|PodLaunchFailedException|AirflowNotFoundException|ProgrammingError|DatabaseError"
+    r"|SystemExit|RetryError|PodLaunchFailedException|ProgrammingError|DatabaseError"
     r"|StreamingQueryException|RemoteException|ExecutionException|CompletionException|InvocationTargetException"
     r"|UndeclaredThrowableException|SQLException)$"
 )
@@ -86,6 +101,14 @@ NOISE = re.compile(
     r"|max_tries|Tmp dir root|Added new DAG bundle|DAG bundles loaded|log_filename_template|error_file"
     r"|ignore_errors|on_failure_callback|failure_callback|errors=0|failed=0|Failed: 0|error\(s\): 0|0 errors"
     r"|WARN_ERROR|retries=|_error_handler",
+)
+# an error the code handled: it says it will retry, or a later line says the retry worked
+RETRYING = re.compile(
+    r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? in \d|\bbacking off\b|\battempt \d+ (?:of|/) ?\d+ failed"
+    r"|\bre-?trying\b|\bwill be retried\b"
+)
+RECOVERED = re.compile(
+    r"(?i)\b(?:succeeded|recovered|reconnected|re-?established)\b|\bsuccess(?:ful)? (?:after|on) (?:retry|attempt)"
 )
 CHAIN_PY = re.compile(
     r"The above exception was the direct cause of the following exception|During handling of the above exception"

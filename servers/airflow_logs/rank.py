@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from servers.airflow_logs import patterns as P
-from servers.airflow_logs.events import Event, ExcInfo, parse_line, user_frame
+from servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
 from servers.airflow_logs.scan import ScanResult
 
 # weights (calibrated on bench/airflow_logs_rootcause.py)
@@ -24,7 +24,11 @@ W_RARITY = -0.5  # times log2(repeats)
 W_BEFORE_MARKER = 0.6
 W_AFTER_MARKER = -0.8
 W_FIRST_ERROR = 0.3
+W_TOOL_ERROR = 0.8  # a failing command's own stderr line is more specific than the operator's wrapper
 W_STDERR_LEVEL = -1.0  # task.stderr is logged at error level; that alone is not a failure
+W_HANDLED = -2.5  # the code retried and recovered (or said it would), and the task failed later anyway
+W_EMBEDDED_WEAK = 0.5  # times W_EXCEPTION: an exception named mid-line in a line below error level
+RECOVERY_WINDOW = 50  # lines after an error in which a "succeeded/recovered" line means it was handled
 
 
 @dataclass
@@ -95,10 +99,16 @@ def analyze(result: ScanResult) -> Analysis:
 
     frames: list[Event] = []
     scored: list[Event] = []
+    frame_lines: set[int] = set()
     for i, ev in enumerate(events):
         if ev.frame:
             frames.append(ev)
+            frame_lines.add(ev.line_number)
             continue
+        if ev.fmt == "plain" and ev.line_number - 1 in frame_lines:
+            if ev.text[:1] in (" ", "\t"):
+                continue  # the source line a traceback prints under a frame: context, not an event
+            promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
         if P.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)
             if len(an.sql_lines) > 20:
@@ -141,8 +151,12 @@ def analyze(result: ScanResult) -> Analysis:
     unique = list(firsts.values())
 
     first_error = next((e for e in unique if e.severity >= 3 and not e.stderr), None)
+    handled = _handled(scored, unique, last_marker)
     for ev in unique:
         _score(ev, last_marker, first_error)
+        if ev.line_number in handled:
+            ev.score = round(ev.score + W_HANDLED, 3)
+            ev.reasons.append(handled[ev.line_number])
     unique.sort(key=lambda e: (-e.score, e.line_number))
     an.events = unique
 
@@ -151,29 +165,72 @@ def analyze(result: ScanResult) -> Analysis:
     return an
 
 
+def _errorish(ev: Event) -> bool:
+    return ev.severity >= 3 or bool(ev.exc_chain) or ev.tool_error
+
+
+def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> dict[int, str]:
+    """Errors the task got past: the line says it is retrying, or a success/recovery line follows within a few
+    lines, and the task still failed later (a failure marker or a later error). Such an error is history, not the
+    cause; the error closest before the final failure is."""
+    recoveries = [
+        e.line_number for e in scored if not _errorish(e) and P.RECOVERED.search(e.message or e.text)
+    ]
+    errors = [e.line_number for e in scored if _errorish(e) and not P.MARKER.search(e.text)]
+    final = max([marker or 0, *errors[-1:]])
+    out: dict[int, str] = {}
+    for ev in unique:
+        if not _errorish(ev):
+            continue
+        last = max(ev.line_number, ev.last_line)
+        if last >= final:
+            continue
+        body = ev.message or ev.text
+        exc_text = " ".join(x.value[:300] for x in ev.exc_chain)
+        later_errors = any(last < n for n in errors) or (marker is not None and marker > last)
+        if not later_errors:
+            continue
+        if P.RETRYING.search(body) or P.RETRYING.search(exc_text):
+            out[ev.line_number] = "handled: the code retried after it (the task failed later)"
+            continue
+        if any(last < r <= last + RECOVERY_WINDOW and r < final for r in recoveries):
+            out[ev.line_number] = "handled: a success/recovery line follows it (the task failed later)"
+    return out
+
+
 def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     text = ev.text
     body = ev.message or text
     reasons = ev.reasons
     sev = ev.severity
-    if ev.stderr:
+    if ev.stderr and not ev.tool_error:
         ev.score += W_STDERR_LEVEL
         sev = 2 if sev >= 3 else sev
     if ev.fmt == "plain" and ev.exc_line:
         sev = max(sev, 3)
+    if ev.tool_error:
+        sev = max(sev, 3)
+        ev.score += W_TOOL_ERROR
+        reasons.append("command-line tool error")
+    weak_exc = ev.embedded and sev < 3  # e.g. a WARN line that mentions an exception in passing
     ev.score += W_SEVERITY.get(sev, 0.0)
-    if sev >= 3:
+    if sev >= 3 and ev.severity >= 3:
         reasons.append(f"level {ev.level or 'error'}")
     exc_text = " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
     cat, strength, matched = P.categorize(f"{exc_text}\n{body}")
-    if cat == "unknown" and ev.exc_chain:
+    if cat == "unknown" and ev.exc_chain and not weak_exc:
         cat, strength, matched = ("user_code", 1.0, ev.exc_chain[0].type)
+    elif cat == "unknown" and ev.tool_error:
+        cat, strength, matched = ("user_code", 1.0, body[:40])
     ev.category, ev.category_strength = cat, strength
     if ev.exc_chain:
         root = ev.exc_chain[0]
         if P.GENERIC_EXC.match(root.type) or P.GENERIC_MSG.search(root.value):
             ev.score += W_EXCEPTION + W_GENERIC_EXC
             reasons.append(f"generic wrapper exception {root.type}")
+        elif weak_exc:
+            ev.score += W_EXCEPTION * W_EMBEDDED_WEAK
+            reasons.append(f"mentions {root.type} below error level")
         else:
             ev.score += W_EXCEPTION
             reasons.append(f"exception {root.type}")
@@ -181,12 +238,9 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
         generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
         ev.score += W_CATEGORY * strength * (0.4 if generic else 1.0)
         reasons.append(f"{cat} signal '{matched[:60]}'")
-    if (
-        P.GENERIC_MSG.search(body)
-        and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value))
-        and cat not in ("killed", "out_of_memory")
-    ):
-        ev.score += W_GENERIC_MSG
+    if P.GENERIC_MSG.search(body) and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value)):
+        # an exit code 137 wrapper still says "killed/OOM", so it keeps half its weight as a fallback
+        ev.score += W_GENERIC_MSG * (0.5 if cat in ("killed", "out_of_memory") else 1.0)
         reasons.append("failure marker (effect, not cause)")
     if P.NOISE.search(body) and not ev.exc_chain:
         ev.score += W_NOISE
@@ -210,7 +264,9 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
 def _explain(
     an: Analysis, best: Event | None, unique: list[Event], frames: list[Event], result: ScanResult
 ) -> None:
-    if best is None or best.score <= 0.5:
+    weak = best is not None and not (best.exc_chain or best.category_strength or best.tool_error or best.severity >= 3)
+    if best is None or best.score <= 0.5 or weak:
+        # nothing failed in the log: a bare warning is not a cause
         an.category = "unknown"
         an.cause_in_log = False
     else:
@@ -218,9 +274,13 @@ def _explain(
         if best.exc_chain:
             an.exc = best.exc_chain[0]
             an.outer_exc = best.exc_chain[-1] if len(best.exc_chain) > 1 else None
-        # a kill/SIGTERM with no stronger cause: the reason is outside the task log
+        # a kill/SIGTERM with no stronger cause: the reason is outside the task log, unless the log also says
+        # memory (exit code 137, OOMKilled): then it was an out-of-memory kill
         if best.category == "killed":
-            an.cause_in_log = False
+            if any(e.category == "out_of_memory" and e.score > 0.5 for e in unique[1:5]):
+                an.category = "out_of_memory"
+            else:
+                an.cause_in_log = False
         if best.category == "unknown" and best.exc_chain:
             an.category = "user_code"
     # traceback tail and user frame

@@ -35,13 +35,16 @@ MAX_CANDIDATES = 60_000  # candidate lines find_failure analyses: the first half
 KEEP_BYTES = 96 * 1024 * 1024  # most bytes of candidate lines held at once (first half + last half of the log)
 
 CANDIDATE = (
-    rb"(?i:\b(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
+    rb"(?i:(?:\b|\x1b\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour code
+    rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
     rb"|denied|forbidden|unauthori[sz]ed|refused|unreachable|cannot|can't|could not|couldn't|unable to|not found"
-    rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion)\b)"
+    rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
+    rb"|succeeded|recovered|reconnected)\b)"
     rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
     rb"|Running statement|Executing|Running command|Running query|Marking task as"
     rb"|(?m:^[ \t]+File \")"
+    rb"|(?m:^[a-z_]\w*(?:\.\w+)+(?::|\r?$))"  # a module-qualified exception ending a traceback
 )
 ENGINES = ("hyperscan", "re2")
 _local = threading.local()
