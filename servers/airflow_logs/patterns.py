@@ -62,6 +62,7 @@ _RULES: list[tuple[str, str, float]] = [
      # name resolution (DNS) failures, as curl, Python, Java and libc print them
      r"|[Cc]ould not resolve (?:host|proxy)|[Cc]ouldn't resolve|NameResolutionError|UnknownHostException"
      r"|getaddrinfo failed|nodename nor servname|Unknown host|unknown host|Host not found"
+     r"|[Ff]ailed to connect|[Cc]ouldn't connect|[Ff]ailed to resolve|[Cc]annot connect|[Uu]nable to connect"
      r"|No\w*Available\b|\w*Unavailable(?:Error|Exception)?\b|NotAvailable\b"
      r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
      r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"

@@ -35,7 +35,7 @@ MAX_CANDIDATES = 60_000  # candidate lines find_failure analyses: the first half
 KEEP_BYTES = 96 * 1024 * 1024  # most bytes of candidate lines held at once (first half + last half of the log)
 
 CANDIDATE = (
-    rb"(?i:(?:\b|\x1b\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour code
+    rb"(?i:(?:\b|(?:\x1b|\\u001b)\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour (raw or JSON-escaped)
     rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
     rb"|denied|forbidden|unauthori[sz]ed|refused|unreachable|cannot|can't|could not|couldn't|unable to|not found"
