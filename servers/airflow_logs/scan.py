@@ -362,7 +362,7 @@ def scan(
     try:
         for buf, start, end, fragment in _spans(chunks, decoder, result):
             if keep_head and len(result.head) < HEAD_BYTES:
-                if not result.head and b"\x00" in buf[start : start + 8192]:
+                if not result.head and b"\x00" in buf[start : min(end, start + 8192)]:
                     result.binary = True
                     break
                 result.head += buf[start : min(end, start + HEAD_BYTES - len(result.head))]

@@ -5,6 +5,7 @@ The strings here are deliberately not the ones of the calibration corpus (bench/
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,62 @@ async def test_bash_killed_with_exit_137_is_an_oom_kill_shown_in_the_log(tmp_pat
     assert "Killed" in top(d)["text"] and top(d)["line_number"] == 51
     assert d["error_category"] == "out_of_memory"
     assert d["cause_in_log"] is True
+
+
+async def test_search_permission_denied_writing_the_lake_among_distractors(tmp_path: Path) -> None:
+    """The issue's example: "permission denied writing the lake" finds `AccessDenied ... PutObject`, ahead of a
+    local-file permission error, a denied read of the lake and a plain (successful) write to the lake."""
+    put = ("botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: "
+           "Access Denied")
+    write(tmp_path, f"dag_id=sales/run_id={RUN}/task_id=export/attempt=1.log", "\n".join([
+        *af2_noise(20),
+        af2("INFO", "writing 1200 rows to the lake at s3://lake/sales/2026-11-21/part-0.parquet", sec=30),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 31),
+        *traceback("/opt/airflow/dags/sales.py"),
+        put,
+        *AF2_FAILED,
+    ]) + "\n")
+    write(tmp_path, f"dag_id=cache/run_id={RUN}/task_id=warm/attempt=1.log", "\n".join([
+        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 1),
+        "PermissionError: [Errno 13] Permission denied: '/opt/airflow/tmp/cache.db'",
+    ]) + "\n")
+    write(tmp_path, f"dag_id=audit/run_id={RUN}/task_id=read/attempt=1.log", "\n".join([
+        j("error", "Task failed with exception", error_detail=[{
+            "exc_type": "ClientError", "exc_value": "An error occurred (AccessDenied) when calling the GetObject "
+            "operation: Access Denied", "frames": []}]),
+    ]) + "\n")
+    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("search_logs", {"query": "permission denied writing the lake"})
+    hits = r.structured_content["hits"]
+    assert hits[0]["text"] == put and hits[0]["dag_id"] == "sales"
+    assert len(hits) >= 3  # the other denials are still listed, below it
+
+
+async def test_ten_gigabyte_log_gives_a_partial_answer_within_the_time_limit(tmp_path: Path) -> None:
+    """A 10 GB log (sparse: real lines first, then holes) cannot be read within the time limit: the answer comes
+    back in time, from the part that was read, and says it is partial."""
+    head = "\n".join([
+        *af2_noise(50),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 60),
+        *traceback("/opt/airflow/dags/big.py"),
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) FATAL: too many connections for role etl",
+    ]) + "\n"
+    path = write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", head)
+    with open(path, "r+b") as fh:
+        fh.truncate(10 * 1024**3)
+    server = build_server(AirflowLogsSettings(source=str(tmp_path), scan_timeout_s=0.5))
+    started = time.monotonic()
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("find_failure", {"dag_id": "d", "run_id": RUN, "task_id": "t"})
+        elapsed = time.monotonic() - started
+        d = r.structured_content
+        assert not r.is_error, r.content
+        assert elapsed < 10
+        assert d["truncated"] is True
+        assert any("time limit" in w and "partial" in w for w in d["warnings"]), d["warnings"]
+        assert 0 < d["bytes_scanned"] < 10 * 1024**3
+        assert "too many connections" in d["root_cause_lines"][0]["text"]
+        # the server keeps serving
+        r = await c.call_tool("list_attempts", {"dag_id": "d"})
+        assert not r.is_error
