@@ -144,6 +144,26 @@ def local(root: Path, path: Path, engines: list[str], label: str) -> None:
               f"({res['category']}), answer ~{res['tokens']} tokens")
 
 
+def raw_get(client: object, key: str, rng: int = 8 << 20) -> None:
+    """What the S3 server itself delivers (ranged GETs, no scanning): the ceiling for find_failure on it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    size = client.head_object(Bucket="logs", Key=key)["ContentLength"]  # type: ignore[attr-defined]
+
+    def get(start: int) -> int:
+        body = client.get_object(  # type: ignore[attr-defined]
+            Bucket="logs", Key=key, Range=f"bytes={start}-{min(size, start + rng) - 1}"
+        )["Body"]
+        return len(body.read())
+
+    for parallel in (1, 8):
+        t = time.perf_counter()
+        with ThreadPoolExecutor(parallel) as ex:
+            n = sum(ex.map(get, range(0, size, rng)))
+        dt = time.perf_counter() - t
+        print(f"raw ranged GETs only (no scan), parallel={parallel}: {n / 1e6 / dt:,.0f} MB/s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=1024)
@@ -179,6 +199,7 @@ def main() -> None:
         client = s3.client()
         client.create_bucket(Bucket="logs")
         client.upload_file(str(path), "logs", f"prefix/{REL}")
+        raw_get(client, f"prefix/{REL}")
         for parallel in (1, 8):
             res = run_child(
                 {"source": "s3://logs/prefix", "s3_endpoint_url": s3.endpoint_url, "s3_parallel": parallel},
