@@ -111,6 +111,7 @@ RETRYING = re.compile(
 RECOVERED = re.compile(
     r"(?i)\b(?:succeeded|recovered|reconnected|re-?established)\b|\bsuccess(?:ful)? (?:after|on) (?:retry|attempt)"
 )
+RECOVERED_WORDS = ("ucce", "UCCE", "ecover", "ECOVER", "econnect", "ECONNECT", "stablish", "STABLISH")
 CHAIN_PY = re.compile(
     r"The above exception was the direct cause of the following exception|During handling of the above exception"
 )
@@ -132,6 +133,10 @@ OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("skipped", re.compile(r"Marking task as SKIPPED|AirflowSkipException|new_state=skipped")),
     ("deferred", re.compile(r"Pausing task as DEFERRED|TaskDeferred|new_state=deferred")),
 ]
+
+# substrings one of OUTCOME_RULES needs (a cheap pre-check: most candidate lines have none)
+OUTCOME_WORDS = ("Marking task as", "Task failed", "OpenLineage", "return code", "new_state=", "Pod phase", "Done.",
+                 "SkipException", "DEFERRED", "TaskDeferred")
 
 # identifiers
 TRINO_QUERY_ID = re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b")

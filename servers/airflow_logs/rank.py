@@ -51,6 +51,8 @@ def _outcome(events: list[Event], tail_text: str) -> str:
     found = "unknown"
     last_line = -1
     for ev in events:
+        if not any(w in ev.text for w in P.OUTCOME_WORDS):
+            continue
         for name, rx in P.OUTCOME_RULES:
             if rx.search(ev.text) and ev.line_number >= last_line:
                 found, last_line = name, ev.line_number
@@ -174,7 +176,9 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
     lines, and the task still failed later (a failure marker or a later error). Such an error is history, not the
     cause; the error closest before the final failure is."""
     recoveries = [
-        e.line_number for e in scored if not _errorish(e) and P.RECOVERED.search(e.message or e.text)
+        e.line_number
+        for e in scored
+        if any(w in e.text for w in P.RECOVERED_WORDS) and not _errorish(e) and P.RECOVERED.search(e.message or e.text)
     ]
     errors = [e.line_number for e in scored if _errorish(e) and not P.MARKER.search(e.text)]
     final = max([marker or 0, *errors[-1:]])
