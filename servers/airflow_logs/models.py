@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-Category = Literal[
-    "schema_mismatch",
-    "syntax",
-    "timeout",
-    "upstream_not_ready",
-    "out_of_memory",
-    "killed",
-    "permission_denied",
-    "connection",
-    "resource_missing",
-    "dependency_missing",
-    "data_quality",
-    "user_code",
-    "unknown",
-]
+from shared.vocabulary import ErrorCategory
 
 
 class Attempt(BaseModel):
@@ -69,7 +53,7 @@ class FailureReport(BaseModel):
     map_index: int
     attempts_present: list[int] = Field(description="try numbers stored for this task instance")
     outcome: str = Field(description="failed, up_for_retry, success, skipped, deferred or unknown, as the log says")
-    error_category: Category
+    error_category: ErrorCategory
     cause_in_log: bool = Field(description="false when the log only shows the effect (SIGKILL, OOM kill, eviction)")
     summary: str = Field(description="one sentence for the on-call engineer")
     operator_hint: str | None = None
@@ -127,7 +111,7 @@ class SearchResult(BaseModel):
 
 class Signature(BaseModel):
     template: str = Field(description="error text with ids, numbers and timestamps masked")
-    error_category: Category
+    error_category: ErrorCategory
     exception_type: str | None
     count: int = Field(description="failed attempts whose top root cause has this template")
     first_seen: str

@@ -4,22 +4,6 @@ from __future__ import annotations
 
 import re
 
-CATEGORIES = (
-    "schema_mismatch",
-    "syntax",
-    "timeout",
-    "upstream_not_ready",
-    "out_of_memory",
-    "killed",
-    "permission_denied",
-    "connection",
-    "resource_missing",
-    "dependency_missing",
-    "data_quality",
-    "user_code",
-    "unknown",
-)
-
 # (category, pattern, strength). Order matters: the first match decides the category of an event.
 _RULES: list[tuple[str, str, float]] = [
     ("out_of_memory", r"OOMKilled|OutOfMemory|\w*MemoryError\b|out of memory|Out of memory|exceeding memory limits"

@@ -13,22 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-ErrorCategory = Literal[
-    "schema_mismatch",
-    "syntax",
-    "timeout",
-    "upstream_not_ready",
-    "out_of_memory",
-    "killed",
-    "permission_denied",
-    "connection",
-    "resource_missing",
-    "dependency_missing",
-    "data_quality",
-    "user_code",
-    "unknown",
-]
-ERROR_CATEGORIES: tuple[str, ...] = ErrorCategory.__args__  # type: ignore[attr-defined]
+from shared.vocabulary import ErrorCategory
 
 ASSET_KINDS = ("tables", "schemas", "dags", "tasks", "s3", "paths")
 TARGET_RE = r"^(dag_owner|upstream_owner|table_owner|platform|fallback|team:[A-Za-z0-9_.@/-]{1,100})$"

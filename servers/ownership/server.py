@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from servers.ownership.models import FindTeamResult, ListAssetsResult, ResolveOwnerResult, RouteAlertResult
-from servers.ownership.registry import ErrorCategory
 from servers.ownership.service import OwnershipService
 from servers.ownership.settings import OwnershipSettings
 from shared.app import OncallServer
 from shared.settings import load_settings
+from shared.vocabulary import ErrorCategory
 
 INSTRUCTIONS = (
     "Answers who owns a table, DAG, task, file or S3 prefix, and whom to notify or page for a failed Airflow task. "
