@@ -134,7 +134,8 @@ class SparkEngine:
                     raise self._translate(exc) from None
         finally:
             if self.mode == "connect":
-                session.removeTag(tag)
+                with contextlib.suppress(Exception):
+                    session.removeTag(tag)
             else:
                 session.sparkContext.setLocalProperty("spark.jobGroup.id", None)
 
@@ -226,10 +227,10 @@ class SparkEngine:
                 return f"{base}/api/v1/applications", []
             app_id = str(apps[0]["id"])
         app = f"{base}/api/v1/applications/{urllib.parse.quote(app_id, safe='')}"
-        status = {"FAILED": "failed", "RUNNING": "running", "FINISHED": "succeeded"}.get(state)
-        query = f"?status={status}" if status else ""
+        job_status = {"FAILED": "failed", "RUNNING": "running", "FINISHED": "succeeded"}.get(state)
+        stage_status = {"FAILED": "failed", "RUNNING": "active", "FINISHED": "complete"}.get(state)
         events: list[EngineEvent] = []
-        for job in _get_json(f"{app}/jobs{query}"):
+        for job in _get_json(f"{app}/jobs" + (f"?status={job_status}" if job_status else "")):
             events.append(
                 EngineEvent(
                     kind="job",
@@ -241,7 +242,7 @@ class SparkEngine:
                     f"killed={job.get('numKilledTasks')} stages failed={job.get('numFailedStages')}",
                 )
             )
-        for stage in _get_json(f"{app}/stages{query}"):
+        for stage in _get_json(f"{app}/stages" + (f"?status={stage_status}" if stage_status else "")):
             events.append(
                 EngineEvent(
                     kind="stage",
@@ -257,6 +258,8 @@ class SparkEngine:
         for ex in _get_json(f"{app}/allexecutors"):
             removed = ex.get("removeReason")
             if state == "FAILED" and not removed and not ex.get("failedTasks"):
+                continue
+            if state == "RUNNING" and not ex.get("isActive"):
                 continue
             events.append(
                 EngineEvent(
