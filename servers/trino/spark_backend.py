@@ -32,6 +32,18 @@ SQLSTATE_RE = re.compile(r"SQLSTATE: (\w{5})")
 
 _local_lock = threading.Lock()
 _local_session: Any = None
+_remote_sessions: list[Any] = []
+
+
+def shutdown_all() -> None:
+    """Stop every Spark session this process started (tests and embedders call it at exit)."""
+    global _local_session
+    for session in [*_remote_sessions, _local_session]:
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.stop()
+    _remote_sessions.clear()
+    _local_session = None
 
 
 def _local(settings: TrinoSettings) -> Any:
@@ -102,6 +114,7 @@ class SparkEngine:
 
             session = RemoteSession.builder.remote(self.settings.spark_remote).create()
             session.sql("SELECT 1").collect()
+            _remote_sessions.append(session)
             return session
         except Exception as exc:
             raise EngineUnavailable(

@@ -9,6 +9,14 @@ import pytest
 from tests.trino.sparkconnect import SparkConnectServer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_spark_sessions() -> Iterator[None]:
+    """Spark sessions started by the server in this process are stopped, so the test process can exit."""
+    yield
+    if "servers.trino.spark_backend" in sys.modules:
+        sys.modules["servers.trino.spark_backend"].shutdown_all()
+
+
 @pytest.fixture(scope="session")
 def trino_server() -> Iterator[object]:
     """A real Trino (memory + tpch) for the whole session, with memory.default.restaurants."""
