@@ -37,26 +37,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from shared.vocabulary import ERROR_CATEGORIES
+
 SHARED = Path(os.environ.get("OCM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 LOGHUB = SHARED / "data" / "loghub"
 AIRFLOW3_LOGS = SHARED / "data" / "airflow3-logs"
 ERROR_STRINGS = SHARED / "reference" / "real_error_strings.tsv"
 
-CATEGORIES = (
-    "schema_mismatch",
-    "syntax",
-    "timeout",
-    "upstream_not_ready",
-    "out_of_memory",
-    "killed",
-    "permission_denied",
-    "connection",
-    "resource_missing",
-    "dependency_missing",
-    "data_quality",
-    "user_code",
-    "unknown",
-)
+CATEGORIES = ERROR_CATEGORIES  # the labels are the server contract's own vocabulary
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 BACKGROUND_ERRORS = re.compile(r"ERROR|FATAL|SEVERE|Exception|exception|Traceback|Caused by")
