@@ -94,8 +94,8 @@ def baselines(corpus: Path, case: dict[str, Any]) -> tuple[Outcome, Outcome]:
 async def run_server(corpus: Path, cases: list[dict[str, Any]]) -> dict[str, Outcome]:
     from mcp import Client
 
-    from servers.airflow_logs.server import build_server
-    from servers.airflow_logs.settings import AirflowLogsSettings
+    from oncall_mcp.servers.airflow_logs.server import build_server
+    from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 
     server = build_server(AirflowLogsSettings(source=str(corpus)))
     out: dict[str, Outcome] = {}

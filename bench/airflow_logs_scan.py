@@ -105,8 +105,8 @@ def baseline(path: Path) -> tuple[str, float]:
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from servers.airflow_logs.service import LogService
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.service import LogService
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 kw = json.loads(sys.argv[2])
 svc = LogService(AirflowLogsSettings(**kw))
 best = 1e9
@@ -173,7 +173,7 @@ def main() -> None:
     ap.add_argument("--dir", default="/tmp/airflow_logs_bench")
     args = ap.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    from servers.airflow_logs.scan import resolve_engine
+    from oncall_mcp.servers.airflow_logs.scan import resolve_engine
 
     print(f"engines: {', '.join(f'{e} -> {resolve_engine(e)}' for e in engines)}; load average {os.getloadavg()}")
     base = Path(args.dir)

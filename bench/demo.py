@@ -12,10 +12,10 @@ from pathlib import Path
 
 import anyio
 
-from suite.demo import scenario as sc
-from suite.demo.sandbox import Sandbox, build
-from suite.investigate import Investigator
-from suite.pool import CallRecord, ServerPool
+from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo.sandbox import Sandbox, build
+from oncall_mcp.suite.investigate import Investigator
+from oncall_mcp.suite.pool import CallRecord, ServerPool
 
 
 def _tokens(paths: list[Path]) -> int:

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mcp import Client
 
-from servers.github.server import build_server
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.server import build_server
+from oncall_mcp.servers.github.settings import GithubSettings
 
 DAG = '''\
 from datetime import datetime

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psutil
 
 from bench.lineage_common import events, layered, write
-from servers.lineage.settings import LineageSettings
-from servers.lineage.store import LineageStore
+from oncall_mcp.servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.store import LineageStore
 
 
 def main() -> None:

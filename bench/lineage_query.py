@@ -22,10 +22,10 @@ import anyio
 from mcp import Client
 
 from bench.lineage_common import BASE, ds_name, events, iso, layered, write
-from servers.lineage import analysis
-from servers.lineage.server import build_server
-from servers.lineage.settings import LineageSettings
-from servers.lineage.store import LineageStore
+from oncall_mcp.servers.lineage import analysis
+from oncall_mcp.servers.lineage.server import build_server
+from oncall_mcp.servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.store import LineageStore
 
 
 async def measure(client: Client, tool: str, args_list: list[dict]) -> tuple[list[float], list[dict]]:

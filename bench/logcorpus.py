@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.vocabulary import ERROR_CATEGORIES
+from oncall_mcp.shared.vocabulary import ERROR_CATEGORIES
 
 SHARED = Path(os.environ.get("OCM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 LOGHUB = SHARED / "data" / "loghub"

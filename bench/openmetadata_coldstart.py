@@ -53,7 +53,7 @@ def session(extra: dict[str, str], call: dict | None = None) -> tuple[float, flo
     """Seconds from spawn to the tools/list answer, and from then to the answer of `call` (if given)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "servers.openmetadata"],
+        [sys.executable, "-m", "oncall_mcp.servers.openmetadata"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

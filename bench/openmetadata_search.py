@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import anyio
 from mcp import Client
 
-from servers.openmetadata.catalog_export import table_entity
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.catalog_export import table_entity
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 
 NOUNS = [
     "orders",

@@ -17,13 +17,13 @@ from mcp import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from servers.openmetadata import history
-from servers.openmetadata.catalog_export import table_entity, write_table
-from servers.openmetadata.entities import flatten_columns, parse_table
-from servers.openmetadata.history import schema_changes
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
-from servers.openmetadata.suggest import suggest
+from oncall_mcp.servers.openmetadata import history
+from oncall_mcp.servers.openmetadata.catalog_export import table_entity, write_table
+from oncall_mcp.servers.openmetadata.entities import flatten_columns, parse_table
+from oncall_mcp.servers.openmetadata.history import schema_changes
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.suggest import suggest
 
 FQN = "trino.lake.wide.customer_features"
 WORDS = ["open", "close", "start", "end", "first", "last", "order", "visit", "spend", "refund", "signup", "churn"]
@@ -94,7 +94,7 @@ async def main() -> None:
             suggest(flat, "open_date_500", [], 5)
             rank.append((time.perf_counter() - t) * 1000)
         hist = []
-        from servers.openmetadata.catalog import CatalogBackend
+        from oncall_mcp.servers.openmetadata.catalog import CatalogBackend
 
         backend = CatalogBackend(folder, validate=False)
         docs = backend.versions(doc)

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mcp import Client
 
-from servers.ownership.server import build_server
-from servers.ownership.service import OwnershipService
-from servers.ownership.settings import OwnershipSettings
+from oncall_mcp.servers.ownership.server import build_server
+from oncall_mcp.servers.ownership.service import OwnershipService
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
 
 WORDS = [
     "orders",

@@ -181,7 +181,7 @@ def main() -> None:
             if not (ROOT / "servers" / name / "__main__.py").exists():
                 print(f"note: servers/{name} is not there yet; skipped")
                 continue
-            targets[name] = (f"servers.{name}", base_env(envs[name]()))
+            targets[name] = (f"oncall_mcp.servers.{name}", base_env(envs[name]()))
 
         times: dict[str, list[float]] = {name: [] for name in targets}
         cpu: dict[str, list[float]] = {name: [] for name in targets}

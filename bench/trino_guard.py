@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from servers.trino.guard import check
+from oncall_mcp.servers.trino.guard import check
 from tests.trino.corpus import ALLOWLISTS, allow_cases, refuse_cases
 
 

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import anyio
 from mcp import Client
 
-from servers.trino.server import build_server
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.server import build_server
+from oncall_mcp.servers.trino.settings import TrinoSettings
 
 SQL = "SELECT 1"
 

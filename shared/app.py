@@ -14,11 +14,11 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel
 
-from shared.audit import AuditLog
-from shared.auth import build_verifier, current_caller
-from shared.errors import ToolError, internal_error
-from shared.redaction import redact, redact_result
-from shared.settings import ServerSettings
+from oncall_mcp.shared.audit import AuditLog
+from oncall_mcp.shared.auth import build_verifier, current_caller
+from oncall_mcp.shared.errors import ToolError, internal_error
+from oncall_mcp.shared.redaction import redact, redact_result
+from oncall_mcp.shared.settings import ServerSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from shared.budget import clip
-from shared.redaction import redact_value
+from oncall_mcp.shared.budget import clip
+from oncall_mcp.shared.redaction import redact_value
 
 
 class AuditLog:

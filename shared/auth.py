@@ -9,7 +9,7 @@ from pathlib import Path
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 
-from shared.settings import ServerSettings
+from oncall_mcp.shared.settings import ServerSettings
 
 
 def parse_tokens(spec: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import uuid
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from shared.redaction import redact
+from oncall_mcp.shared.redaction import redact
 
 __all__ = ["ToolError", "internal_error", "not_found"]
 

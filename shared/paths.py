@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 

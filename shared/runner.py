@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from mcp.server.transport_security import TransportSecuritySettings
 
-from shared.app import OncallServer
+from oncall_mcp.shared.app import OncallServer
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 

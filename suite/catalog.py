@@ -19,7 +19,7 @@ class ServerInfo:
 
     @property
     def module(self) -> str:
-        return f"servers.{self.name}"
+        return f"oncall_mcp.servers.{self.name}"
 
     @property
     def script(self) -> str:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from suite import catalog
+from oncall_mcp.suite import catalog
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def _settings_class(info: catalog.ServerInfo) -> object | None:
     import importlib
     import inspect
 
-    from shared.settings import ServerSettings
+    from oncall_mcp.shared.settings import ServerSettings
 
     module = importlib.import_module(f"{info.module}.settings")
     for _, obj in inspect.getmembers(module, inspect.isclass):
@@ -46,7 +46,7 @@ def _settings_class(info: catalog.ServerInfo) -> object | None:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    from suite.clientconfig import CONFIG_PATHS, client_config
+    from oncall_mcp.suite.clientconfig import CONFIG_PATHS, client_config
 
     servers = [catalog.get(s) for s in args.servers] if args.servers else None
     print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))  # stdout-ok
@@ -62,19 +62,19 @@ def _cmd_list(_: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from suite.demo.run import run_demo
+    from oncall_mcp.suite.demo.run import run_demo
 
     return run_demo(sandbox=args.sandbox, as_json=args.json, keep=args.keep)
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from suite.docs import run_docs
+    from oncall_mcp.suite.docs import run_docs
 
     return run_docs(check=args.check)
 
 
 def _cmd_investigate(args: argparse.Namespace) -> int:
-    from suite.investigate import run_investigation
+    from oncall_mcp.suite.investigate import run_investigation
 
     return run_investigation(
         dag_id=args.dag_id,

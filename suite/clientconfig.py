@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from suite.catalog import SERVERS, ServerInfo
+from oncall_mcp.suite.catalog import SERVERS, ServerInfo
 
 
 def _command(info: ServerInfo, bare: bool = False) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 import anyio
 
-from suite.catalog import SERVERS
-from suite.demo.sandbox import build
-from suite.pool import ServerPool
+from oncall_mcp.suite.catalog import SERVERS
+from oncall_mcp.suite.demo.sandbox import build
+from oncall_mcp.suite.pool import ServerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = (

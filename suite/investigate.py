@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from suite.pool import CallRecord, ServerPool
+from oncall_mcp.suite.pool import CallRecord, ServerPool
 
 SCHEMA_CATEGORIES = {"schema_mismatch", "syntax", "resource_missing"}
 UPSTREAM_CATEGORIES = {"upstream_not_ready", "timeout"}
@@ -457,8 +457,8 @@ def run_investigation(
     A server is used when it is installed and its required settings are present in the environment."""
     import anyio
 
-    from suite import catalog
-    from suite.report import render_investigation
+    from oncall_mcp.suite import catalog
+    from oncall_mcp.suite.report import render_investigation
 
     servers = {name: {} for name, info in catalog.SERVERS.items() if info.installed() and info.configured()}
     if "airflow_logs" not in servers:

@@ -45,7 +45,9 @@ class ServerPool:
         await self._stack.__aenter__()
         base = {k: v for k, v in os.environ.items() if self.inherit_config or not k.startswith("OCM_")}
         for name, env in self.envs.items():
-            params = StdioServerParameters(command=sys.executable, args=["-m", f"servers.{name}"], env={**base, **env})
+            params = StdioServerParameters(
+                command=sys.executable, args=["-m", f"oncall_mcp.servers.{name}"], env={**base, **env}
+            )
             if self.stderr_dir:
                 self.stderr_dir.mkdir(parents=True, exist_ok=True)
                 errlog = self._stack.enter_context((self.stderr_dir / f"{name}.stderr.log").open("w"))

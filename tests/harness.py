@@ -22,7 +22,7 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-from shared.app import OncallServer
+from oncall_mcp.shared.app import OncallServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

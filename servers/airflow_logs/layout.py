@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError
 
 _SUFFIX = r"(?P<suffix>(?:\.trigger\.[^/]+?\.log)?(?:\.gz)?)"
 DEFAULT_RX = re.compile(

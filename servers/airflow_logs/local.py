@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from servers.airflow_logs.store import MissingKey, ObjInfo, StoreError
-from shared.errors import ToolError
-from shared.paths import is_inside, safe_join
+from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, StoreError
+from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.paths import is_inside, safe_join
 
 
 class LocalStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from shared.vocabulary import ErrorCategory
+from oncall_mcp.shared.vocabulary import ErrorCategory
 
 
 class Attempt(BaseModel):

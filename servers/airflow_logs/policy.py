@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 
 
 def policy(settings: AirflowLogsSettings | None) -> dict:

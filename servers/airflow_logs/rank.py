@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from servers.airflow_logs import patterns as P
-from servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
-from servers.airflow_logs.scan import ScanResult
+from oncall_mcp.servers.airflow_logs import patterns as P
+from oncall_mcp.servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
+from oncall_mcp.servers.airflow_logs.scan import ScanResult
 
 # weights (calibrated on bench/airflow_logs_rootcause.py)
 W_SEVERITY = {4: 2.2, 3: 1.6, 2: 0.6, 1: 0.0, 0: -0.5}

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from servers.airflow_logs.store import MissingKey, ObjInfo, StoreError
-from shared.paths import safe_key
+from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, StoreError
+from oncall_mcp.shared.paths import safe_key
 
 log = logging.getLogger("oncall.airflow_logs.s3")
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from servers.airflow_logs.models import (
+from oncall_mcp.servers.airflow_logs.models import (
     AttemptComparison,
     AttemptList,
     FailureReport,
@@ -14,10 +14,10 @@ from servers.airflow_logs.models import (
     SearchResult,
     SignatureList,
 )
-from servers.airflow_logs.service import LogService
-from servers.airflow_logs.settings import AirflowLogsSettings
-from shared.app import OncallServer
-from shared.settings import load_settings
+from oncall_mcp.servers.airflow_logs.service import LogService
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.settings import load_settings
 
 INSTRUCTIONS = (
     "Reads Airflow task logs straight from log storage (a local base_log_folder or an S3 remote_base_log_folder) "

@@ -8,11 +8,11 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 
-from servers.airflow_logs import patterns as P
-from servers.airflow_logs import search as S
-from servers.airflow_logs.events import parse_line
-from servers.airflow_logs.layout import Layout, LogKey, check_id, run_matches
-from servers.airflow_logs.models import (
+from oncall_mcp.servers.airflow_logs import patterns as P
+from oncall_mcp.servers.airflow_logs import search as S
+from oncall_mcp.servers.airflow_logs.events import parse_line
+from oncall_mcp.servers.airflow_logs.layout import Layout, LogKey, check_id, run_matches
+from oncall_mcp.servers.airflow_logs.models import (
     Attempt,
     AttemptComparison,
     AttemptList,
@@ -27,13 +27,21 @@ from servers.airflow_logs.models import (
     Signature,
     SignatureList,
 )
-from servers.airflow_logs.rank import Analysis, analyze
-from servers.airflow_logs.scan import CANDIDATE, MAX_CANDIDATES, MAX_KEEP, ScanResult, _blocks, _Decoder, scan
-from servers.airflow_logs.settings import AirflowLogsSettings
-from servers.airflow_logs.store import MissingKey, ObjInfo, Store, StoreError
-from shared.budget import clip, estimate_tokens
-from shared.errors import ToolError, not_found
-from shared.paths import safe_relative
+from oncall_mcp.servers.airflow_logs.rank import Analysis, analyze
+from oncall_mcp.servers.airflow_logs.scan import (
+    CANDIDATE,
+    MAX_CANDIDATES,
+    MAX_KEEP,
+    ScanResult,
+    _blocks,
+    _Decoder,
+    scan,
+)
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, Store, StoreError
+from oncall_mcp.shared.budget import clip, estimate_tokens
+from oncall_mcp.shared.errors import ToolError, not_found
+from oncall_mcp.shared.paths import safe_relative
 
 TAIL_PROBE = 64 * 1024
 LINE_CHARS = 600
@@ -77,7 +85,7 @@ class LogService:
         if self._store is None:
             s = self.settings
             if s.is_s3:
-                from servers.airflow_logs.s3 import S3Store
+                from oncall_mcp.servers.airflow_logs.s3 import S3Store
 
                 self._store = S3Store(
                     s.source,
@@ -87,7 +95,7 @@ class LogService:
                     parallel=s.s3_parallel,
                 )
             else:
-                from servers.airflow_logs.local import LocalStore
+                from oncall_mcp.servers.airflow_logs.local import LocalStore
 
                 self._store = LocalStore(s.source, s.chunk_bytes)
         return self._store
@@ -733,7 +741,7 @@ def _diff(ev) -> DiffLine:
 
 
 def analyze_outcome_only(res: ScanResult) -> str:
-    from servers.airflow_logs.rank import _outcome
+    from oncall_mcp.servers.airflow_logs.rank import _outcome
 
     events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in res.hits]
     tail = [parse_line(n, raw, len(raw)) for n, raw in res.tail]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, server_config
 
 DEFAULT_TEMPLATE = "dag_id={dag_id}/run_id={run_id}/task_id={task_id}/{map_index_part}attempt={try_number}.log"
 

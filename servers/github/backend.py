@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from servers.github.models import BlameRange, CommitInfo, FixPr
+from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
 
 class BackendError(Exception):

@@ -11,8 +11,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from servers.github.backend import Backend
-from servers.github.dagparse import DagDef, parse_dags
+from oncall_mcp.servers.github.backend import Backend
+from oncall_mcp.servers.github.dagparse import DagDef, parse_dags
 
 _BATCH = 500
 _MAX_PARSED = 200_000

@@ -8,13 +8,13 @@ import hashlib
 import re
 import threading
 
-from servers.github.backend import Backend, BackendError
-from servers.github.localgit import check_ref
-from servers.github.models import CreatePrResult, FileChange
-from servers.github.settings import GithubSettings
-from shared.budget import CHARS_PER_TOKEN
-from shared.errors import ToolError
-from shared.paths import safe_relative
+from oncall_mcp.servers.github.backend import Backend, BackendError
+from oncall_mcp.servers.github.localgit import check_ref
+from oncall_mcp.servers.github.models import CreatePrResult, FileChange
+from oncall_mcp.servers.github.settings import GithubSettings
+from oncall_mcp.shared.budget import CHARS_PER_TOKEN
+from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.paths import safe_relative
 
 _write_lock = threading.Lock()
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from servers.github.backend import Backend, BackendError, Ref
-from servers.github.models import BlameRange, CommitInfo, FixPr
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
+from oncall_mcp.servers.github.settings import GithubSettings
 
 T = TypeVar("T")
 _BLOB_CACHE_BYTES = 64_000_000

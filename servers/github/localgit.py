@@ -19,8 +19,8 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from servers.github.backend import Backend, BackendError, Ref
-from servers.github.models import BlameRange, CommitInfo, FixPr
+from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
 # Repo config can name programs git would run (fsmonitor, external diff, textconv); switch them off.
 _HARDEN = [

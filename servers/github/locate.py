@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 import posixpath
 
-from servers.github.backend import Backend, BackendError, Ref
-from servers.github.dagindex import RefIndex
-from servers.github.dagparse import PATH_EXTENSIONS, DagDef, TaskDef
-from servers.github.models import LocateResult, ResolvedFile, TaskLocation
-from servers.github.text import decode_text, numbered
-from shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens
-from shared.errors import ToolError, not_found
+from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.dagindex import RefIndex
+from oncall_mcp.servers.github.dagparse import PATH_EXTENSIONS, DagDef, TaskDef
+from oncall_mcp.servers.github.models import LocateResult, ResolvedFile, TaskLocation
+from oncall_mcp.servers.github.text import decode_text, numbered
+from oncall_mcp.shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens
+from oncall_mcp.shared.errors import ToolError, not_found
 
 
 def match_task(dag: DagDef, task_id: str) -> list[TaskDef]:

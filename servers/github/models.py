@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from shared.budget import Truncation
+from oncall_mcp.shared.budget import Truncation
 
 
 class ResolvedFile(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.settings import GithubSettings
 
 READ = {"metadata": "read", "contents": "read", "pull_requests": "read (only for find_open_fix_prs)"}
 WRITE = {"metadata": "read", "contents": "write", "pull_requests": "write"}

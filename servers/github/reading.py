@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 from datetime import datetime
 
-from servers.github.backend import Backend, Ref
-from servers.github.models import BlameResult, ChangesResult, FileResult, FixPrsResult
-from servers.github.text import decode_text, numbered
-from shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens, fit
-from shared.errors import ToolError, not_found
-from shared.paths import safe_relative
+from oncall_mcp.servers.github.backend import Backend, Ref
+from oncall_mcp.servers.github.models import BlameResult, ChangesResult, FileResult, FixPrsResult
+from oncall_mcp.servers.github.text import decode_text, numbered
+from oncall_mcp.shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens, fit
+from oncall_mcp.shared.errors import ToolError, not_found
+from oncall_mcp.shared.paths import safe_relative
 
 MAX_BLAME_LINES = 400
 

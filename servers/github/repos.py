@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from servers.github.backend import Backend
-from servers.github.githubapi import GitHubBackend
-from servers.github.localgit import LocalGitBackend
-from servers.github.settings import GithubSettings
-from shared.errors import ToolError, not_found
+from oncall_mcp.servers.github.backend import Backend
+from oncall_mcp.servers.github.githubapi import GitHubBackend
+from oncall_mcp.servers.github.localgit import LocalGitBackend
+from oncall_mcp.servers.github.settings import GithubSettings
+from oncall_mcp.shared.errors import ToolError, not_found
 
 
 class Repos:

@@ -7,11 +7,11 @@ from typing import Annotated, TypeVar
 
 from pydantic import Field
 
-from servers.github import fixpr, reading
-from servers.github.backend import Backend, BackendError, Ref
-from servers.github.dagindex import DagIndex
-from servers.github.locate import locate
-from servers.github.models import (
+from oncall_mcp.servers.github import fixpr, reading
+from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.dagindex import DagIndex
+from oncall_mcp.servers.github.locate import locate
+from oncall_mcp.servers.github.models import (
     BlameResult,
     ChangesResult,
     CreatePrResult,
@@ -20,12 +20,12 @@ from servers.github.models import (
     FixPrsResult,
     LocateResult,
 )
-from servers.github.repos import Repos
-from servers.github.settings import GithubSettings
-from shared.app import OncallServer
-from shared.errors import ToolError
-from shared.paths import check_name
-from shared.settings import load_settings
+from oncall_mcp.servers.github.repos import Repos
+from oncall_mcp.servers.github.settings import GithubSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.paths import check_name
+from oncall_mcp.shared.settings import load_settings
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, server_config
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _FULL = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError
 
 MAX_LINE_CHARS = 1000
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shared.runner import run
+from oncall_mcp.shared.runner import run
 
 
 def main() -> None:
-    from servers.lineage.server import build_server
+    from oncall_mcp.servers.lineage.server import build_server
 
     run("lineage", build_server)
 

@@ -9,9 +9,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from servers.lineage.expectations import Verdict, human
-from servers.lineage.graph import Job, LineageGraph, Run
-from servers.lineage.models import (
+from oncall_mcp.servers.lineage.expectations import Verdict, human
+from oncall_mcp.servers.lineage.graph import Job, LineageGraph, Run
+from oncall_mcp.servers.lineage.models import (
     DagImpact,
     Freshness,
     GraphEdge,
@@ -25,10 +25,10 @@ from servers.lineage.models import (
     RunInfo,
     WalkResult,
 )
-from servers.lineage.names import EXPLAIN
-from servers.lineage.store import LineageStore
-from shared.budget import Truncation, estimate_tokens
-from shared.errors import ToolError, not_found
+from oncall_mcp.servers.lineage.names import EXPLAIN
+from oncall_mcp.servers.lineage.store import LineageStore
+from oncall_mcp.shared.budget import Truncation, estimate_tokens
+from oncall_mcp.shared.errors import ToolError, not_found
 
 M = TypeVar("M", bound=BaseModel)
 

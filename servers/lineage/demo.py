@@ -4,7 +4,7 @@
 from `lake.raw.orders`, written by `orders_ingest.extract_orders`, whose run today FAILED. So `lake.raw.orders`
 was last written yesterday: it is the root late dataset; staging is late only because of it.
 
-    python -m servers.lineage.demo /tmp/lineage-demo [--now 2024-05-02T07:00:00Z]
+    python -m oncall_mcp.servers.lineage.demo /tmp/lineage-demo [--now 2024-05-02T07:00:00Z]
 
 writes `events/orders.jsonl` and `expectations.yaml` there and prints the environment to use.
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from servers.lineage.events import task_run, write_events
+from oncall_mcp.servers.lineage.events import task_run, write_events
 
 TRINO = "trino://trino:8080"
 POSTGRES = "postgres://orders-db:5432"

@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from servers.lineage.graph import Dataset
-from servers.lineage.names import aliases
+from oncall_mcp.servers.lineage.graph import Dataset
+from oncall_mcp.servers.lineage.names import aliases
 
 DAY = 86400.0
 _BY = re.compile(r"^\s*(?:by\s+)?([01]?\d|2[0-3]):([0-5]\d)(?:\s*utc)?\s*$", re.IGNORECASE)

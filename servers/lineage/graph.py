@@ -12,7 +12,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterator
 
-from servers.lineage.events import TERMINAL, ParsedEvent
+from oncall_mcp.servers.lineage.events import TERMINAL, ParsedEvent
 
 WRITE_HISTORY = 16
 _STATE_RANK = {"OTHER": 0, "START": 1, "RUNNING": 2, "COMPLETE": 3, "ABORT": 3, "FAIL": 3}

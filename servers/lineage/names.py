@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from servers.lineage.graph import Dataset, Job, LineageGraph
+from oncall_mcp.servers.lineage.graph import Dataset, Job, LineageGraph
 
 EXPLAIN = {
     "key": "exact OpenLineage key namespace/name",

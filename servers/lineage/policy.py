@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.settings import LineageSettings
 
 
 def policy(settings: LineageSettings | None) -> dict[str, Any]:

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from servers.lineage import analysis
-from servers.lineage.expectations import ExpectationError
-from servers.lineage.models import ImpactResult, JobRunsResult, LateUpstreamResult, WalkResult
-from servers.lineage.settings import LineageSettings
-from servers.lineage.store import LineageStore
-from shared.app import OncallServer
-from shared.settings import load_settings
+from oncall_mcp.servers.lineage import analysis
+from oncall_mcp.servers.lineage.expectations import ExpectationError
+from oncall_mcp.servers.lineage.models import ImpactResult, JobRunsResult, LateUpstreamResult, WalkResult
+from oncall_mcp.servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.store import LineageStore
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.settings import load_settings
 
 INSTRUCTIONS = (
     "Answers lineage questions from OpenLineage events: what feeds a dataset (upstream), what it feeds "

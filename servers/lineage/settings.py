@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, server_config
 
 
 class LineageSettings(ServerSettings):

@@ -9,14 +9,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from servers.lineage.events import parse_event
-from servers.lineage.expectations import ExpectationError, Expectations, load_expectations
-from servers.lineage.graph import LineageGraph
-from servers.lineage.models import SourceStatus
-from servers.lineage.names import NameIndex
-from servers.lineage.settings import LineageSettings
-from servers.lineage.sources import LocalSource, PollStats, S3Source, SourceError, open_source
-from shared.errors import ToolError
+from oncall_mcp.servers.lineage.events import parse_event
+from oncall_mcp.servers.lineage.expectations import ExpectationError, Expectations, load_expectations
+from oncall_mcp.servers.lineage.graph import LineageGraph
+from oncall_mcp.servers.lineage.models import SourceStatus
+from oncall_mcp.servers.lineage.names import NameIndex
+from oncall_mcp.servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.sources import LocalSource, PollStats, S3Source, SourceError, open_source
+from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.lineage")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from servers.openmetadata.entities import TableDoc
-from servers.openmetadata.search import TableSummary
+from oncall_mcp.servers.openmetadata.entities import TableDoc
+from oncall_mcp.servers.openmetadata.search import TableSummary
 
 
 @dataclass

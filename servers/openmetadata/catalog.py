@@ -11,12 +11,12 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from servers.openmetadata import sdk
-from servers.openmetadata.backend import SearchPage
-from servers.openmetadata.entities import TableDoc, parse_table
-from servers.openmetadata.search import SearchIndex, TableSummary
-from shared.errors import ToolError
-from shared.paths import is_inside
+from oncall_mcp.servers.openmetadata import sdk
+from oncall_mcp.servers.openmetadata.backend import SearchPage
+from oncall_mcp.servers.openmetadata.entities import TableDoc, parse_table
+from oncall_mcp.servers.openmetadata.search import SearchIndex, TableSummary
+from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.paths import is_inside
 
 log = logging.getLogger("oncall.openmetadata")
 

@@ -3,9 +3,9 @@ catalog backend reads (see README.md). Builds valid entities from a few plain va
 tables from a live OpenMetadata server:
 
     OCM_OPENMETADATA_HOST=https://om/api OCM_OPENMETADATA_TOKEN=<bot jwt> \
-        python -m servers.openmetadata.catalog_export --out catalog --fqn trino.lake.reports.restaurants
+        python -m oncall_mcp.servers.openmetadata.catalog_export --out catalog --fqn trino.lake.reports.restaurants
 
-    from servers.openmetadata.catalog_export import table_entity, owner_ref, write_table
+    from oncall_mcp.servers.openmetadata.catalog_export import table_entity, owner_ref, write_table
     v3 = table_entity("trino.lake.reports.restaurants", [("restaurant_id", "BIGINT", "Primary key"),
                       ("open_date", "DATE", "Date the restaurant opened")], version=0.3, updated_by="bob")
     v4 = table_entity(..., [("restaurant_id", ...), ("start_date", "DATE", "Date the restaurant opened")],
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from servers.openmetadata.catalog import LINEAGE, TABLES, VERSIONS_SUFFIX, check_fqn
+from oncall_mcp.servers.openmetadata.catalog import LINEAGE, TABLES, VERSIONS_SUFFIX, check_fqn
 
 _NS = uuid.UUID("6f1c0b1e-2c57-4c57-9a43-5f0e1b7c2d11")
 ColumnSpec = tuple[str, str] | tuple[str, str, str | None] | dict[str, Any]
@@ -238,7 +238,7 @@ def write_table(
 def export_from_openmetadata(backend: Any, folder: Path, fqns: Iterable[str], lineage: bool = True) -> list[Path]:
     """Copy tables (with every version and, optionally, lineage) from a live server, byte-for-byte the API's JSON.
 
-    `backend` is a `servers.openmetadata.ometa.OpenMetadataBackend`; only GETs are made."""
+    `backend` is a `oncall_mcp.servers.openmetadata.ometa.OpenMetadataBackend`; only GETs are made."""
     written = []
     for fqn in fqns:
         table = backend.raw_get(f"/tables/name/{quote(fqn)}?fields=columns,owners,tags", f"exporting {fqn}")
@@ -254,12 +254,12 @@ def export_from_openmetadata(backend: Any, folder: Path, fqns: Iterable[str], li
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from servers.openmetadata.ometa import OpenMetadataBackend
-    from servers.openmetadata.settings import OpenMetadataSettings
-    from shared.errors import ToolError
+    from oncall_mcp.servers.openmetadata.ometa import OpenMetadataBackend
+    from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+    from oncall_mcp.shared.errors import ToolError
 
     ap = argparse.ArgumentParser(
-        prog="python -m servers.openmetadata.catalog_export",
+        prog="python -m oncall_mcp.servers.openmetadata.catalog_export",
         description="export tables from OpenMetadata into a catalog folder",
     )
     ap.add_argument("--out", type=Path, required=True, help="catalog folder to write")

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError
 
 
 class _Lenient(BaseModel):

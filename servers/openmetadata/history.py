@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from rapidfuzz import fuzz
 
-from servers.openmetadata.entities import FlatColumn, TableDoc, flatten_columns, format_version, iso_ms
-from servers.openmetadata.models import SchemaChange
-from shared.errors import ToolError
+from oncall_mcp.servers.openmetadata.entities import FlatColumn, TableDoc, flatten_columns, format_version, iso_ms
+from oncall_mcp.servers.openmetadata.models import SchemaChange
+from oncall_mcp.shared.errors import ToolError
 
 
 def _pair_renames(removed: list[FlatColumn], added: list[FlatColumn]) -> list[tuple[FlatColumn, FlatColumn]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servers.openmetadata.models import ColumnLink
+from oncall_mcp.servers.openmetadata.models import ColumnLink
 
 
 def _ref(value: Any) -> str | None:

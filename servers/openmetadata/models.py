@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.budget import Truncation
+from oncall_mcp.shared.budget import Truncation
 
 IncludePart = Literal["columns", "owners", "tags", "description"]
 ChangeKind = Literal["added", "removed", "renamed", "type_changed"]

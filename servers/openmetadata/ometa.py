@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from pydantic import SecretStr, ValidationError
 
-from servers.openmetadata import sdk
-from servers.openmetadata.backend import SearchPage
-from servers.openmetadata.entities import TableDoc, parse_table
-from servers.openmetadata.search import TableSummary
-from shared.errors import ToolError
+from oncall_mcp.servers.openmetadata import sdk
+from oncall_mcp.servers.openmetadata.backend import SearchPage
+from oncall_mcp.servers.openmetadata.entities import TableDoc, parse_table
+from oncall_mcp.servers.openmetadata.search import TableSummary
+from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.openmetadata")
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 
 ROLE = "OncallMcpMetadataReader"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from servers.openmetadata.backend import Backend
-from servers.openmetadata.entities import TableDoc
-from shared.errors import ToolError, not_found
+from oncall_mcp.servers.openmetadata.backend import Backend
+from oncall_mcp.servers.openmetadata.entities import TableDoc
+from oncall_mcp.shared.errors import ToolError, not_found
 
 
 def split_fqn(fqn: str) -> list[str]:

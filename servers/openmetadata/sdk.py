@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.openmetadata")
 _lock = threading.RLock()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from servers.openmetadata.text import TYPO_RATIO, related, token_set, tokens
+from oncall_mcp.servers.openmetadata.text import TYPO_RATIO, related, token_set, tokens
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from pydantic import Field
 
-from servers.openmetadata import sdk
-from servers.openmetadata.models import HistoryOut, IncludePart, LineageOut, SearchOut, SuggestOut, TableOut
-from servers.openmetadata.service import MetadataService, build_backend
-from servers.openmetadata.settings import OpenMetadataSettings
-from shared.app import OncallServer
-from shared.settings import load_settings
+from oncall_mcp.servers.openmetadata import sdk
+from oncall_mcp.servers.openmetadata.models import HistoryOut, IncludePart, LineageOut, SearchOut, SuggestOut, TableOut
+from oncall_mcp.servers.openmetadata.service import MetadataService, build_backend
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.settings import load_settings
 
 INSTRUCTIONS = (
     "Table and column metadata from OpenMetadata (or an exported catalog): the real schema of a table, what a "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from servers.openmetadata.backend import Backend
-from servers.openmetadata.catalog import CatalogBackend
-from servers.openmetadata.entities import flatten_columns, format_version, iso_ms
-from servers.openmetadata.history import keep_since, ordered_versions, schema_changes, since_filter
-from servers.openmetadata.lineage import column_lineage
-from servers.openmetadata.models import (
+from oncall_mcp.servers.openmetadata.backend import Backend
+from oncall_mcp.servers.openmetadata.catalog import CatalogBackend
+from oncall_mcp.servers.openmetadata.entities import flatten_columns, format_version, iso_ms
+from oncall_mcp.servers.openmetadata.history import keep_since, ordered_versions, schema_changes, since_filter
+from oncall_mcp.servers.openmetadata.lineage import column_lineage
+from oncall_mcp.servers.openmetadata.models import (
     ColumnOut,
     HistoryOut,
     IncludePart,
@@ -18,13 +18,13 @@ from servers.openmetadata.models import (
     SuggestOut,
     TableOut,
 )
-from servers.openmetadata.ometa import OpenMetadataBackend
-from servers.openmetadata.resolve import resolve_table
-from servers.openmetadata.search import explain_match
-from servers.openmetadata.settings import OpenMetadataSettings
-from servers.openmetadata.suggest import looked_up_name, suggest
-from shared.budget import clip, estimate_tokens, fit
-from shared.errors import ToolError
+from oncall_mcp.servers.openmetadata.ometa import OpenMetadataBackend
+from oncall_mcp.servers.openmetadata.resolve import resolve_table
+from oncall_mcp.servers.openmetadata.search import explain_match
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.suggest import looked_up_name, suggest
+from oncall_mcp.shared.budget import clip, estimate_tokens, fit
+from oncall_mcp.shared.errors import ToolError
 
 HEADER_TOKENS = 350  # room kept for the non-list fields of an answer
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from servers.openmetadata import sdk
-from shared.settings import ServerSettings, server_config
+from oncall_mcp.servers.openmetadata import sdk
+from oncall_mcp.shared.settings import ServerSettings, server_config
 
 
 class OpenMetadataSettings(ServerSettings):

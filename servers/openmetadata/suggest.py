@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from servers.openmetadata.entities import FlatColumn
-from servers.openmetadata.models import SchemaChange, Suggestion
-from servers.openmetadata.text import related, token_set
+from oncall_mcp.servers.openmetadata.entities import FlatColumn
+from oncall_mcp.servers.openmetadata.models import SchemaChange, Suggestion
+from oncall_mcp.servers.openmetadata.text import related, token_set
 
 WEIGHTS = {"name": 0.45, "tokens": 0.25, "description": 0.2, "type": 0.1}
 DATE_WORDS = frozenset({"date", "day", "dt", "time", "timestamp", "ts", "at", "year", "month"})

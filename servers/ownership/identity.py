@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from servers.ownership.registry import TeamSpec
+from oncall_mcp.servers.ownership.registry import TeamSpec
 
 _PREFIXES = ("team:", "user:", "group:", "slack:", "email:", "mailto:")
 

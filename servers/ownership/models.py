@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.budget import Truncation
+from oncall_mcp.shared.budget import Truncation
 
 Source = Literal["registry", "codeowners", "dag_file", "openlineage", "lineage_producer"]
 AssetKind = Literal["table", "schema", "dag", "task", "path", "s3"]

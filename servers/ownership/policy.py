@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servers.ownership.settings import OwnershipSettings
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
 
 
 def policy(settings: OwnershipSettings | None) -> dict:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from shared.vocabulary import ErrorCategory
+from oncall_mcp.shared.vocabulary import ErrorCategory
 
 ASSET_KINDS = ("tables", "schemas", "dags", "tasks", "s3", "paths")
 TARGET_RE = r"^(dag_owner|upstream_owner|table_owner|platform|fallback|team:[A-Za-z0-9_.@/-]{1,100})$"

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servers.ownership.fuzzy import FuzzyIndex
-from servers.ownership.models import AssetKind, Evidence, OwnedAsset, ResolveOwnerResult, Team
-from servers.ownership.patterns import Match
-from servers.ownership.registry import ASSET_KINDS, TeamSpec
-from servers.ownership.state import RegistryClaim, Snapshot
-from shared.errors import ToolError
+from oncall_mcp.servers.ownership.fuzzy import FuzzyIndex
+from oncall_mcp.servers.ownership.models import AssetKind, Evidence, OwnedAsset, ResolveOwnerResult, Team
+from oncall_mcp.servers.ownership.patterns import Match
+from oncall_mcp.servers.ownership.registry import ASSET_KINDS, TeamSpec
+from oncall_mcp.servers.ownership.state import RegistryClaim, Snapshot
+from oncall_mcp.shared.errors import ToolError
 
 MAX_MEMBERS_SHOWN = 10
 BASE_CONFIDENCE = {

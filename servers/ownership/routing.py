@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from servers.ownership.models import Recipient, ResolveOwnerResult, RouteAlertResult
-from servers.ownership.patterns import glob_to_regex
-from servers.ownership.registry import RuleSpec, When
-from servers.ownership.resolver import resolve
-from servers.ownership.state import Snapshot
+from oncall_mcp.servers.ownership.models import Recipient, ResolveOwnerResult, RouteAlertResult
+from oncall_mcp.servers.ownership.patterns import glob_to_regex
+from oncall_mcp.servers.ownership.registry import RuleSpec, When
+from oncall_mcp.servers.ownership.resolver import resolve
+from oncall_mcp.servers.ownership.state import Snapshot
 
 INFRA = ["connection", "killed", "dependency_missing"]
 

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from servers.ownership.models import FindTeamResult, ListAssetsResult, ResolveOwnerResult, RouteAlertResult
-from servers.ownership.service import OwnershipService
-from servers.ownership.settings import OwnershipSettings
-from shared.app import OncallServer
-from shared.settings import load_settings
-from shared.vocabulary import ErrorCategory
+from oncall_mcp.servers.ownership.models import FindTeamResult, ListAssetsResult, ResolveOwnerResult, RouteAlertResult
+from oncall_mcp.servers.ownership.service import OwnershipService
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.settings import load_settings
+from oncall_mcp.shared.vocabulary import ErrorCategory
 
 INSTRUCTIONS = (
     "Answers who owns a table, DAG, task, file or S3 prefix, and whom to notify or page for a failed Airflow task. "

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from servers.ownership.models import FindTeamResult, ListAssetsResult, ResolveOwnerResult, RouteAlertResult
-from servers.ownership.resolver import list_owned, resolve, team_model
-from servers.ownership.routing import route
-from servers.ownership.settings import OwnershipSettings
-from servers.ownership.state import OwnershipState, warnings_for
-from servers.ownership.teams import find_teams
-from shared.budget import clip, estimate_tokens, fit
-from shared.errors import not_found
+from oncall_mcp.servers.ownership.models import FindTeamResult, ListAssetsResult, ResolveOwnerResult, RouteAlertResult
+from oncall_mcp.servers.ownership.resolver import list_owned, resolve, team_model
+from oncall_mcp.servers.ownership.routing import route
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from oncall_mcp.servers.ownership.state import OwnershipState, warnings_for
+from oncall_mcp.servers.ownership.teams import find_teams
+from oncall_mcp.shared.budget import clip, estimate_tokens, fit
+from oncall_mcp.shared.errors import not_found
 
 MAX_NOTES = 10
 

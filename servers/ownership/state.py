@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from servers.ownership import codeowners_source, dag_source, lineage_source
-from servers.ownership.codeowners_source import CodeOwnersFile
-from servers.ownership.dag_source import DagFolder
-from servers.ownership.identity import Identity
-from servers.ownership.lineage_source import LineageOwners
-from servers.ownership.patterns import PatternError, PatternIndex, glob_to_regex
-from servers.ownership.registry import ASSET_KINDS, LoadedRegistry, RegistryError, TeamSpec, load_registry
-from servers.ownership.settings import OwnershipSettings
-from shared.errors import ToolError
+from oncall_mcp.servers.ownership import codeowners_source, dag_source, lineage_source
+from oncall_mcp.servers.ownership.codeowners_source import CodeOwnersFile
+from oncall_mcp.servers.ownership.dag_source import DagFolder
+from oncall_mcp.servers.ownership.identity import Identity
+from oncall_mcp.servers.ownership.lineage_source import LineageOwners
+from oncall_mcp.servers.ownership.patterns import PatternError, PatternIndex, glob_to_regex
+from oncall_mcp.servers.ownership.registry import ASSET_KINDS, LoadedRegistry, RegistryError, TeamSpec, load_registry
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.ownership")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from servers.ownership.fuzzy import FuzzyIndex
-from servers.ownership.identity import owner_keys
-from servers.ownership.models import TeamMatch
-from servers.ownership.resolver import team_model
-from servers.ownership.state import Snapshot
+from oncall_mcp.servers.ownership.fuzzy import FuzzyIndex
+from oncall_mcp.servers.ownership.identity import owner_keys
+from oncall_mcp.servers.ownership.models import TeamMatch
+from oncall_mcp.servers.ownership.resolver import team_model
+from oncall_mcp.servers.ownership.state import Snapshot
 
 MIN_SCORE = 50
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from shared.runner import run
+from oncall_mcp.shared.runner import run
 
 
 def main() -> None:
-    from servers.trino.server import build_server
+    from oncall_mcp.servers.trino.server import build_server
 
     run("trino", build_server)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from servers.trino.models import ColumnInfo, EngineError, EngineEvent
+from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 
 MAX_VALUE_CHARS = 1000
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servers.trino.models import EngineError
+from oncall_mcp.servers.trino.models import EngineError
 
 
 class EngineUnavailable(Exception):

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.budget import Truncation
+from oncall_mcp.shared.budget import Truncation
 
 
 class CheckSqlResult(BaseModel):

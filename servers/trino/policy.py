@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.settings import TrinoSettings
 
 
 def policy(settings: TrinoSettings | None) -> dict[str, Any]:

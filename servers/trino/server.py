@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from servers.trino.models import (
+from oncall_mcp.servers.trino.models import (
     CheckSqlResult,
     DescribeResult,
     ExplainResult,
@@ -15,10 +15,10 @@ from servers.trino.models import (
     RecentQueriesResult,
     ValidateResult,
 )
-from servers.trino.service import SqlService, build_engines
-from servers.trino.settings import TrinoSettings
-from shared.app import OncallServer
-from shared.settings import load_settings
+from oncall_mcp.servers.trino.service import SqlService, build_engines
+from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.settings import load_settings
 
 INSTRUCTIONS = (
     "Read-only diagnostic SQL on Trino and Spark: check a hypothesis against the real engine (does a column "

@@ -9,10 +9,10 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from servers.trino.engine import Engine
-from servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
-from servers.trino.guard import Allowlist, GuardResult, check
-from servers.trino.models import (
+from oncall_mcp.servers.trino.engine import Engine
+from oncall_mcp.servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.guard import Allowlist, GuardResult, check
+from oncall_mcp.servers.trino.models import (
     CheckSqlResult,
     DescribeResult,
     ExplainResult,
@@ -21,10 +21,10 @@ from servers.trino.models import (
     RecentQueriesResult,
     ValidateResult,
 )
-from servers.trino.settings import TrinoSettings
-from shared.auth import current_caller
-from shared.budget import clip, estimate_tokens, fit
-from shared.errors import ToolError
+from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.auth import current_caller
+from oncall_mcp.shared.budget import clip, estimate_tokens, fit
+from oncall_mcp.shared.errors import ToolError
 
 TIME_TYPES = ("timestamp", "date")
 _IDENT = r'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"|`[^`]+`)'
@@ -35,11 +35,11 @@ TIME_NAME_HINTS = re.compile(r"(updated|modified|loaded|ingested|created|event|_
 def build_engines(settings: TrinoSettings) -> dict[str, Engine]:
     engines: dict[str, Engine] = {}
     if settings.trino_enabled:
-        from servers.trino.trino_backend import TrinoEngine
+        from oncall_mcp.servers.trino.trino_backend import TrinoEngine
 
         engines["trino"] = TrinoEngine(settings)
     if settings.effective_spark_mode != "off":
-        from servers.trino.spark_backend import SparkEngine
+        from oncall_mcp.servers.trino.spark_backend import SparkEngine
 
         engines["spark"] = SparkEngine(settings)
     return engines
@@ -191,7 +191,7 @@ class SqlService:
         sql = f"DESCRIBE {t.sql(dialect=dialect)}"
         guarded = self.guard(sql, engine, None)
         raw = self._call(engine, eng.run, guarded.rewritten_sql, 2000, self.settings.max_bytes, 60.0, self.user())
-        from servers.trino.models import ColumnInfo
+        from oncall_mcp.servers.trino.models import ColumnInfo
 
         cols = []
         for r in raw.rows:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, server_config
 
 
 class TrinoSettings(ServerSettings):

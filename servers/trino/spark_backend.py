@@ -20,10 +20,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from servers.trino.engine import Deadline, RawResult, json_value, row_bytes
-from servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
-from servers.trino.models import ColumnInfo, EngineError, EngineEvent
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
+from oncall_mcp.servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
+from oncall_mcp.servers.trino.settings import TrinoSettings
 
 log = logging.getLogger("oncall.trino.spark")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")

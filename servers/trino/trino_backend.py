@@ -15,10 +15,10 @@ from trino import constants
 from trino.auth import BasicAuthentication, JWTAuthentication
 from trino.exceptions import TrinoQueryError
 
-from servers.trino.engine import Deadline, RawResult, json_value, row_bytes
-from servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
-from servers.trino.models import ColumnInfo, EngineError, EngineEvent
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
+from oncall_mcp.servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
+from oncall_mcp.servers.trino.settings import TrinoSettings
 
 SOURCE = "oncall-mcp"
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import anyio
 
-from suite.demo import scenario as sc
-from suite.demo.sandbox import Sandbox, build
-from suite.investigate import Investigation, Investigator
-from suite.pool import ServerPool
-from suite.report import render_investigation
+from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo.sandbox import Sandbox, build
+from oncall_mcp.suite.investigate import Investigation, Investigator
+from oncall_mcp.suite.pool import ServerPool
+from oncall_mcp.suite.report import render_investigation
 
 REAL_SYSTEMS = """How to point the same servers at real systems (one stdio entry per server in your MCP client;
 `oncall-mcp config claude|vscode|cursor` prints it):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from suite.demo import scenario as sc
-from suite.demo.airflow_log import SITE, TaskLog
+from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo.airflow_log import SITE, TaskLog
 
 
 @dataclass
@@ -509,7 +509,7 @@ def _table_versions() -> dict[str, list[dict[str, object]]]:
 
 def _catalog(root: Path) -> None:
     """Write the catalog in the layout the openmetadata server reads (tables/<fqn>.json + versions)."""
-    from servers.openmetadata.catalog_export import write_table  # the server's documented export layout
+    from oncall_mcp.servers.openmetadata.catalog_export import write_table  # the server's documented export layout
 
     for versions in _table_versions().values():
         write_table(root, versions[-1], versions)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from servers.airflow_logs.server import build_server
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, build_tree
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
@@ -25,7 +25,7 @@ async def test_conformance(tmp_path: Path) -> None:
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     root = build_tree(tmp_path)
     msgs = check_stdout_is_protocol_only(
-        "servers.airflow_logs",
+        "oncall_mcp.servers.airflow_logs",
         {"OCM_AIRFLOW_LOGS_SOURCE": str(root)},
         {"name": "find_failure", "arguments": {"dag_id": "nope", "run_id": "r", "task_id": "t"}},
     )

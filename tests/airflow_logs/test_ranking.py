@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from servers.airflow_logs.server import build_server
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, j, noise_json, write
 
 pytestmark = pytest.mark.anyio

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from servers.airflow_logs.server import build_server
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.harness import SHARED_DATA
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.airflow_logs.server import build_server
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree
 from tests.harness import free_port
 

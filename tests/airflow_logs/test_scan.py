@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from servers.airflow_logs import scan as S
+from oncall_mcp.servers.airflow_logs import scan as S
 from tests.harness import SHARED_DATA
 
 REAL = sorted((SHARED_DATA / "airflow3-logs").rglob("*.log")) + sorted((SHARED_DATA / "loghub").glob("*_2k.log"))

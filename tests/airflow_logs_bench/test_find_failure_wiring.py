@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from servers.airflow_logs.server import build_server
-from servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 
 pytestmark = pytest.mark.anyio
 

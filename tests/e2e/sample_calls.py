@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.demo import scenario as sc
+from oncall_mcp.suite.demo import scenario as sc
 
 SAMPLE_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "airflow_logs": ("list_attempts", {"dag_id": sc.CASE1["dag_id"]}),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from suite.demo import scenario as sc
-from suite.demo.run import investigate_demo
-from suite.demo.sandbox import build
+from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo.run import investigate_demo
+from oncall_mcp.suite.demo.sandbox import build
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine, pytest.mark.e2e]
 

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from suite.demo.sandbox import build
+from oncall_mcp.suite.demo.sandbox import build
 from tests.e2e.sample_calls import SAMPLE_CALLS
 from tests.harness import http_server
 
@@ -42,7 +42,9 @@ async def test_all_servers_over_http_with_many_sessions(tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
         urls = {
             name: stack.enter_context(
-                http_server(f"servers.{name}", {**env[name], f"OCM_{name.upper()}_AUTH_TOKENS": f"e2e={TOKEN}"})
+                http_server(
+                    f"oncall_mcp.servers.{name}", {**env[name], f"OCM_{name.upper()}_AUTH_TOKENS": f"e2e={TOKEN}"}
+                )
             )
             for name in SAMPLE_CALLS
         }

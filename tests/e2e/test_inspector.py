@@ -70,7 +70,7 @@ def stdio_target(registry: Path) -> list[str]:
         f"PYTHONPATH={ROOT}",
         sys.executable,
         "-m",
-        "servers.ownership",
+        "oncall_mcp.servers.ownership",
     ]
 
 
@@ -112,7 +112,7 @@ def test_inspector_stdio(npx: str, registry: Path, tmp_path: Path) -> None:
 def test_inspector_http_with_bearer(npx: str, registry: Path, tmp_path: Path) -> None:
     env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUTH_TOKENS": "inspector=tok-insp"}
     bearer = ["--header", "Authorization: Bearer tok-insp"]
-    with http_server("servers.ownership", env) as url:
+    with http_server("oncall_mcp.servers.ownership", env) as url:
         code, out, err = inspector(npx, tmp_path, url, "--transport", "http", *bearer, "--method", "tools/list")
         assert code == 0, err[-2000:]
         check_tools_list(out, err)
@@ -149,7 +149,7 @@ def test_inspector_http_with_bearer(npx: str, registry: Path, tmp_path: Path) ->
 
 
 def test_inspector_sse(npx: str, registry: Path, tmp_path: Path) -> None:
-    with http_server("servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)}, "sse") as url:
+    with http_server("oncall_mcp.servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)}, "sse") as url:
         code, out, err = inspector(npx, tmp_path, url, "--transport", "sse", "--method", "tools/list")
         assert code == 0, err[-2000:]
         check_tools_list(out, err)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from suite.demo.sandbox import Sandbox, build
+from oncall_mcp.suite.demo.sandbox import Sandbox, build
 from tests.e2e.sample_calls import SAMPLE_CALLS
 from tests.e2e.test_inspector import inspector, npx  # noqa: F401  (npx is a fixture)
 from tests.harness import ROOT
@@ -23,7 +23,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
 def _target(box: Sandbox, server: str) -> list[str]:
     env = {**box.env()[server], "PYTHONPATH": str(ROOT)}
     flags = [part for key, value in env.items() for part in ("-e", f"{key}={value}")]
-    return [*flags, sys.executable, "-m", f"servers.{server}"]
+    return [*flags, sys.executable, "-m", f"oncall_mcp.servers.{server}"]
 
 
 @pytest.mark.parametrize("server", sorted(SAMPLE_CALLS))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from suite.demo import scenario as sc
-from suite.demo.sandbox import build
+from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo.sandbox import build
 from tests.harness import ROOT, server_env
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "suite",
+            "oncall_mcp.suite",
             "investigate",
             "--dag-id",
             c["dag_id"],
@@ -60,7 +60,7 @@ def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
 
 def test_investigate_without_a_log_source_says_what_to_set(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "suite", "investigate", "--dag-id", "d", "--run-id", "r", "--task-id", "t"],
+        [sys.executable, "-m", "oncall_mcp.suite", "investigate", "--dag-id", "d", "--run-id", "r", "--task-id", "t"],
         capture_output=True,
         text=True,
         env=server_env(),

@@ -59,13 +59,15 @@ async def check_ownership(client: Client) -> None:
 
 
 async def test_stdio_official_client(registry: Path) -> None:
-    async with Client(stdio_params("servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)})) as client:
+    async with Client(
+        stdio_params("oncall_mcp.servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)})
+    ) as client:
         await check_ownership(client)
 
 
 @pytest.mark.parametrize("transport", ["streamable-http", "sse"])
 async def test_http_without_auth_on_loopback(registry: Path, transport: str) -> None:
-    with http_server("servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)}, transport) as url:
+    with http_server("oncall_mcp.servers.ownership", {"OCM_OWNERSHIP_REGISTRY": str(registry)}, transport) as url:
         target = url if transport == "streamable-http" else sse_client(url)
         async with Client(target) as client:
             await check_ownership(client)
@@ -85,7 +87,7 @@ async def test_streamable_http_auth(registry: Path, tmp_path: Path) -> None:
         "OCM_OWNERSHIP_AUTH_JWT_SECRET": JWT_SECRET,
         "OCM_OWNERSHIP_AUDIT_FILE": str(audit),
     }
-    with http_server("servers.ownership", env) as url:
+    with http_server("oncall_mcp.servers.ownership", env) as url:
         async with httpx2.AsyncClient(timeout=30) as http:
 
             async def status(**headers: str) -> int:
@@ -157,7 +159,7 @@ async def test_caller_identity_reaches_the_tool(transport: str) -> None:
 
 def test_refuses_non_loopback_without_auth(registry: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "servers.ownership", "--transport", "streamable-http", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "oncall_mcp.servers.ownership", "--transport", "streamable-http", "--host", "0.0.0.0"],
         env=server_env({"OCM_OWNERSHIP_REGISTRY": str(registry)}),
         cwd=ROOT,
         capture_output=True,
@@ -172,7 +174,7 @@ def test_refuses_non_loopback_without_auth(registry: Path) -> None:
 
 async def test_non_loopback_with_auth_starts(registry: Path) -> None:
     env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUTH_TOKENS": "ops=tok-ops"}
-    with http_server("servers.ownership", env, host="0.0.0.0") as url:
+    with http_server("oncall_mcp.servers.ownership", env, host="0.0.0.0") as url:
         async with httpx2.AsyncClient(timeout=30) as http:
             assert (await http.post(url, json=INIT, headers=HEADERS)).status_code == 401
             ok = await http.post(url, json=INIT, headers={**HEADERS, "Authorization": "Bearer tok-ops"})
@@ -192,7 +194,15 @@ def test_port_in_use_fails_clearly(registry: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         proc = subprocess.run(
-            [sys.executable, "-m", "servers.ownership", "--transport", "streamable-http", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "oncall_mcp.servers.ownership",
+                "--transport",
+                "streamable-http",
+                "--port",
+                str(port),
+            ],
             env=server_env({"OCM_OWNERSHIP_REGISTRY": str(registry)}),
             cwd=ROOT,
             capture_output=True,

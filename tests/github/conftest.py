@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from servers.github.server import build_server
-from servers.github.settings import GithubSettings
-from shared.app import OncallServer
+from oncall_mcp.servers.github.server import build_server
+from oncall_mcp.servers.github.settings import GithubSettings
+from oncall_mcp.shared.app import OncallServer
 from tests.github.gitrepo import GitRepo, make_pipelines_repo
 from tests.github.standin import GitHubStandin
 

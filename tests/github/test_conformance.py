@@ -15,15 +15,20 @@ HERE = Path(__file__).parent
 
 async def test_conformance_read_only(pipelines: GitRepo) -> None:
     server = local_server(pipelines)
-    await check_conformance(server, HERE / "snapshots" / "tools_list.json",
-                            ("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                             "task_id": "load_reports"}))
+    await check_conformance(
+        server,
+        HERE / "snapshots" / "tools_list.json",
+        ("locate_task", {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"}),
+    )
 
 
 async def test_conformance_write_mode(pipelines: GitRepo) -> None:
     server = local_server(pipelines, allow_write=True, write_repos=["pipelines"])
-    await check_conformance(server, HERE / "snapshots" / "tools_list_write.json",
-                            ("get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql"}))
+    await check_conformance(
+        server,
+        HERE / "snapshots" / "tools_list_write.json",
+        ("get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql"}),
+    )
 
 
 async def test_prompt_guides_investigation(pipelines: GitRepo) -> None:
@@ -38,9 +43,13 @@ async def test_prompt_guides_investigation(pipelines: GitRepo) -> None:
 
 def test_stdout_is_protocol_only(pipelines: GitRepo) -> None:
     msgs = check_stdout_is_protocol_only(
-        "servers.github", {"OCM_GITHUB_LOCAL_REPOS": f"pipelines={pipelines.path}"},
-        {"name": "locate_task", "arguments": {"repo": "pipelines", "dag_id": "reports_daily",
-                                              "task_id": "load_reports"}})
+        "oncall_mcp.servers.github",
+        {"OCM_GITHUB_LOCAL_REPOS": f"pipelines={pipelines.path}"},
+        {
+            "name": "locate_task",
+            "arguments": {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"},
+        },
+    )
     call = next(m for m in msgs if m.get("id") == 3)
     assert not call["result"]["isError"]
     assert call["result"]["structuredContent"]["task"]["operator"] == "SQLExecuteQueryOperator"
@@ -53,8 +62,15 @@ def test_bad_config_fails_with_one_line(tmp_path: Path) -> None:
     from tests.harness import ROOT, server_env
 
     env = server_env({"OCM_GITHUB_LOCAL_REPOS": "nopath"})
-    proc = subprocess.run([sys.executable, "-m", "servers.github"], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "oncall_mcp.servers.github"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "OCM_GITHUB_LOCAL_REPOS" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
@@ -64,15 +80,25 @@ async def test_demo_contract_over_stdio_from_env(pipelines: GitRepo) -> None:
     from tests.github.gitrepo import LOAD_SQL
     from tests.harness import stdio_params
 
-    env = {"OCM_GITHUB_LOCAL_REPOS": f"pipelines={pipelines.path}", "OCM_GITHUB_ALLOW_WRITE": "true",
-           "OCM_GITHUB_WRITE_REPOS": "pipelines"}
-    async with Client(stdio_params("servers.github", env)) as c:
-        loc = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                                "task_id": "load_reports"})
+    env = {
+        "OCM_GITHUB_LOCAL_REPOS": f"pipelines={pipelines.path}",
+        "OCM_GITHUB_ALLOW_WRITE": "true",
+        "OCM_GITHUB_WRITE_REPOS": "pipelines",
+    }
+    async with Client(stdio_params("oncall_mcp.servers.github", env)) as c:
+        loc = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"}
+        )
         sql = loc.structured_content["resolved_files"][0]
-        pr = await c.call_tool("create_fix_pr", {
-            "repo": "pipelines", "title": "Fix load_reports column", "body": "Column 'r.open_date' cannot be resolved",
-            "changes": [{"path": sql["path"], "new_content": LOAD_SQL.replace("r.open_date", "r.start_date")}]})
+        pr = await c.call_tool(
+            "create_fix_pr",
+            {
+                "repo": "pipelines",
+                "title": "Fix load_reports column",
+                "body": "Column 'r.open_date' cannot be resolved",
+                "changes": [{"path": sql["path"], "new_content": LOAD_SQL.replace("r.open_date", "r.start_date")}],
+            },
+        )
     assert sql["path"] == "dags/sql/load_reports.sql"
     out = pr.structured_content
     assert out["created"] and out["pr"]["number"] == 1 and "+       r.start_date," in out["diff"]

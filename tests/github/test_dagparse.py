@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servers.github.dagparse import parse_dags
+from oncall_mcp.servers.github.dagparse import parse_dags
 
 SRC = '''
 from airflow import models

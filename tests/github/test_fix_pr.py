@@ -179,8 +179,8 @@ async def _call(server: Any, args: dict[str, Any]) -> Any:
 
 
 def test_branch_guard_refuses_default_base_and_protected() -> None:
-    from servers.github.fixpr import refuse_unsafe_branch
-    from shared.errors import ToolError
+    from oncall_mcp.servers.github.fixpr import refuse_unsafe_branch
+    from oncall_mcp.shared.errors import ToolError
 
     for branch, default, base in [("main", "main", "main"), ("oncall-fix/x", "oncall-fix/x", "dev"),
                                   ("oncall-fix/x", "main", "oncall-fix/x")]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from servers.github.policy import policy
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.policy import policy
+from oncall_mcp.servers.github.settings import GithubSettings
 
 
 def test_policy_without_settings_gives_placeholders() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.settings import GithubSettings
 from tests.github.conftest import TOKEN, remote_server, seed_remote
 from tests.github.standin import Fault, GitHubStandin
 from tests.harness import free_port, tool_text
@@ -102,7 +102,7 @@ async def test_permission_denied_and_bad_token(standin: GitHubStandin) -> None:
     r = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"})
     assert r.is_error and "lacks a permission" in tool_text(r)
     settings = GithubSettings(token="ghp_" + "W" * 36, api_url=standin.base_url, repos=["pipelines=acme/pipelines"])
-    from servers.github.server import build_server
+    from oncall_mcp.servers.github.server import build_server
 
     r2 = await _one(build_server(settings), "locate_task", LOCATE)
     assert r2.is_error and "OCM_GITHUB_TOKEN" in tool_text(r2) and "W" * 36 not in tool_text(r2)
@@ -112,7 +112,7 @@ async def test_github_down_is_a_clear_error() -> None:
     port = free_port()
     settings = GithubSettings(token=TOKEN, api_url=f"http://127.0.0.1:{port}/api/v3",
                               repos=["pipelines=acme/pipelines"], retries=1, timeout_seconds=2)
-    from servers.github.server import build_server
+    from oncall_mcp.servers.github.server import build_server
 
     server = build_server(settings)
     t0 = time.monotonic()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.settings import GithubSettings
 from tests.github.conftest import local_server, remote_server, seed_remote
 from tests.github.gitrepo import GitRepo
 from tests.github.standin import GitHubStandin

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.lineage.demo import write_demo
-from servers.lineage.server import build_server
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.demo import write_demo
+from oncall_mcp.servers.lineage.server import build_server
+from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only, tool_text
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +37,7 @@ def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     files = write_demo(tmp_path)
     env = {"OCM_LINEAGE_EVENTS": str(files.events), "OCM_LINEAGE_EXPECTATIONS": str(files.expectations)}
     msgs = check_stdout_is_protocol_only(
-        "servers.lineage",
+        "oncall_mcp.servers.lineage",
         env,
         {
             "name": "find_late_upstream",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.lineage.events import task_run, write_events
+from oncall_mcp.servers.lineage.events import task_run, write_events
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server, runs
 
@@ -120,8 +120,8 @@ async def test_refresh_interval_limits_rereads(tmp_path: Path) -> None:
 
 
 async def test_missing_events_path_is_a_clear_error_and_server_keeps_serving(tmp_path: Path) -> None:
-    from servers.lineage.server import build_server
-    from servers.lineage.settings import LineageSettings
+    from oncall_mcp.servers.lineage.server import build_server
+    from oncall_mcp.servers.lineage.settings import LineageSettings
 
     server = build_server(LineageSettings(events=str(tmp_path / "nope"), refresh_seconds=0))
     async with Client(server.mcp) as client:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.lineage.demo import write_demo
-from servers.lineage.expectations import ExpectationError, load_expectations
-from servers.lineage.server import build_server
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.demo import write_demo
+from oncall_mcp.servers.lineage.expectations import ExpectationError, load_expectations
+from oncall_mcp.servers.lineage.server import build_server
+from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import tool_text
 from tests.lineage.helpers import NS, T0, daily, make_server, runs
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from servers.lineage.policy import policy
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.policy import policy
+from oncall_mcp.servers.lineage.settings import LineageSettings
 
 
 def test_generic_policy_without_settings() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.lineage.server import build_server
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.server import build_server
+from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import SHARED_DATA, tool_text
 
 pytestmark = pytest.mark.anyio

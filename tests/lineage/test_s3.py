@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.lineage.demo import EXTRACT_ERROR, RAW, SOURCE, demo_events, write_demo
-from servers.lineage.events import task_run
-from servers.lineage.server import build_server
-from servers.lineage.settings import LineageSettings
+from oncall_mcp.servers.lineage.demo import EXTRACT_ERROR, RAW, SOURCE, demo_events, write_demo
+from oncall_mcp.servers.lineage.events import task_run
+from oncall_mcp.servers.lineage.server import build_server
+from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import free_port, tool_text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]

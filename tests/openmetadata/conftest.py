@@ -6,7 +6,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.openmetadata.entities import World, build_world
 
 # A realistic bot JWT (the stand-in compares it byte for byte; the SDK only forwards it).

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from servers.openmetadata.catalog_export import (
+from oncall_mcp.servers.openmetadata.catalog_export import (
     lineage_edge,
     lineage_entity,
     owner_ref,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import tool_text
 from tests.openmetadata.entities import DAILY_REVENUE, KPIS, RESTAURANTS, STAGING_RESTAURANTS, WIDE
 
@@ -222,7 +222,7 @@ async def test_broken_catalog_file_is_a_clear_error(tmp_path: Path, world: Any) 
 async def test_new_table_file_is_picked_up(tmp_path: Path, world: Any) -> None:
     world.write_catalog(tmp_path)
     settings = OpenMetadataSettings(catalog=tmp_path, validate_catalog=False, preload_sdk=False)
-    from servers.openmetadata.catalog_export import table_entity, write_table
+    from oncall_mcp.servers.openmetadata.catalog_export import table_entity, write_table
 
     async with Client(build_server(settings).mcp) as c:
         assert (await c.call_tool("search_tables", {"query": "menu"})).structured_content["total"] == 0

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import ROOT, check_conformance, check_stdout_is_protocol_only, server_env
 
 pytestmark = pytest.mark.anyio
@@ -25,7 +25,7 @@ async def test_conformance(catalog_settings: OpenMetadataSettings) -> None:
 def test_stdout_is_protocol_only(catalog_dir: Path) -> None:
     env = {"OCM_OPENMETADATA_CATALOG": str(catalog_dir), "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}
     msgs = check_stdout_is_protocol_only(
-        "servers.openmetadata",
+        "oncall_mcp.servers.openmetadata",
         env,
         {"name": "suggest_columns", "arguments": {"fqn": "reports.restaurants", "column": "r.open_date"}},
     )
@@ -38,8 +38,8 @@ def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
     """tools/list must stay fast: nothing imports `metadata.*` until a call needs it."""
     code = (
         "import sys\n"
-        "from servers.openmetadata.server import build_server\n"
-        "from servers.openmetadata.settings import OpenMetadataSettings\n"
+        "from oncall_mcp.servers.openmetadata.server import build_server\n"
+        "from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings\n"
         f"build_server(OpenMetadataSettings(catalog={str(catalog_dir)!r}, preload_sdk=False))\n"
         "build_server(OpenMetadataSettings(host='http://127.0.0.1:9/api', token='t', preload_sdk=False))\n"
         "print(sorted(m for m in sys.modules if m == 'metadata' or m.startswith('metadata.')))\n"
@@ -53,7 +53,7 @@ def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
 
 def test_missing_backend_config_fails_with_one_clear_line() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "servers.openmetadata"],
+        [sys.executable, "-m", "oncall_mcp.servers.openmetadata"],
         capture_output=True,
         text=True,
         env=server_env(),
@@ -71,7 +71,7 @@ async def test_streamable_http_on_loopback(catalog_dir: Path) -> None:
     from tests.harness import http_server
 
     env = {"OCM_OPENMETADATA_CATALOG": str(catalog_dir), "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}
-    with http_server("servers.openmetadata", env) as url:
+    with http_server("oncall_mcp.servers.openmetadata", env) as url:
         async with Client(url) as client:
             r = await client.call_tool("schema_history", {"fqn": "reports.restaurants", "since": "0.3"})
             assert not r.is_error
@@ -98,8 +98,8 @@ sys.meta_path.insert(0, Block())
 import anyio
 from mcp import Client
 from pydantic import ValidationError
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 try:
     OpenMetadataSettings(host="http://om:8585/api", token="t")
     live_error = ""

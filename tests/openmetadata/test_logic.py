@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from servers.openmetadata.catalog_export import table_entity
-from servers.openmetadata.entities import parse_table
-from servers.openmetadata.history import schema_changes
-from servers.openmetadata.policy import policy
-from servers.openmetadata.resolve import split_fqn
-from servers.openmetadata.settings import OpenMetadataSettings
-from servers.openmetadata.suggest import looked_up_name
+from oncall_mcp.servers.openmetadata.catalog_export import table_entity
+from oncall_mcp.servers.openmetadata.entities import parse_table
+from oncall_mcp.servers.openmetadata.history import schema_changes
+from oncall_mcp.servers.openmetadata.policy import policy
+from oncall_mcp.servers.openmetadata.resolve import split_fqn
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.suggest import looked_up_name
 
 FQN = "svc.db.sch.t"
 
@@ -52,8 +52,8 @@ def test_drop_plus_unrelated_add_is_not_a_rename() -> None:
 
 
 def test_rename_chain_is_followed_in_suggestions() -> None:
-    from servers.openmetadata.entities import flatten_columns
-    from servers.openmetadata.suggest import suggest
+    from oncall_mcp.servers.openmetadata.entities import flatten_columns
+    from oncall_mcp.servers.openmetadata.suggest import suggest
 
     docs = versions([("open_dt", "DATE")], [("open_date", "DATE")], [("start_date", "DATE")])
     changes = schema_changes(docs)
@@ -64,8 +64,8 @@ def test_rename_chain_is_followed_in_suggestions() -> None:
 
 
 def test_dropped_column_is_reported_in_history() -> None:
-    from servers.openmetadata.entities import flatten_columns
-    from servers.openmetadata.suggest import suggest
+    from oncall_mcp.servers.openmetadata.entities import flatten_columns
+    from oncall_mcp.servers.openmetadata.suggest import suggest
 
     docs = versions([("id", "INT"), ("fax", "VARCHAR")], [("id", "INT")])
     out, history = suggest(flatten_columns(docs[-1].columns), "fax", schema_changes(docs), 3)
@@ -76,7 +76,7 @@ def test_dropped_column_is_reported_in_history() -> None:
 def test_nested_columns_are_flattened() -> None:
     cols = [{"name": "addr", "dataType": "STRUCT", "children": [{"name": "city", "dataType": "VARCHAR"}]}]
     doc = parse_table(table_entity(FQN, cols), "t")
-    from servers.openmetadata.entities import flatten_columns
+    from oncall_mcp.servers.openmetadata.entities import flatten_columns
 
     assert [c.name for c in flatten_columns(doc.columns)] == ["addr", "addr.city"]
     assert looked_up_name("r.addr.city", {"addr", "addr.city"}) == "addr.city"

@@ -10,8 +10,8 @@ import pytest
 from mcp import Client
 from pydantic import SecretStr
 
-from servers.openmetadata.server import build_server
-from servers.openmetadata.settings import OpenMetadataSettings
+from oncall_mcp.servers.openmetadata.server import build_server
+from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import free_port, tool_text
 from tests.openmetadata.conftest import TOKEN
 from tests.openmetadata.entities import DAILY_REVENUE, RESTAURANTS, STAGING_RESTAURANTS, World
@@ -174,7 +174,7 @@ def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
 
     env = server_env({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "servers.openmetadata"],
+        [sys.executable, "-m", "oncall_mcp.servers.openmetadata"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -209,8 +209,8 @@ def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
 async def test_export_from_a_live_server_round_trips(standin: Any, world: World, tmp_path: Path) -> None:
     import json
 
-    from servers.openmetadata.catalog_export import export_from_openmetadata
-    from servers.openmetadata.ometa import OpenMetadataBackend
+    from oncall_mcp.servers.openmetadata.catalog_export import export_from_openmetadata
+    from oncall_mcp.servers.openmetadata.ometa import OpenMetadataBackend
 
     backend = OpenMetadataBackend(standin.url, SecretStr(TOKEN))
     export_from_openmetadata(backend, tmp_path, [RESTAURANTS, STAGING_RESTAURANTS])

@@ -10,9 +10,9 @@ from typing import Any
 
 from mcp import Client
 
-from servers.ownership.server import build_server
-from servers.ownership.settings import OwnershipSettings
-from shared.app import OncallServer
+from oncall_mcp.servers.ownership.server import build_server
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from oncall_mcp.shared.app import OncallServer
 from tests.harness import tool_text
 
 REGISTRY = """\

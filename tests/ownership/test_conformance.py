@@ -33,7 +33,7 @@ async def test_prompt_is_listed(tmp_path: Path) -> None:
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     reg = write(tmp_path / "registry.yaml", REGISTRY)
     msgs = check_stdout_is_protocol_only(
-        "servers.ownership",
+        "oncall_mcp.servers.ownership",
         {"OCM_OWNERSHIP_REGISTRY": str(reg)},
         {"name": "resolve_owner", "arguments": {"asset": "lake.raw.orders"}},
     )
@@ -46,7 +46,7 @@ def test_stdout_is_protocol_only(tmp_path: Path) -> None:
 def test_stdio_starts_with_a_broken_registry_and_reports_it(tmp_path: Path) -> None:
     reg = write(tmp_path / "registry.yaml", "teams:\n  - name: x\n    slack_channel: 12\n")
     msgs = check_stdout_is_protocol_only(
-        "servers.ownership",
+        "oncall_mcp.servers.ownership",
         {"OCM_OWNERSHIP_REGISTRY": str(reg)},
         {"name": "find_team", "arguments": {"query": "x"}},
     )

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from servers.ownership.policy import policy
-from servers.ownership.settings import OwnershipSettings
+from oncall_mcp.servers.ownership.policy import policy
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
 
 
 def test_policy_without_and_with_settings(tmp_path: Path) -> None:

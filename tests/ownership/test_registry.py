@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from servers.ownership.registry import RegistryError, load_registry
+from oncall_mcp.servers.ownership.registry import RegistryError, load_registry
 from tests.ownership.helpers import REGISTRY, bump, call, call_error, make_server, write
 
 pytestmark = pytest.mark.anyio
@@ -124,8 +124,8 @@ async def test_broken_registry_from_the_start_is_a_clear_tool_error(tmp_path: Pa
 
 
 async def test_missing_registry_file_is_a_clear_tool_error(tmp_path: Path) -> None:
-    from servers.ownership.server import build_server
-    from servers.ownership.settings import OwnershipSettings
+    from oncall_mcp.servers.ownership.server import build_server
+    from oncall_mcp.servers.ownership.settings import OwnershipSettings
 
     server = build_server(OwnershipSettings(registry=tmp_path / "absent.yaml"))
     text = await call_error(server, "resolve_owner", asset="x")

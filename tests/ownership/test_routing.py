@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from servers.ownership.server import build_server
-from servers.ownership.settings import OwnershipSettings
+from oncall_mcp.servers.ownership.server import build_server
+from oncall_mcp.servers.ownership.settings import OwnershipSettings
 from tests.ownership.helpers import REGISTRY, call, call_error, make_server
 
 pytestmark = pytest.mark.anyio

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from servers.ownership.codeowners_source import load_codeowners, parse_codeowners
-from servers.ownership.dag_source import load_dag_folder, parse_dag_source
-from servers.ownership.lineage_source import load_lineage
+from oncall_mcp.servers.ownership.codeowners_source import load_codeowners, parse_codeowners
+from oncall_mcp.servers.ownership.dag_source import load_dag_folder, parse_dag_source
+from oncall_mcp.servers.ownership.lineage_source import load_lineage
 from tests.harness import SHARED_DATA
 from tests.ownership.helpers import call, dataset, event, make_server, write
 

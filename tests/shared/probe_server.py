@@ -9,10 +9,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from shared.app import OncallServer
-from shared.auth import current_caller
-from shared.runner import run
-from shared.settings import ServerSettings, load_settings, server_config
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.auth import current_caller
+from oncall_mcp.shared.runner import run
+from oncall_mcp.shared.settings import ServerSettings, load_settings, server_config
 
 
 class ProbeSettings(ServerSettings):

@@ -9,8 +9,15 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from shared.auth import ChainVerifier, JwtVerifier, StaticTokenVerifier, build_verifier, current_caller, parse_tokens
-from shared.settings import ServerSettings
+from oncall_mcp.shared.auth import (
+    ChainVerifier,
+    JwtVerifier,
+    StaticTokenVerifier,
+    build_verifier,
+    current_caller,
+    parse_tokens,
+)
+from oncall_mcp.shared.settings import ServerSettings
 
 pytestmark = pytest.mark.anyio
 SECRET = "s" * 32

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from shared.audit import AuditLog
-from shared.errors import ToolError, not_found
+from oncall_mcp.shared.audit import AuditLog
+from oncall_mcp.shared.errors import ToolError, not_found
 from tests.harness import ROOT, initialize_messages, server_env, tool_text
 from tests.shared.probe_server import ProbeSettings, build_server
 
@@ -128,7 +128,7 @@ def test_audit_file_from_env_over_stdio(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
     env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUDIT_FILE": str(audit)}
     responses, stderr = stdio_exchange(
-        "servers.ownership", env, {"name": "find_team", "arguments": {"query": "platform"}}
+        "oncall_mcp.servers.ownership", env, {"name": "find_team", "arguments": {"query": "platform"}}
     )
     assert not responses[3]["result"]["isError"]
     records = [json.loads(line) for line in audit.read_text().splitlines()]

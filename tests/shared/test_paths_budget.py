@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.budget import Truncation, clip, estimate_tokens, fit
-from shared.errors import ToolError
-from shared.paths import check_name, is_inside, safe_join, safe_key, safe_relative
+from oncall_mcp.shared.budget import Truncation, clip, estimate_tokens, fit
+from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.paths import check_name, is_inside, safe_join, safe_key, safe_relative
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import pytest
 from mcp import Client
 from pydantic import BaseModel, Field
 
-from shared.app import OncallServer
-from shared.redaction import redact, redact_result, redact_value
-from shared.settings import ServerSettings
+from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.redaction import redact, redact_result, redact_value
+from oncall_mcp.shared.settings import ServerSettings
 from tests.harness import SHARED_DATA, tool_text
 
 CORPUS = Path(__file__).parent / "redaction_corpus"
@@ -204,7 +204,7 @@ async def test_every_tool_output_is_redacted_end_to_end(tmp_path: Path) -> None:
     @server.tool(title="Fail")
     def fail(text: str) -> Echo:
         """Fail with an actionable error that quotes the input (a probe for redaction of error text)."""
-        from shared.errors import ToolError
+        from oncall_mcp.shared.errors import ToolError
 
         raise ToolError(f"cannot parse {text}")
 

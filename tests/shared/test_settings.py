@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import Field, model_validator
 
-from shared.settings import ServerSettings, load_settings, server_config
+from oncall_mcp.shared.settings import ServerSettings, load_settings, server_config
 from tests.harness import ROOT, server_env
 
 
@@ -115,11 +115,11 @@ def test_secret_value_never_echoed(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     ],
 )
 def test_real_server_refuses_bad_config(tmp_path: Path, env: dict[str, str], var: str) -> None:
-    """`python -m servers.ownership` with a bad value: exit 2, one stderr line naming the variable, no traceback."""
+    """`python -m oncall_mcp.servers.ownership` with a bad value: exit 2, one line naming the variable."""
     registry = tmp_path / "registry.yaml"
     registry.write_text("teams: []\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "servers.ownership"],
+        [sys.executable, "-m", "oncall_mcp.servers.ownership"],
         env=server_env({"OCM_OWNERSHIP_REGISTRY": str(registry), **env}),
         cwd=ROOT,
         stdin=subprocess.DEVNULL,

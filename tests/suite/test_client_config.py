@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from suite.catalog import SERVERS
-from suite.clientconfig import client_config
+from oncall_mcp.suite.catalog import SERVERS
+from oncall_mcp.suite.clientconfig import client_config
 from tests.harness import ROOT, server_env
 
 
@@ -39,7 +39,7 @@ def test_vscode_config_asks_for_secrets_instead_of_embedding_them() -> None:
 
 def test_cli_config_prints_json_with_absolute_commands_of_installed_servers(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "suite", "config", "claude", "ownership"],
+        [sys.executable, "-m", "oncall_mcp.suite", "config", "claude", "ownership"],
         capture_output=True,
         text=True,
         env=server_env(),
@@ -54,6 +54,10 @@ def test_cli_config_prints_json_with_absolute_commands_of_installed_servers(tmp_
 
 def test_cli_rejects_an_unknown_server() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "suite", "policy", "nosuch"], capture_output=True, text=True, env=server_env(), cwd=ROOT
+        [sys.executable, "-m", "oncall_mcp.suite", "policy", "nosuch"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        cwd=ROOT,
     )
     assert out.returncode != 0 and "unknown server 'nosuch'" in out.stderr

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from suite.docs import render_table, run_docs, splice
+from oncall_mcp.suite.docs import render_table, run_docs, splice
 
 pytestmark = pytest.mark.e2e
 

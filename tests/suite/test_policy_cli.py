@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from suite.catalog import SERVERS
+from oncall_mcp.suite.catalog import SERVERS
 from tests.harness import ROOT, server_env
 
 
 def _policy(server: str, env: dict[str, str] | None = None) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "suite", "policy", server],
+        [sys.executable, "-m", "oncall_mcp.suite", "policy", server],
         capture_output=True,
         text=True,
         env=server_env(env),

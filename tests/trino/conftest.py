@@ -13,8 +13,8 @@ from tests.trino.sparkconnect import SparkConnectServer
 def _stop_spark_sessions() -> Iterator[None]:
     """Spark sessions started by the server in this process are stopped, so the test process can exit."""
     yield
-    if "servers.trino.spark_backend" in sys.modules:
-        sys.modules["servers.trino.spark_backend"].shutdown_all()
+    if "oncall_mcp.servers.trino.spark_backend" in sys.modules:
+        sys.modules["oncall_mcp.servers.trino.spark_backend"].shutdown_all()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from servers.trino.guard import Allowlist
+from oncall_mcp.servers.trino.guard import Allowlist
 
 CORPUS = Path(__file__).parent / "guard_corpus"
 

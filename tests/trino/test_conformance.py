@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from servers.trino.server import build_server
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.server import build_server
+from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
 pytestmark = pytest.mark.anyio
@@ -19,7 +19,9 @@ async def test_conformance() -> None:
 
 def test_stdout_is_protocol_only() -> None:
     msgs = check_stdout_is_protocol_only(
-        "servers.trino", {"OCM_TRINO_SPARK_MODE": "local"}, {"name": "check_sql", "arguments": {"sql": "DROP TABLE t"}}
+        "oncall_mcp.servers.trino",
+        {"OCM_TRINO_SPARK_MODE": "local"},
+        {"name": "check_sql", "arguments": {"sql": "DROP TABLE t"}},
     )
     answer = next(m for m in msgs if m.get("id") == 3)
     assert answer["result"]["structuredContent"]["allowed"] is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from servers.trino.guard import Allowlist, check
+from oncall_mcp.servers.trino.guard import Allowlist, check
 from tests.trino.corpus import ALLOWLISTS, allow_cases, refuse_cases
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from servers.trino.server import build_server
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.server import build_server
+from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import initialize_messages, raw_stdio_exchange, tool_text
 from tests.trino.sparkconnect import SparkConnectServer
 
@@ -96,7 +96,7 @@ def test_local_spark_over_stdio_keeps_stdout_protocol_only(spark_warehouse: Path
     """The JVM of the embedded Spark inherits no stdout: every stdout line is still JSON-RPC."""
     env = {"OCM_TRINO_SPARK_WAREHOUSE": str(spark_warehouse)}
     call = {"name": "validate_sql", "arguments": {"sql": BAD}}
-    lines = raw_stdio_exchange("servers.trino", env, initialize_messages(call), timeout=240)
+    lines = raw_stdio_exchange("oncall_mcp.servers.trino", env, initialize_messages(call), timeout=240)
     msgs = [json.loads(line) for line in lines]
     assert all(m.get("jsonrpc") == "2.0" for m in msgs), lines
     answer = next(m for m in msgs if m.get("id") == 3)

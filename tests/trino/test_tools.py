@@ -9,9 +9,9 @@ import time
 import pytest
 from mcp import Client
 
-from servers.trino.policy import policy
-from servers.trino.server import build_server
-from servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.policy import policy
+from oncall_mcp.servers.trino.server import build_server
+from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import ROOT, free_port, server_env, tool_text
 
 pytestmark = pytest.mark.anyio
@@ -44,11 +44,11 @@ def test_tools_list_does_not_start_spark() -> None:
     from tests.harness import initialize_messages, raw_stdio_exchange
 
     start = time.perf_counter()
-    lines = raw_stdio_exchange("servers.trino", {"OCM_TRINO_SPARK_MODE": "local"}, initialize_messages())
+    lines = raw_stdio_exchange("oncall_mcp.servers.trino", {"OCM_TRINO_SPARK_MODE": "local"}, initialize_messages())
     elapsed = time.perf_counter() - start
     assert any('"tools"' in line for line in lines)
     assert elapsed < 30, elapsed
-    probe = "import servers.trino.server as s, sys; s.build_server(); print('pyspark' in sys.modules)"
+    probe = "import oncall_mcp.servers.trino.server as s, sys; s.build_server(); print('pyspark' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", probe], env=server_env({"OCM_TRINO_SPARK_MODE": "local"}), cwd=ROOT,
         capture_output=True, text=True, timeout=60,
@@ -115,7 +115,7 @@ async def test_secrets_never_leak_in_errors() -> None:
 
 def test_bad_configuration_fails_with_one_line() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "servers.trino"], env=server_env({"OCM_TRINO_SPARK_REMOTE": "http://x"}),
+        [sys.executable, "-m", "oncall_mcp.servers.trino"], env=server_env({"OCM_TRINO_SPARK_REMOTE": "http://x"}),
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 2

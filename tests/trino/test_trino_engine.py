@@ -7,10 +7,10 @@ import time
 import pytest
 from mcp import Client
 
-from servers.trino.errors import QueryFailed
-from servers.trino.server import build_server
-from servers.trino.settings import TrinoSettings
-from servers.trino.trino_backend import TrinoEngine
+from oncall_mcp.servers.trino.errors import QueryFailed
+from oncall_mcp.servers.trino.server import build_server
+from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.trino_backend import TrinoEngine
 from tests.trino.corpus import allow_cases, refuse_cases
 from tests.trino.trinoserver import TrinoServer
 
@@ -176,7 +176,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
     from tests.harness import http_server
 
     env = {**trino_server.env(), "OCM_TRINO_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": "alice=tok-alice-123"}
-    with http_server("servers.trino", env) as url:
+    with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
             httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
             Client(streamable_http_client(url, http_client=http)) as c,
@@ -185,7 +185,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
             assert r.structured_content["rows"] == [["alice"]], r
     # without impersonation the service user runs the query
     env.pop("OCM_TRINO_TRINO_IMPERSONATE")
-    with http_server("servers.trino", env) as url:
+    with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
             httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
             Client(streamable_http_client(url, http_client=http)) as c,
