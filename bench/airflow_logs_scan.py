@@ -34,8 +34,11 @@ def generate(path: Path, mb: int) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(7)
-    loggers = ["task.stdout", "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator",
-               "airflow.task.hooks.airflow.providers.amazon.aws.hooks.s3.S3Hook"]
+    loggers = [
+        "task.stdout",
+        "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator",
+        "airflow.task.hooks.airflow.providers.amazon.aws.hooks.s3.S3Hook",
+    ]
     templates = [
         "Processed batch {n} of orders in {f}s, {m} rows",
         "Uploading part {n} to s3://lake/bronze/orders/part-{m}.parquet",
@@ -44,16 +47,37 @@ def generate(path: Path, mb: int) -> None:
     ]
     lines = []
     for i in range(5000):
-        t = templates[i % len(templates)].format(n=rnd.randint(1, 99999), m=rnd.randint(1, 999), f=rnd.random(),
-                                                 d=20261121)
-        rec = {"timestamp": f"2026-11-21T00:{i % 60:02d}:{i % 60:02d}.{i:06d}Z", "level": "info", "event": t,
-               "logger": loggers[i % 3], "dag_id": "bench", "task_id": "big", "try_number": 1, "map_index": -1}
+        t = templates[i % len(templates)].format(
+            n=rnd.randint(1, 99999), m=rnd.randint(1, 999), f=rnd.random(), d=20261121
+        )
+        rec = {
+            "timestamp": f"2026-11-21T00:{i % 60:02d}:{i % 60:02d}.{i:06d}Z",
+            "level": "info",
+            "event": t,
+            "logger": loggers[i % 3],
+            "dag_id": "bench",
+            "task_id": "big",
+            "try_number": 1,
+            "map_index": -1,
+        }
         lines.append(json.dumps(rec, separators=(",", ":")))
     block = ("\n".join(lines) + "\n").encode()
-    cause = json.dumps({"timestamp": "2026-11-21T01:00:00Z", "level": "error", "event": "Task failed with exception",
-                        "logger": "task", "error_detail": [{"exc_type": "TrinoUserError", "exc_value":
-                        "TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:8: Column "
-                        "'r.open_date' cannot be resolved\", query_id=20261121_010000_00001_zzzzz)", "frames": []}]})
+    cause = json.dumps(
+        {
+            "timestamp": "2026-11-21T01:00:00Z",
+            "level": "error",
+            "event": "Task failed with exception",
+            "logger": "task",
+            "error_detail": [
+                {
+                    "exc_type": "TrinoUserError",
+                    "exc_value": 'TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message="line 1:8: Column '
+                    "'r.open_date' cannot be resolved\", query_id=20261121_010000_00001_zzzzz)",
+                    "frames": [],
+                }
+            ],
+        }
+    )
     target = mb * 1024 * 1024
     with open(path, "wb") as fh:
         written = 0
@@ -74,7 +98,7 @@ def generate_dense(path: Path, mb: int) -> None:
     block = b"".join(f.read_bytes() for f in sorted(loghub.glob("*_2k.log")))
     tail = (
         b"[2026-11-21T01:00:00.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception\n"
-        b"trino.exceptions.TrinoUserError: TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:8:"
+        b'trino.exceptions.TrinoUserError: TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message="line 1:8:'
         b" Column 'r.open_date' cannot be resolved\", query_id=20261121_010000_00001_zzzzz)\n"
     )
     with open(path, "wb") as fh:
@@ -102,7 +126,8 @@ def baseline(path: Path) -> tuple[str, float]:
     return ("rg -c" if rg else "grep -c"), best
 
 
-CHILD = r"""
+CHILD = (
+    r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from oncall_mcp.servers.airflow_logs.service import LogService
@@ -118,13 +143,18 @@ print(json.dumps({"seconds": best, "bytes": rep.bytes_scanned, "lines": rep.line
                   "top": rep.root_cause_lines[0].line_number, "category": rep.error_category,
                   "tokens": len(rep.model_dump_json()) // 4,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-""" % RUN  # noqa: UP031
+"""
+    % RUN
+)  # noqa: UP031
 
 
 def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT), json.dumps(settings), str(repeats)],
-        capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -139,9 +169,11 @@ def local(root: Path, path: Path, engines: list[str], label: str) -> None:
         warm(path)
         res = run_child({"source": str(root), "scan_engine": engine}, repeats=3)
         mbs = size_mb / res["seconds"]
-        print(f"  find_failure engine={engine}: {res['seconds']:.2f}s = {mbs:,.0f} MB/s; ratio to {name} "
-              f"{mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; {res['lines']:,} lines; top line {res['top']} "
-              f"({res['category']}), answer ~{res['tokens']} tokens")
+        print(
+            f"  find_failure engine={engine}: {res['seconds']:.2f}s = {mbs:,.0f} MB/s; ratio to {name} "
+            f"{mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; {res['lines']:,} lines; top line {res['top']} "
+            f"({res['category']}), answer ~{res['tokens']} tokens"
+        )
 
 
 def raw_get(client: object, key: str, rng: int = 8 << 20) -> None:
@@ -203,11 +235,14 @@ def main() -> None:
         for parallel in (1, 8):
             res = run_child(
                 {"source": "s3://logs/prefix", "s3_endpoint_url": s3.endpoint_url, "s3_parallel": parallel},
-                repeats=1, env=s3.env(),
+                repeats=1,
+                env=s3.env(),
             )
-            print(f"parallel={parallel}: {res['bytes'] / 1e6:,.0f} MB in {res['seconds']:.2f}s = "
-                  f"{res['bytes'] / 1e6 / res['seconds']:,.0f} MB/s; peak RSS {res['rss_mb']:.0f} MB; top line "
-                  f"{res['top']}")
+            print(
+                f"parallel={parallel}: {res['bytes'] / 1e6:,.0f} MB in {res['seconds']:.2f}s = "
+                f"{res['bytes'] / 1e6 / res['seconds']:,.0f} MB/s; peak RSS {res['rss_mb']:.0f} MB; top line "
+                f"{res['top']}"
+            )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from mcp import Client
 from oncall_mcp.servers.github.server import build_server
 from oncall_mcp.servers.github.settings import GithubSettings
 
-DAG = '''\
+DAG = """\
 from datetime import datetime
 from airflow import DAG
 from airflow.decorators import task
@@ -42,7 +42,7 @@ with DAG(dag_id="pipeline_{n:04d}", start_date=datetime(2026, 1, 1), schedule="@
         return {n}
 
     load >> report()
-'''
+"""
 
 
 def make_repo(root: Path, n: int) -> None:
@@ -50,8 +50,14 @@ def make_repo(root: Path, n: int) -> None:
     for i in range(n):
         (root / "dags" / f"team_{i % 20:02d}_pipeline_{i:04d}.py").write_text(DAG.format(n=i))
         (root / "dags" / "sql" / f"load_{i:04d}.sql").write_text(f"SELECT * FROM iceberg.raw.t{i}\n")
-    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x",
-           "PATH": "/usr/bin:/bin", "HOME": str(root)}
+    env = {
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(root),
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "generated"]):
         subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
 
@@ -64,10 +70,12 @@ async def run(n: int) -> None:
         print(f"generated repo: {n} DAG files + {n} SQL files in {time.perf_counter() - t0:.1f}s")
         server = build_server(GithubSettings(local_repos=[f"bench={root}"], audit_file=Path(os.devnull)))  # type: ignore[arg-type]
         async with Client(server.mcp) as c:
+
             async def locate(i: int) -> float:
                 start = time.perf_counter()
-                r = await c.call_tool("locate_task", {"repo": "bench", "dag_id": f"pipeline_{i:04d}",
-                                                      "task_id": f"load.load_{i:04d}"})
+                r = await c.call_tool(
+                    "locate_task", {"repo": "bench", "dag_id": f"pipeline_{i:04d}", "task_id": f"load.load_{i:04d}"}
+                )
                 took = time.perf_counter() - start
                 assert not r.is_error, r.content
                 assert r.structured_content["resolved_files"][0]["path"] == f"dags/sql/load_{i:04d}.sql"

@@ -38,8 +38,19 @@ _JSON_FIELD = {
     k: re.compile(rf'"{k}"\s*:\s*"((?:[^"\\]|\\.){{0,2000}})"')
     for k in ("level", "event", "logger", "exc_type", "exc_value")
 }
-LEVELS = {"critical": 4, "fatal": 4, "error": 3, "exception": 3, "err": 3, "warning": 2, "warn": 2, "info": 1,
-          "debug": 0, "trace": 0, "notice": 1}
+LEVELS = {
+    "critical": 4,
+    "fatal": 4,
+    "error": 3,
+    "exception": 3,
+    "err": 3,
+    "warning": 2,
+    "warn": 2,
+    "info": 1,
+    "debug": 0,
+    "trace": 0,
+    "notice": 1,
+}
 
 
 @dataclass

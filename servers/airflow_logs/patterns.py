@@ -6,57 +6,101 @@ import re
 
 # (category, pattern, strength). Order matters: the first match decides the category of an event.
 _RULES: list[tuple[str, str, float]] = [
-    ("out_of_memory", r"OOMKilled|OutOfMemory|\w*MemoryError\b|out of memory|Out of memory|exceeding memory limits"
-     r"|Unable to allocate \S+ ?[KMGTP]i?B|[Ff]ailed to allocate|std::bad_alloc|memory limit exceeded"
-     r"|MemoryLimitExceeded"
-     r"|Java heap space|GC overhead limit|Cannot allocate memory|(?:exit[ _]?(?:code|status)|exit_code)[:= ]+137\b"
-     r"|Exit code is 137|container_reason: OOMKilled", 3.2),
-    ("upstream_not_ready", r"AirflowSensorTimeout|Sensor has timed out|sensor.{0,40}timed out|upstream_failed"
-     r"|Dependencies not met|upstream task.{0,40}(?:failed|not)", 3.0),
-    ("schema_mismatch", r"cannot be resolved|COLUMN_NOT_FOUND|UNRESOLVED_COLUMN|no such column|Unknown column"
-     r"|column \S+ does not exist|invalid identifier|Invalid column|TYPE_MISMATCH|DATATYPE_MISMATCH|cannot cast"
-     r"|CAST_INVALID_INPUT|is ambiguous|AMBIGUOUS|schema mismatch|Schema mismatch|mismatched schema"
-     r"|incompatible (?:schema|type)|has no column|Column '[^']+' not found|FIELD_NOT_FOUND|missing column"
-     r"|UndefinedColumn|Invalid column name", 3.0),
-    ("syntax", r"SyntaxError|SYNTAX_ERROR|mismatched input|syntax error|ParseException|PARSE_SYNTAX_ERROR"
-     r"|IndentationError|TemplateSyntaxError|Jinja.{0,20}syntax", 3.0),
-    ("permission_denied", r"Permission denied|PermissionError|AccessDenied|Access Denied|Access denied"
-     r"|\bForbidden\b|\b403\b|not authori[sz]ed|Unauthori[sz]ed|\b401\b|PERMISSION_DENIED|insufficient privilege"
-     r"|InsufficientPrivilege|PermissionDenied|is not allowed to|AuthorizationException"
-     # missing, expired or rejected credentials: the task cannot authenticate, so it cannot get access
-     r"|NoCredentials|Unable to locate credentials|[Cc]redentials? (?:not found|expired|invalid|were not found)"
-     r"|(?:[Ii]nvalid|[Ee]xpired|[Mm]issing) (?:credentials|token|access key|security token)|InvalidAccessKeyId"
-     r"|SignatureDoesNotMatch|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|AuthFailure"
-     r"|[Aa]uthentication (?:failed|failure|error|required)|AuthenticationError|invalid_grant|invalid_client"
-     r"|DefaultCredentialsError|ClientAuthenticationError|password authentication failed|Login failed", 3.0),
-    ("dependency_missing", r"ModuleNotFoundError|No module named|\bImportError\b|cannot import name"
-     r"|ClassNotFoundException|NoClassDefFoundError|command not found|DistributionNotFound|No matching distribution"
-     r"|not installed|ProviderNotFound|jar.{0,40}not found", 3.0),
-    ("data_quality", r"data quality|DataQuality|Data quality|AssertionError|assertion failed|Failure in test"
-     r"|dbt test|expectation.{0,30}fail|duplicate key|UniqueViolation|IntegrityError|violates .{0,20}constraint"
-     r"|CheckViolation|NotNullViolation|null value in column|row count|Test failed|check failed|Check failed"
-     r"|SQLCheckOperator|validation failed|Validation failed", 2.8),
-    ("resource_missing", r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND|Table \S+ does not exist"
-     r"|relation \S+ does not exist|no such table|NoSuchKey|NoSuchBucket|FileNotFoundError|No such file or directory"
-     r"|Path does not exist|PATH_NOT_FOUND|does not exist|NoSuchTableException|TableNotFound|UndefinedTable"
-     r"|No URLs matched|matched no (?:objects|files)|NoSuchObject|No such object|[Cc]annot stat"
-     r"|AirflowNotFoundException"
-     r"|conn(?:ection)?(?:_id)?\W{1,3}\S{1,100}\W{1,3} ?(?:isn't|is not|not) (?:defined|found)", 2.8),
-    ("connection", r"Connection refused|ConnectionError|ConnectTimeout|ConnectionReset|Connection reset"
-     # name resolution (DNS) failures, as curl, Python, Java and libc print them
-     r"|[Cc]ould not resolve (?:host|proxy)|[Cc]ouldn't resolve|NameResolutionError|UnknownHostException"
-     r"|getaddrinfo failed|nodename nor servname|Unknown host|unknown host|Host not found"
-     r"|[Ff]ailed to connect|[Cc]ouldn't connect|[Ff]ailed to resolve|[Cc]annot connect|[Uu]nable to connect"
-     r"|No\w*Available\b|\w*Unavailable(?:Error|Exception)?\b|NotAvailable\b"
-     r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
-     r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"
-     r"|\b503\b|\b502\b|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
-     r"|socket timeout|SSLError|certificate verify failed", 2.6),
-    ("timeout", r"AirflowTaskTimeout|TimeoutError|timed out|Timed out|deadline exceeded|DeadlineExceeded"
-     r"|execution_timeout|Timeout\b|took too long|exceeded.{0,30}time limit", 2.4),
-    ("killed", r"Negsignal\.SIGKILL|SIGKILL|Received SIGTERM|SIGTERM|\bKilled\b|killed externally|Evicted|evicted"
-     r"|preempted|zombie|(?:return|exit) code -9|exit code 143|Pod phase: Failed|had an event of type Failed"
-     r"|Terminating subprocesses|Container killed", 2.0),
+    (
+        "out_of_memory",
+        r"OOMKilled|OutOfMemory|\w*MemoryError\b|out of memory|Out of memory|exceeding memory limits"
+        r"|Unable to allocate \S+ ?[KMGTP]i?B|[Ff]ailed to allocate|std::bad_alloc|memory limit exceeded"
+        r"|MemoryLimitExceeded"
+        r"|Java heap space|GC overhead limit|Cannot allocate memory|(?:exit[ _]?(?:code|status)|exit_code)[:= ]+137\b"
+        r"|Exit code is 137|container_reason: OOMKilled",
+        3.2,
+    ),
+    (
+        "upstream_not_ready",
+        r"AirflowSensorTimeout|Sensor has timed out|sensor.{0,40}timed out|upstream_failed"
+        r"|Dependencies not met|upstream task.{0,40}(?:failed|not)",
+        3.0,
+    ),
+    (
+        "schema_mismatch",
+        r"cannot be resolved|COLUMN_NOT_FOUND|UNRESOLVED_COLUMN|no such column|Unknown column"
+        r"|column \S+ does not exist|invalid identifier|Invalid column|TYPE_MISMATCH|DATATYPE_MISMATCH|cannot cast"
+        r"|CAST_INVALID_INPUT|is ambiguous|AMBIGUOUS|schema mismatch|Schema mismatch|mismatched schema"
+        r"|incompatible (?:schema|type)|has no column|Column '[^']+' not found|FIELD_NOT_FOUND|missing column"
+        r"|UndefinedColumn|Invalid column name",
+        3.0,
+    ),
+    (
+        "syntax",
+        r"SyntaxError|SYNTAX_ERROR|mismatched input|syntax error|ParseException|PARSE_SYNTAX_ERROR"
+        r"|IndentationError|TemplateSyntaxError|Jinja.{0,20}syntax",
+        3.0,
+    ),
+    (
+        "permission_denied",
+        r"Permission denied|PermissionError|AccessDenied|Access Denied|Access denied"
+        r"|\bForbidden\b|\b403\b|not authori[sz]ed|Unauthori[sz]ed|\b401\b|PERMISSION_DENIED|insufficient privilege"
+        r"|InsufficientPrivilege|PermissionDenied|is not allowed to|AuthorizationException"
+        # missing, expired or rejected credentials: the task cannot authenticate, so it cannot get access
+        r"|NoCredentials|Unable to locate credentials|[Cc]redentials? (?:not found|expired|invalid|were not found)"
+        r"|(?:[Ii]nvalid|[Ee]xpired|[Mm]issing) (?:credentials|token|access key|security token)|InvalidAccessKeyId"
+        r"|SignatureDoesNotMatch|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|AuthFailure"
+        r"|[Aa]uthentication (?:failed|failure|error|required)|AuthenticationError|invalid_grant|invalid_client"
+        r"|DefaultCredentialsError|ClientAuthenticationError|password authentication failed|Login failed",
+        3.0,
+    ),
+    (
+        "dependency_missing",
+        r"ModuleNotFoundError|No module named|\bImportError\b|cannot import name"
+        r"|ClassNotFoundException|NoClassDefFoundError|command not found|DistributionNotFound|No matching distribution"
+        r"|not installed|ProviderNotFound|jar.{0,40}not found",
+        3.0,
+    ),
+    (
+        "data_quality",
+        r"data quality|DataQuality|Data quality|AssertionError|assertion failed|Failure in test"
+        r"|dbt test|expectation.{0,30}fail|duplicate key|UniqueViolation|IntegrityError|violates .{0,20}constraint"
+        r"|CheckViolation|NotNullViolation|null value in column|row count|Test failed|check failed|Check failed"
+        r"|SQLCheckOperator|validation failed|Validation failed",
+        2.8,
+    ),
+    (
+        "resource_missing",
+        r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND|Table \S+ does not exist"
+        r"|relation \S+ does not exist|no such table|NoSuchKey|NoSuchBucket|FileNotFoundError|No such file or directory"
+        r"|Path does not exist|PATH_NOT_FOUND|does not exist|NoSuchTableException|TableNotFound|UndefinedTable"
+        r"|No URLs matched|matched no (?:objects|files)|NoSuchObject|No such object|[Cc]annot stat"
+        r"|AirflowNotFoundException"
+        r"|conn(?:ection)?(?:_id)?\W{1,3}\S{1,100}\W{1,3} ?(?:isn't|is not|not) (?:defined|found)",
+        2.8,
+    ),
+    (
+        "connection",
+        r"Connection refused|ConnectionError|ConnectTimeout|ConnectionReset|Connection reset"
+        # name resolution (DNS) failures, as curl, Python, Java and libc print them
+        r"|[Cc]ould not resolve (?:host|proxy)|[Cc]ouldn't resolve|NameResolutionError|UnknownHostException"
+        r"|getaddrinfo failed|nodename nor servname|Unknown host|unknown host|Host not found"
+        r"|[Ff]ailed to connect|[Cc]ouldn't connect|[Ff]ailed to resolve|[Cc]annot connect|[Uu]nable to connect"
+        r"|No\w*Available\b|\w*Unavailable(?:Error|Exception)?\b|NotAvailable\b"
+        r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
+        r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"
+        r"|\b503\b|\b502\b|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
+        r"|socket timeout|SSLError|certificate verify failed",
+        2.6,
+    ),
+    (
+        "timeout",
+        r"AirflowTaskTimeout|TimeoutError|timed out|Timed out|deadline exceeded|DeadlineExceeded"
+        r"|execution_timeout|Timeout\b|took too long|exceeded.{0,30}time limit",
+        2.4,
+    ),
+    (
+        "killed",
+        r"Negsignal\.SIGKILL|SIGKILL|Received SIGTERM|SIGTERM|\bKilled\b|killed externally|Evicted|evicted"
+        r"|preempted|zombie|(?:return|exit) code -9|exit code 143|Pod phase: Failed|had an event of type Failed"
+        r"|Terminating subprocesses|Container killed",
+        2.0,
+    ),
     ("resource_missing", r"\bnot found\b|\b404\b|NotFound", 1.2),
 ]
 RULES = [(cat, re.compile(rx), w) for cat, rx, w in _RULES]
@@ -108,19 +152,37 @@ MARKER = re.compile(
 )
 OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("up_for_retry", re.compile(r"Marking task as UP_FOR_RETRY|new_state=up_for_retry")),
-    ("failed", re.compile(
-        r"Marking task as FAILED|Task failed with exception|OpenLineage `FAIL` event|Task exited with return code"
-        r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed")),
-    ("success", re.compile(
-        r"Marking task as SUCCESS|OpenLineage `COMPLETE` event|Task exited with return code 0|new_state=success"
-        r"|Done\. Returned value was")),
+    (
+        "failed",
+        re.compile(
+            r"Marking task as FAILED|Task failed with exception|OpenLineage `FAIL` event|Task exited with return code"
+            r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed"
+        ),
+    ),
+    (
+        "success",
+        re.compile(
+            r"Marking task as SUCCESS|OpenLineage `COMPLETE` event|Task exited with return code 0|new_state=success"
+            r"|Done\. Returned value was"
+        ),
+    ),
     ("skipped", re.compile(r"Marking task as SKIPPED|AirflowSkipException|new_state=skipped")),
     ("deferred", re.compile(r"Pausing task as DEFERRED|TaskDeferred|new_state=deferred")),
 ]
 
 # substrings one of OUTCOME_RULES needs (a cheap pre-check: most candidate lines have none)
-OUTCOME_WORDS = ("Marking task as", "Task failed", "OpenLineage", "return code", "new_state=", "Pod phase", "Done.",
-                 "SkipException", "DEFERRED", "TaskDeferred")
+OUTCOME_WORDS = (
+    "Marking task as",
+    "Task failed",
+    "OpenLineage",
+    "return code",
+    "new_state=",
+    "Pod phase",
+    "Done.",
+    "SkipException",
+    "DEFERRED",
+    "TaskDeferred",
+)
 
 # identifiers
 TRINO_QUERY_ID = re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b")
@@ -134,9 +196,7 @@ TABLE_IN_ERROR = re.compile(
     rf"(?:relation|[Tt]able|no such table:?|TABLE_OR_VIEW_NOT_FOUND\]? The table or view)\s+['\"`]?"
     rf"({_IDENT}(?:\.{_IDENT}){{0,3}})['\"`]?"
 )
-COLUMN_IN_ERROR = re.compile(
-    r"(?:Column|column|no such column:|with name)\s+['\"`]?([\w.`]+?)['\"`]?(?:\s|$|;|,)"
-)
+COLUMN_IN_ERROR = re.compile(r"(?:Column|column|no such column:|with name)\s+['\"`]?([\w.`]+?)['\"`]?(?:\s|$|;|,)")
 K8S_POD = re.compile(r"\bpod[ :=]+['\"]?([a-z0-9][a-z0-9.-]{3,})", re.I)
 SQL_KEYWORDS = {"select", "where", "values", "set", "dual", "the", "a", "an", "lateral", "unnest", "table", "as"}
 
@@ -146,8 +206,10 @@ OPERATOR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"SparkSubmitOperator|SparkSubmitHook|spark-submit"), "SparkSubmitOperator"),
     (re.compile(r"KubernetesPodOperator|pod_manager|pod_launcher|KubernetesPodTrigger"), "KubernetesPodOperator"),
     (re.compile(r"DbtCloudRunJobOperator|dbt (?:run|build|test)|dbt-core|Running with dbt"), "dbt (BashOperator)"),
-    (re.compile(r"BashOperator|SubprocessHook|Running command: \['/usr/bin/bash'|Running command: \[.bash"),
-     "BashOperator"),
+    (
+        re.compile(r"BashOperator|SubprocessHook|Running command: \['/usr/bin/bash'|Running command: \[.bash"),
+        "BashOperator",
+    ),
     (re.compile(r"SQLExecuteQueryOperator|common\.sql\.operators"), "SQLExecuteQueryOperator"),
     (re.compile(r"\b([A-Z]\w{0,60}Sensor)\b"), ""),
     (re.compile(r"PythonOperator|_PythonDecoratedOperator|@task"), "PythonOperator"),

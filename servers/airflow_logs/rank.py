@@ -265,9 +265,7 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     ev.score = round(ev.score, 3)
 
 
-def _explain(
-    an: Analysis, best: Event | None, unique: list[Event], frames: list[Event], result: ScanResult
-) -> None:
+def _explain(an: Analysis, best: Event | None, unique: list[Event], frames: list[Event], result: ScanResult) -> None:
     weak = best is not None and not (best.exc_chain or best.category_strength or best.tool_error or best.severity >= 3)
     if best is None or best.score <= 0.5 or weak:
         # nothing failed in the log: a bare warning is not a cause

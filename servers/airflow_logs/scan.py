@@ -229,9 +229,7 @@ class _Decoder:
         return None
 
 
-def _spans(
-    chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult
-) -> Iterator[tuple[bytes, int, int, bool]]:
+def _spans(chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult) -> Iterator[tuple[bytes, int, int, bool]]:
     """Cut decoded data at newlines without copying big blocks: yields (buffer, start, end, is_fragment) where
     buffer[start:end] holds whole lines (or a fragment of a line longer than LINE_CAP)."""
     carry = b""

@@ -604,9 +604,16 @@ class LogService:
             tpl = P.mask(label)
             g = groups.setdefault(
                 tpl,
-                {"count": 0, "first": info.mtime, "last": info.mtime, "dags": set(), "tasks": set(),
-                 "example": (key.key, top.line_number, info.mtime), "cat": an.category,
-                 "exc": an.exc.type if an.exc else None},
+                {
+                    "count": 0,
+                    "first": info.mtime,
+                    "last": info.mtime,
+                    "dags": set(),
+                    "tasks": set(),
+                    "example": (key.key, top.line_number, info.mtime),
+                    "cat": an.category,
+                    "exc": an.exc.type if an.exc else None,
+                },
             )
             g["count"] += 1
             g["first"] = min(g["first"], info.mtime)
@@ -661,15 +668,16 @@ class LogService:
         base: tuple[LogKey, ObjInfo] | None = None
         base_outcome: str | None = None
         if baseline_run_id or baseline_try_number is not None:
-            bk, bi, _ = self.resolve(
-                dag_id, baseline_run_id or run_id, task_id, baseline_try_number, key.map_index
-            )
+            bk, bi, _ = self.resolve(dag_id, baseline_run_id or run_id, task_id, baseline_try_number, key.map_index)
             base, base_outcome = (bk, bi), self.tail_outcome(bk, bi)
         else:
             entries, _ = self.entries(dag_id=dag_id, task_id=task_id)
             same = [
-                (k, i) for k, i in entries
-                if k.map_index == key.map_index and not k.trigger and k.key != key.key
+                (k, i)
+                for k, i in entries
+                if k.map_index == key.map_index
+                and not k.trigger
+                and k.key != key.key
                 and ((k.run_id == key.run_id and k.try_number < key.try_number) or i.mtime <= info.mtime)
             ]
             same.sort(key=lambda kv: (kv[0].run_id != key.run_id, -kv[1].mtime))
@@ -759,8 +767,10 @@ def next_steps(key: LogKey, an: Analysis, line: int | None, tries: list[int]) ->
         steps.append(f"read_log(log_ref={ref!r}, around_line={line}) for the lines around the cause")
     if cat == "schema_mismatch":
         tbl = ", ".join(tables[:3]) or "the tables in the SQL"
-        steps.append(f"openmetadata: look up the schema (and recent schema changes) of {tbl}"
-                     + (f"; is column {cols[0]!r} renamed?" if cols else ""))
+        steps.append(
+            f"openmetadata: look up the schema (and recent schema changes) of {tbl}"
+            + (f"; is column {cols[0]!r} renamed?" if cols else "")
+        )
         steps.append("github: find the SQL/DAG code of this task that references the column, then fix it")
         steps.append("trino: validate the corrected SQL with EXPLAIN before opening a fix PR")
     elif cat == "syntax":
@@ -771,8 +781,10 @@ def next_steps(key: LogKey, an: Analysis, line: int | None, tries: list[int]) ->
             "dataset/partition; then ownership to find the team that owns it and tell them"
         )
     elif cat in ("out_of_memory", "killed"):
-        steps.append("the cause is outside the task log: check pod events / scheduler or executor log for OOMKilled "
-                     "or eviction, and the task's memory limits")
+        steps.append(
+            "the cause is outside the task log: check pod events / scheduler or executor log for OOMKilled "
+            "or eviction, and the task's memory limits"
+        )
     elif cat == "permission_denied":
         steps.append("ownership: who owns the resource that refused access; check the connection's role/policy")
     elif cat == "connection":

@@ -49,14 +49,17 @@ class Backend(ABC):
         if size is None:
             raise BackendError(f"{path}: not found at {sha[:12]}")
         if size > max_bytes:
-            raise BackendError(f"{path} is {size} bytes, over the {max_bytes}-byte limit; raise "
-                               "OCM_GITHUB_MAX_FILE_BYTES or read a smaller file")
+            raise BackendError(
+                f"{path} is {size} bytes, over the {max_bytes}-byte limit; raise "
+                "OCM_GITHUB_MAX_FILE_BYTES or read a smaller file"
+            )
         oid = self.tree(sha)[path]
         return self.blobs([oid])[oid]
 
     @abstractmethod
-    def commits(self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool,
-                max_diff_chars: int) -> list[CommitInfo]: ...
+    def commits(
+        self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool, max_diff_chars: int
+    ) -> list[CommitInfo]: ...
 
     @abstractmethod
     def blame(self, sha: str, path: str, start: int, end: int) -> list[BlameRange]: ...
@@ -79,5 +82,6 @@ class Backend(ABC):
         """Create `branch` at a new commit (parent `base_sha`) holding `changes`; never moves an existing branch."""
 
     @abstractmethod
-    def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str,
-                  files: list[str]) -> FixPr: ...
+    def create_pr(
+        self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]
+    ) -> FixPr: ...

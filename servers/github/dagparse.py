@@ -183,8 +183,15 @@ class _Parser(ast.NodeVisitor):
             parent_prefixes = g.prefix
         return full if groups and groups[-1].prefix else None
 
-    def add_task(self, ident: Ident, operator: str, start: int, end: int, call: ast.Call | None,
-                 extra_groups: list[Group] | None = None) -> TaskDef:
+    def add_task(
+        self,
+        ident: Ident,
+        operator: str,
+        start: int,
+        end: int,
+        call: ast.Call | None,
+        extra_groups: list[Group] | None = None,
+    ) -> TaskDef:
         groups = list(extra_groups or [])
         args: dict[str, str] = {}
         strings: dict[str, list[str]] = {}
@@ -206,8 +213,9 @@ class _Parser(ast.NodeVisitor):
         if pfx:
             regex = re.escape(pfx + ".") + (ident.pattern.pattern if ident.pattern else re.escape(ident.text))
             ident = Ident(f"{pfx}.{ident.text}", re.compile(regex) if ident.pattern else None)
-        task = TaskDef(ident, operator, start, end, args, strings, pfx,
-                       dag_ref, self.dag_stack[-1] if self.dag_stack else None)
+        task = TaskDef(
+            ident, operator, start, end, args, strings, pfx, dag_ref, self.dag_stack[-1] if self.dag_stack else None
+        )
         self.tasks.append(task)
         return task
 
@@ -251,8 +259,8 @@ class _Parser(ast.NodeVisitor):
                 self.visit(expr)
         for stmt in node.body:
             self.visit(stmt)
-        del self.dag_stack[len(self.dag_stack) - pushed_dags:]
-        del self.groups[len(self.groups) - pushed_groups:]
+        del self.dag_stack[len(self.dag_stack) - pushed_dags :]
+        del self.groups[len(self.groups) - pushed_groups :]
 
     def visit_call_args(self, call: ast.Call) -> None:
         for arg in [*call.args, *(kw.value for kw in call.keywords)]:
@@ -280,11 +288,13 @@ class _Parser(ast.NodeVisitor):
             call = dec if isinstance(dec, ast.Call) else None
             last = _last(name)
             if last == "dag" and name in ("dag", "airflow.decorators.dag", "airflow.sdk.dag", "decorators.dag"):
-                dag_id = (self.text(_kw(call, "dag_id") or (call.args[0] if call.args else None))
-                          if call else None) or Ident(node.name)
+                dag_id = (
+                    self.text(_kw(call, "dag_id") or (call.args[0] if call.args else None)) if call else None
+                ) or Ident(node.name)
                 searchpath = _kw(call, "template_searchpath") if call else None
-                self.dags.append(DagDef(dag_id, start, end, None,
-                                        self.strings(searchpath) if searchpath is not None else []))
+                self.dags.append(
+                    DagDef(dag_id, start, end, None, self.strings(searchpath) if searchpath is not None else [])
+                )
                 self.dag_stack.append(len(self.dags) - 1)
                 for stmt in node.body:
                     self.visit(stmt)
@@ -321,8 +331,7 @@ class _Parser(ast.NodeVisitor):
                 op = decorated.operator if decorated else f"@task {base}"
                 self.add_task(ident, f"{op} (override of {base})", node.lineno, node.end_lineno or node.lineno, node)
             elif isinstance(func, ast.Attribute) and func.attr == "partial":
-                self.add_task(ident, f"{dotted(func.value)}.partial", node.lineno,
-                              node.end_lineno or node.lineno, node)
+                self.add_task(ident, f"{dotted(func.value)}.partial", node.lineno, node.end_lineno or node.lineno, node)
             else:
                 self.add_task(ident, dotted(func) or "<call>", node.lineno, node.end_lineno or node.lineno, node)
         self.generic_visit(node)

@@ -35,8 +35,10 @@ def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[s
     if not changes:
         raise ToolError("changes is empty; give at least one {path, new_content}")
     if len(changes) > settings.max_pr_files:
-        raise ToolError(f"{len(changes)} files changed; a fix PR may change at most {settings.max_pr_files} "
-                        "(OCM_GITHUB_MAX_PR_FILES). Propose a smaller fix.")
+        raise ToolError(
+            f"{len(changes)} files changed; a fix PR may change at most {settings.max_pr_files} "
+            "(OCM_GITHUB_MAX_PR_FILES). Propose a smaller fix."
+        )
     out: dict[str, bytes] = {}
     total = 0
     for change in changes:
@@ -46,8 +48,10 @@ def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[s
         if any(part.startswith(".git") for part in path.split("/")):
             raise ToolError(f"{path}: files under .git*/ (.github workflows, .gitmodules…) are never changed")
         if not any(path.startswith(prefix.rstrip("/") + "/") for prefix in settings.write_paths if prefix):
-            raise ToolError(f"{path} is outside the folders a fix may touch ({', '.join(settings.write_paths)}; "
-                            "OCM_GITHUB_WRITE_PATHS)")
+            raise ToolError(
+                f"{path} is outside the folders a fix may touch ({', '.join(settings.write_paths)}; "
+                "OCM_GITHUB_WRITE_PATHS)"
+            )
         if not path.endswith(tuple(settings.write_suffixes)):
             raise ToolError(f"{path}: only files ending in {', '.join(settings.write_suffixes)} may be changed")
         data = change.new_content.encode("utf-8")
@@ -56,8 +60,10 @@ def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[s
         total += len(data)
         out[path] = data
     if total > settings.max_pr_bytes:
-        raise ToolError(f"the new content totals {total} bytes, over the {settings.max_pr_bytes}-byte limit "
-                        "(OCM_GITHUB_MAX_PR_BYTES)")
+        raise ToolError(
+            f"the new content totals {total} bytes, over the {settings.max_pr_bytes}-byte limit "
+            "(OCM_GITHUB_MAX_PR_BYTES)"
+        )
     return dict(sorted(out.items()))
 
 
@@ -70,12 +76,24 @@ def unified_diff(path: str, old: bytes | None, new: bytes) -> str:
     return header + text
 
 
-def create_fix_pr(backend: Backend, settings: GithubSettings, writable: bool, title: str, body: str,
-                  evidence: list[str], changes: list[FileChange], base: str | None, draft: bool, dry_run: bool,
-                  budget: int) -> CreatePrResult:
+def create_fix_pr(
+    backend: Backend,
+    settings: GithubSettings,
+    writable: bool,
+    title: str,
+    body: str,
+    evidence: list[str],
+    changes: list[FileChange],
+    base: str | None,
+    draft: bool,
+    dry_run: bool,
+    budget: int,
+) -> CreatePrResult:
     if not writable:
-        raise ToolError(f"repo {backend.name!r} is not in OCM_GITHUB_WRITE_REPOS "
-                        f"({', '.join(settings.write_repos) or 'empty'}); fix PRs may only go to listed repos")
+        raise ToolError(
+            f"repo {backend.name!r} is not in OCM_GITHUB_WRITE_REPOS "
+            f"({', '.join(settings.write_repos) or 'empty'}); fix PRs may only go to listed repos"
+        )
     title = " ".join(title.split())
     files = check_changes(changes, settings)
     try:
@@ -107,13 +125,24 @@ def create_fix_pr(backend: Backend, settings: GithubSettings, writable: bool, ti
     parts = [body.strip()]
     if evidence:
         parts.append("## Evidence\n\n" + "\n".join(f"- {e.strip()}" for e in evidence if e.strip()))
-    parts.append(f"---\nProposed by oncall-mcp (change id `{change_id}`, base `{base_name}`). "
-                 "Review before merging; the change was drafted from an incident investigation.")
+    parts.append(
+        f"---\nProposed by oncall-mcp (change id `{change_id}`, base `{base_name}`). "
+        "Review before merging; the change was drafted from an incident investigation."
+    )
     full_body = "\n\n".join(parts)
     max_chars = max(1000, (budget - 300) * CHARS_PER_TOKEN)
     shown, clipped = (diff, False) if len(diff) <= max_chars else (diff[:max_chars], True)
-    result = CreatePrResult(repo=backend.name, dry_run=True, created=False, branch=branch, base=base_name,
-                            base_commit=base_ref.sha, files=list(files), diff=shown, diff_truncated=clipped)
+    result = CreatePrResult(
+        repo=backend.name,
+        dry_run=True,
+        created=False,
+        branch=branch,
+        base=base_name,
+        base_commit=base_ref.sha,
+        files=list(files),
+        diff=shown,
+        diff_truncated=clipped,
+    )
     if dry_run or settings.write_dry_run:
         result.message = "dry run: nothing was written. Call again with dry_run=false to open the PR."
         return result
@@ -130,13 +159,19 @@ def create_fix_pr(backend: Backend, settings: GithubSettings, writable: bool, ti
                 return result
             head = backend.branch_head(branch)
             if head is None:
-                backend.write_branch(branch, base_ref.sha, {p: files[p] for p in files if old[p] != files[p]},
-                                     f"{title}\n\nchange id {change_id}")
+                backend.write_branch(
+                    branch,
+                    base_ref.sha,
+                    {p: files[p] for p in files if old[p] != files[p]},
+                    f"{title}\n\nchange id {change_id}",
+                )
             else:
                 for path, data in files.items():
                     if backend.read_file(head, path, settings.max_file_bytes) != data:
-                        raise ToolError(f"branch {branch!r} already exists with different content; not "
-                                        "overwriting it. Change the title to propose a separate fix.")
+                        raise ToolError(
+                            f"branch {branch!r} already exists with different content; not "
+                            "overwriting it. Change the title to propose a separate fix."
+                        )
             pr = backend.create_pr(title, full_body, branch, base_name, draft, diff, list(files))
         except BackendError as exc:
             raise ToolError(str(exc)) from None

@@ -74,20 +74,25 @@ class GitHubBackend(Backend):
                 status = exc.status
                 headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
                 message = exc.data.get("message", "") if isinstance(exc.data, dict) else ""
-                limited = status == 429 or (status == 403 and (
-                    "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0"
-                    or "rate limit" in message.lower()))
+                limited = status == 429 or (
+                    status == 403
+                    and (
+                        "retry-after" in headers
+                        or headers.get("x-ratelimit-remaining") == "0"
+                        or "rate limit" in message.lower()
+                    )
+                )
                 if limited:
                     wait = _retry_after(headers)
                     if last or wait > self.settings.max_retry_wait_seconds:
-                        raise BackendError(
-                            f"GitHub rate limit hit while {what}; retry after {int(wait)}s") from None
+                        raise BackendError(f"GitHub rate limit hit while {what}; retry after {int(wait)}s") from None
                     time.sleep(wait)
                     continue
                 if status == 403:
                     raise BackendError(
                         f"GitHub refused {what} (403: {message[:200]}); the token lacks a permission, "
-                        "see `oncall-mcp policy github`") from None
+                        "see `oncall-mcp policy github`"
+                    ) from None
                 if status == 422 and "no commit found" in message.lower():
                     raise BackendError(f"{what}: no such branch, tag or commit on GitHub") from None
                 if status == 409 and "empty" in message.lower():
@@ -102,7 +107,8 @@ class GitHubBackend(Backend):
                     continue
                 kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "is unreachable"
                 raise BackendError(
-                    f"GitHub API at {self.settings.api_url} {kind} ({what}); tried {attempt + 1} time(s)") from None
+                    f"GitHub API at {self.settings.api_url} {kind} ({what}); tried {attempt + 1} time(s)"
+                ) from None
         raise BackendError(f"GitHub: giving up on {what}")  # pragma: no cover - loop always returns or raises
 
     @property
@@ -173,18 +179,22 @@ class GitHubBackend(Backend):
         if isinstance(content, list):
             raise BackendError(f"{path} is a directory; give a file path")
         if content.size > max_bytes:
-            raise BackendError(f"{path} is {content.size} bytes, over the {max_bytes}-byte limit; read a line "
-                               "range of a smaller file or raise OCM_GITHUB_MAX_FILE_BYTES")
+            raise BackendError(
+                f"{path} is {content.size} bytes, over the {max_bytes}-byte limit; read a line "
+                "range of a smaller file or raise OCM_GITHUB_MAX_FILE_BYTES"
+            )
         if content.encoding != "base64":  # files over 1 MB: the contents API leaves content out
             return self.blobs([content.sha])[content.sha]
         return bytes(content.decoded_content)
 
-    def commits(self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool,
-                max_diff_chars: int) -> list[CommitInfo]:
+    def commits(
+        self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool, max_diff_chars: int
+    ) -> list[CommitInfo]:
         since_dt = datetime.fromisoformat(since) if since else None
         found: dict[str, Any] = {}
 
         for path in paths:
+
             def fetch(path: str = path) -> list[Any]:
                 kwargs: dict[str, Any] = {"sha": sha, "path": path}
                 if since_dt:
@@ -202,15 +212,22 @@ class GitHubBackend(Backend):
         result = []
         for c in ordered:
             author = c.commit.author
-            info = CommitInfo(sha=c.sha, author=author.name or "", author_email=author.email or "",
-                              date=author.date.isoformat(), message=(c.commit.message or "").strip())
+            info = CommitInfo(
+                sha=c.sha,
+                author=author.name or "",
+                author_email=author.email or "",
+                date=author.date.isoformat(),
+                message=(c.commit.message or "").strip(),
+            )
             files = self._call(f"reading commit {c.sha[:12]}", lambda c=c: list(c.files))  # type: ignore[misc]
             chunks = []
             for f in files:
                 if any(f.filename == p or f.filename.startswith(p.rstrip("/") + "/") for p in paths):
                     info.files.append(f.filename)
-                    chunks.append(f"diff --git a/{f.filename} b/{f.filename}\n--- a/{f.filename}\n"
-                                  f"+++ b/{f.filename}\n{f.patch or '(binary or too large: no patch)'}\n")
+                    chunks.append(
+                        f"diff --git a/{f.filename} b/{f.filename}\n--- a/{f.filename}\n"
+                        f"+++ b/{f.filename}\n{f.patch or '(binary or too large: no patch)'}\n"
+                    )
             if include_diff:
                 text = "".join(chunks)
                 info.diff_truncated = len(text) > max_diff_chars
@@ -222,12 +239,21 @@ class GitHubBackend(Backend):
         raise BackendError(
             f"blame is not available for GitHub repo {self.name!r}: GitHub offers blame only through GraphQL. "
             "Configure a local checkout (OCM_GITHUB_LOCAL_REPOS=name=/path) and call blame on it, or use "
-            "recent_changes on the path instead.")
+            "recent_changes on the path instead."
+        )
 
     def _pr(self, pr: Any, files: list[str]) -> FixPr:
-        return FixPr(number=pr.number, title=pr.title or "", url=pr.html_url or "", head=pr.head.ref,
-                     base=pr.base.ref, state=pr.state, draft=bool(pr.draft), files=files,
-                     created_at=pr.created_at.isoformat() if pr.created_at else "")
+        return FixPr(
+            number=pr.number,
+            title=pr.title or "",
+            url=pr.html_url or "",
+            head=pr.head.ref,
+            base=pr.base.ref,
+            state=pr.state,
+            draft=bool(pr.draft),
+            files=files,
+            created_at=pr.created_at.isoformat() if pr.created_at else "",
+        )
 
     def open_prs(self, with_files: bool, limit: int) -> list[FixPr]:
         def fetch() -> list[FixPr]:
@@ -271,10 +297,14 @@ class GitHubBackend(Backend):
     def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
         from github.GithubException import UnknownObjectException
 
-        self._call(f"creating branch {branch}",
-                   lambda: self.repo.create_git_ref(f"refs/heads/{branch}", base_sha), idempotent=False)
+        self._call(
+            f"creating branch {branch}",
+            lambda: self.repo.create_git_ref(f"refs/heads/{branch}", base_sha),
+            idempotent=False,
+        )
         head = base_sha
         for path, content in changes.items():
+
             def put(path: str = path, content: bytes = content) -> Any:
                 try:
                     current = self.repo.get_contents(path, ref=branch)
@@ -286,11 +316,12 @@ class GitHubBackend(Backend):
             head = str(result["commit"].sha)
         return head
 
-    def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str,
-                  files: list[str]) -> FixPr:
-        pr = self._call(f"opening a PR from {head}",
-                        lambda: self.repo.create_pull(base=base, head=head, title=title, body=body, draft=draft),
-                        idempotent=False)
+    def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]) -> FixPr:
+        pr = self._call(
+            f"opening a PR from {head}",
+            lambda: self.repo.create_pull(base=base, head=head, title=title, body=body, draft=draft),
+            idempotent=False,
+        )
         return self._pr(pr, files)
 
 

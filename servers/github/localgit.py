@@ -24,8 +24,18 @@ from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
 # Repo config can name programs git would run (fsmonitor, external diff, textconv); switch them off.
 _HARDEN = [
-    "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never",
-    "-c", "core.quotepath=off", "-c", "diff.external=", "-c", "log.showSignature=false",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "diff.external=",
+    "-c",
+    "log.showSignature=false",
 ]
 _REF_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@{}~^-]{0,250}$")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -41,8 +51,14 @@ def check_ref(ref: str) -> str:
 class LocalGitBackend(Backend):
     kind = "local"
 
-    def __init__(self, name: str, path: Path, timeout: float = 15, author: str = "oncall-mcp",
-                 email: str = "oncall-mcp@localhost") -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        timeout: float = 15,
+        author: str = "oncall-mcp",
+        email: str = "oncall-mcp@localhost",
+    ) -> None:
         super().__init__(name)
         self.path = path
         self.timeout = timeout
@@ -54,22 +70,31 @@ class LocalGitBackend(Backend):
     # plumbing -----------------------------------------------------------------------------------------------
     def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0",
-                    "GIT_NO_REPLACE_OBJECTS": "1"})
+        env.update(
+            {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
+        )
         env.update(extra or {})
         return env
 
-    def git(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None,
-            ok_codes: tuple[int, ...] = (0,), max_bytes: int | None = None) -> bytes:
+    def git(
+        self,
+        *args: str,
+        data: bytes | None = None,
+        env: dict[str, str] | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+        max_bytes: int | None = None,
+    ) -> bytes:
         if not self.path.is_dir():
             raise BackendError(
-                f"local repo {self.name!r}: checkout folder does not exist; check OCM_GITHUB_LOCAL_REPOS")
+                f"local repo {self.name!r}: checkout folder does not exist; check OCM_GITHUB_LOCAL_REPOS"
+            )
         cmd = ["git", "-C", str(self.path), *_HARDEN, *args]
         if max_bytes is not None:
             return self._git_capped(cmd, max_bytes, env)
         try:
-            proc = subprocess.run(cmd, input=data, capture_output=True, timeout=self.timeout, env=self._env(env),
-                                  check=False)
+            proc = subprocess.run(
+                cmd, input=data, capture_output=True, timeout=self.timeout, env=self._env(env), check=False
+            )
         except subprocess.TimeoutExpired:
             raise BackendError(f"git {args[0]} timed out after {self.timeout}s on repo {self.name!r}") from None
         except FileNotFoundError:
@@ -147,7 +172,7 @@ class LocalGitBackend(Backend):
             if len(header) < 3 or header[1] == "missing":
                 continue
             size = int(header[2])
-            result[header[0]] = out[pos:pos + size]
+            result[header[0]] = out[pos : pos + size]
             pos += size + 1
         return result
 
@@ -157,10 +182,16 @@ class LocalGitBackend(Backend):
             return None
         return int(self.git("cat-file", "-s", entry[0]).decode().strip())
 
-    def commits(self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool,
-                max_diff_chars: int) -> list[CommitInfo]:
-        args = ["log", f"-n{limit}", f"--format={_RS}%H{_US}%an{_US}%ae{_US}%aI{_US}%B{_US}", "--name-only",
-                "--no-renames"]
+    def commits(
+        self, sha: str, paths: list[str], since: str | None, limit: int, include_diff: bool, max_diff_chars: int
+    ) -> list[CommitInfo]:
+        args = [
+            "log",
+            f"-n{limit}",
+            f"--format={_RS}%H{_US}%an{_US}%ae{_US}%aI{_US}%B{_US}",
+            "--name-only",
+            "--no-renames",
+        ]
         if since:
             args.append(f"--since={since}")
         out = self.git(*args, sha, "--", *paths).decode("utf-8", "replace")
@@ -170,11 +201,28 @@ class LocalGitBackend(Backend):
             if len(fields) < 6:
                 continue
             files = [f for f in fields[5].strip().splitlines() if f.strip()]
-            info = CommitInfo(sha=fields[0], author=fields[1], author_email=fields[2], date=fields[3],
-                              message=fields[4].strip(), files=files)
+            info = CommitInfo(
+                sha=fields[0],
+                author=fields[1],
+                author_email=fields[2],
+                date=fields[3],
+                message=fields[4].strip(),
+                files=files,
+            )
             if include_diff:
-                raw = self.git("show", "--format=", "--patch", "--no-ext-diff", "--no-textconv", "--no-color",
-                               "--no-renames", fields[0], "--", *paths, max_bytes=max_diff_chars * 2)
+                raw = self.git(
+                    "show",
+                    "--format=",
+                    "--patch",
+                    "--no-ext-diff",
+                    "--no-textconv",
+                    "--no-color",
+                    "--no-renames",
+                    fields[0],
+                    "--",
+                    *paths,
+                    max_bytes=max_diff_chars * 2,
+                )
                 text = raw.decode("utf-8", "replace")
                 info.diff_truncated = len(text) > max_diff_chars or len(raw) > max_diff_chars * 2
                 info.diff = text[:max_diff_chars]
@@ -198,10 +246,18 @@ class LocalGitBackend(Backend):
                     last.lines.append(text)
                 else:
                     when = datetime.fromtimestamp(int(info.get("author-time", "0")), UTC).isoformat()
-                    ranges.append(BlameRange(start_line=final_line, end_line=final_line, commit=current,
-                                             author=info.get("author", ""),
-                                             author_email=info.get("author-mail", "").strip("<>"), date=when,
-                                             summary=info.get("summary", ""), lines=[text]))
+                    ranges.append(
+                        BlameRange(
+                            start_line=final_line,
+                            end_line=final_line,
+                            commit=current,
+                            author=info.get("author", ""),
+                            author_email=info.get("author-mail", "").strip("<>"),
+                            date=when,
+                            summary=info.get("summary", ""),
+                            lines=[text],
+                        )
+                    )
                 continue
             parts = line.split(" ")
             if len(parts) >= 3 and _SHA.match(parts[0]):
@@ -229,10 +285,17 @@ class LocalGitBackend(Backend):
 
     @staticmethod
     def _to_pr(rec: dict[str, object], prefix_check: str = "") -> FixPr:
-        return FixPr(number=int(rec["number"]), title=str(rec["title"]), url=str(rec.get("url", "")),  # type: ignore[call-overload]
-                     head=str(rec["head"]), base=str(rec["base"]), state=str(rec.get("state", "open")),
-                     draft=bool(rec.get("draft", True)), files=list(rec.get("files", [])),  # type: ignore[call-overload]
-                     created_at=str(rec.get("created_at", "")))
+        return FixPr(
+            number=int(rec["number"]),
+            title=str(rec["title"]),
+            url=str(rec.get("url", "")),  # type: ignore[call-overload]
+            head=str(rec["head"]),
+            base=str(rec["base"]),
+            state=str(rec.get("state", "open")),
+            draft=bool(rec.get("draft", True)),
+            files=list(rec.get("files", [])),  # type: ignore[call-overload]
+            created_at=str(rec.get("created_at", "")),
+        )
 
     def open_prs(self, with_files: bool, limit: int) -> list[FixPr]:
         return [self._to_pr(r) for r in self._records() if r.get("state", "open") == "open"][:limit]
@@ -260,14 +323,17 @@ class LocalGitBackend(Backend):
                 mode = tree.get(path, ("", "100644"))[1]
                 self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
             new_tree = self.git("write-tree", env=env).decode().strip()
-        who = {"GIT_AUTHOR_NAME": self.author, "GIT_AUTHOR_EMAIL": self.email,
-               "GIT_COMMITTER_NAME": self.author, "GIT_COMMITTER_EMAIL": self.email}
+        who = {
+            "GIT_AUTHOR_NAME": self.author,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.author,
+            "GIT_COMMITTER_EMAIL": self.email,
+        }
         commit = self.git("commit-tree", new_tree, "-p", base_sha, "-m", message, env=who).decode().strip()
         self.git("update-ref", "-m", "oncall-mcp fix branch", f"refs/heads/{branch}", commit, "")
         return commit
 
-    def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str,
-                  files: list[str]) -> FixPr:
+    def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]) -> FixPr:
         self.pr_dir.mkdir(parents=True, exist_ok=True)
         lock = self.pr_dir / ".lock"
         deadline = time.monotonic() + 10
@@ -284,10 +350,20 @@ class LocalGitBackend(Backend):
             if existing:
                 return existing
             number = max([int(r.get("number", 0)) for r in self._records()] + [0]) + 1  # type: ignore[call-overload]
-            rec = {"number": number, "title": title, "body": body, "head": head, "base": base, "state": "open",
-                   "draft": draft, "files": files, "diff": diff, "url": f"local:{self.name}/pull/{number}",
-                   "head_commit": self.branch_head(head),
-                   "created_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+            rec = {
+                "number": number,
+                "title": title,
+                "body": body,
+                "head": head,
+                "base": base,
+                "state": "open",
+                "draft": draft,
+                "files": files,
+                "diff": diff,
+                "url": f"local:{self.name}/pull/{number}",
+                "head_commit": self.branch_head(head),
+                "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            }
             tmp = self.pr_dir / f".{number}.json.tmp"
             tmp.write_text(json.dumps(rec, indent=1), encoding="utf-8")
             tmp.replace(self.pr_dir / f"{number}.json")

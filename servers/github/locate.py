@@ -22,8 +22,12 @@ def match_task(dag: DagDef, task_id: str) -> list[TaskDef]:
     if pattern:
         return pattern
     # group prefix we could not compute (a @task used inside a TaskGroup), or the caller left the prefix out
-    return [t for t in dag.tasks if t.task_id.pattern is None and (
-        task_id.endswith("." + t.task_id.text) or t.task_id.text.endswith("." + task_id))]
+    return [
+        t
+        for t in dag.tasks
+        if t.task_id.pattern is None
+        and (task_id.endswith("." + t.task_id.text) or t.task_id.text.endswith("." + task_id))
+    ]
 
 
 def path_tokens(value: str) -> list[str]:
@@ -37,8 +41,9 @@ def path_tokens(value: str) -> list[str]:
     return out
 
 
-def resolve_path(token: str, dag_path: str, searchpath: list[str], index: RefIndex,
-                 extra_folders: list[str]) -> tuple[str, str] | None:
+def resolve_path(
+    token: str, dag_path: str, searchpath: list[str], index: RefIndex, extra_folders: list[str]
+) -> tuple[str, str] | None:
     dag_dir = posixpath.dirname(dag_path)
     cands: list[tuple[str, str]] = []
     if token.startswith("/"):
@@ -69,19 +74,34 @@ def resolve_path(token: str, dag_path: str, searchpath: list[str], index: RefInd
     return None
 
 
-def locate(backend: Backend, ref: Ref, index: RefIndex, dag_id: str, task_id: str, extra_folders: list[str],
-           max_file_bytes: int, budget_tokens: int) -> LocateResult:
+def locate(
+    backend: Backend,
+    ref: Ref,
+    index: RefIndex,
+    dag_id: str,
+    task_id: str,
+    extra_folders: list[str],
+    max_file_bytes: int,
+    budget_tokens: int,
+) -> LocateResult:
     hits = index.find(dag_id)
     where = ", ".join(f or "(repo root)" for f in index.folders)
     if not hits:
         names = list(index.dags)
         close = difflib.get_close_matches(dag_id, names, n=8, cutoff=0.5)
-        raise not_found("DAG", dag_id, close, f"searched {index.files_scanned} Python files under {where} at "
-                        f"{ref.label} ({ref.sha[:12]}); DAGs are found by DAG(...), @dag and `with DAG`")
+        raise not_found(
+            "DAG",
+            dag_id,
+            close,
+            f"searched {index.files_scanned} Python files under {where} at "
+            f"{ref.label} ({ref.sha[:12]}); DAGs are found by DAG(...), @dag and `with DAG`",
+        )
     notes: list[str] = []
     if len(hits) > 1:
-        notes.append(f"dag_id {dag_id!r} is defined in {len(hits)} files: {', '.join(p for p, _ in hits[:5])}; "
-                     f"showing {hits[0][0]}")
+        notes.append(
+            f"dag_id {dag_id!r} is defined in {len(hits)} files: {', '.join(p for p, _ in hits[:5])}; "
+            f"showing {hits[0][0]}"
+        )
     if index.capped:
         notes.append("the repo has more DAG files than OCM_GITHUB_MAX_INDEX_FILES; some were not indexed")
     dag_path, dag = hits[0]
@@ -91,8 +111,13 @@ def locate(backend: Backend, ref: Ref, index: RefIndex, dag_id: str, task_id: st
     if not tasks:
         ids = [t.task_id.text for t in dag.tasks]
         close = difflib.get_close_matches(task_id, ids, n=8, cutoff=0.3) or ids[:10]
-        raise not_found("task", task_id, close, f"DAG {dag_id!r} in {dag_path} (lines {dag.start}-{dag.end}) "
-                        f"defines {len(ids)} task(s) the parser could see")
+        raise not_found(
+            "task",
+            task_id,
+            close,
+            f"DAG {dag_id!r} in {dag_path} (lines {dag.start}-{dag.end}) "
+            f"defines {len(ids)} task(s) the parser could see",
+        )
     if len(tasks) > 1:
         notes.append(f"{len(tasks)} task definitions match {task_id!r}; showing the first")
     task = tasks[0]
@@ -113,22 +138,38 @@ def locate(backend: Backend, ref: Ref, index: RefIndex, dag_id: str, task_id: st
                 path, how = found
                 if any(f.path == path for f in files):
                     continue
-                files.append(ResolvedFile(path=path, argument=arg, resolved_via=how, start_line=1, end_line=1,
-                                          total_lines=0))
+                files.append(
+                    ResolvedFile(path=path, argument=arg, resolved_via=how, start_line=1, end_line=1, total_lines=0)
+                )
     if unresolved:
         notes.append("referenced files not found in the repo at this ref: " + ", ".join(unresolved[:10]))
 
     result = LocateResult(
-        repo=backend.name, ref=ref.label, commit=ref.sha, dag_id=dag_id, dag_path=dag_path, dag_start_line=dag.start,
-        dag_end_line=dag.end, template_searchpath=dag.template_searchpath,
-        task=TaskLocation(task_id=task.task_id.text, operator=task.operator, path=dag_path, start_line=task.start,
-                          end_line=task.end, task_group=task.group, arguments=task.args),
-        resolved_files=files, notes=notes,
+        repo=backend.name,
+        ref=ref.label,
+        commit=ref.sha,
+        dag_id=dag_id,
+        dag_path=dag_path,
+        dag_start_line=dag.start,
+        dag_end_line=dag.end,
+        template_searchpath=dag.template_searchpath,
+        task=TaskLocation(
+            task_id=task.task_id.text,
+            operator=task.operator,
+            path=dag_path,
+            start_line=task.start,
+            end_line=task.end,
+            task_group=task.group,
+            arguments=task.args,
+        ),
+        resolved_files=files,
+        notes=notes,
         next_steps=(
             "Read the code with get_file(repo, path, start_line, end_line); see what changed with "
             f"recent_changes(repo, [{dag_path!r}{''.join(', ' + repr(f.path) for f in files)}]); who wrote a line "
             "with blame. Check referenced tables with the openmetadata server and validate a corrected query with "
-            "the trino server before create_fix_pr."),
+            "the trino server before create_fix_pr."
+        ),
     )
     _fill_previews(backend, ref, result, max_file_bytes, budget_tokens)
     return result
@@ -151,8 +192,10 @@ def _fill_previews(backend: Backend, ref: Ref, result: LocateResult, max_file_by
         f.preview_truncated = kept < len(lines)
         if f.preview_truncated:
             omitted += len(lines) - kept
-            f.preview += (f"\n… lines {kept + 1}-{len(lines)} not shown; call get_file(path={f.path!r}, "
-                          f"start_line={kept + 1})")
+            f.preview += (
+                f"\n… lines {kept + 1}-{len(lines)} not shown; call get_file(path={f.path!r}, start_line={kept + 1})"
+            )
     if omitted:
-        result.truncation = Truncation(truncated=True, omitted=omitted,
-                                       how_to_get_more="call get_file on the resolved file with start_line")
+        result.truncation = Truncation(
+            truncated=True, omitted=omitted, how_to_get_more="call get_file on the resolved file with start_line"
+        )

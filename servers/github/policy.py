@@ -8,8 +8,16 @@ from oncall_mcp.servers.github.settings import GithubSettings
 
 READ = {"metadata": "read", "contents": "read", "pull_requests": "read (only for find_open_fix_prs)"}
 WRITE = {"metadata": "read", "contents": "write", "pull_requests": "write"}
-NEVER = ["workflows", "administration", "actions", "secrets", "environments", "webhooks", "members",
-         "organization permissions of any kind"]
+NEVER = [
+    "workflows",
+    "administration",
+    "actions",
+    "secrets",
+    "environments",
+    "webhooks",
+    "members",
+    "organization permissions of any kind",
+]
 
 
 def policy(settings: GithubSettings | None) -> dict[str, Any]:
@@ -28,8 +36,10 @@ def policy(settings: GithubSettings | None) -> dict[str, Any]:
             "token": "fine-grained personal access token or GitHub App installation token",
             "repository_access": "only select repositories: " + (", ".join(sorted(set(remote.values()))) or "none"),
             "read_only_permissions": READ,
-            "pr_mode_permissions": {"repositories": write_repos or ["<listed in OCM_GITHUB_WRITE_REPOS>"],
-                                    "permissions": WRITE},
+            "pr_mode_permissions": {
+                "repositories": write_repos or ["<listed in OCM_GITHUB_WRITE_REPOS>"],
+                "permissions": WRITE,
+            },
             "permissions_in_effect": WRITE if writes else READ,
             "never_grant": NEVER,
             "recommended_rulesets": [
@@ -37,14 +47,20 @@ def policy(settings: GithubSettings | None) -> dict[str, Any]:
                 f"restrict branch creation for this token's user/app to `{prefix}*` if your plan allows",
             ],
             "network": [api] if remote else [],
-        } if remote or settings is None else None,
+        }
+        if remote or settings is None
+        else None,
         "local_checkouts": {
             "read": list(local.values()) or (["<checkout path>"] if settings is None else []),
-            "write": ([f"{p}/.git/objects, {p}/.git/refs/heads/{prefix}*, {p}/.git/oncall-prs/" for p in local.values()]
-                      if writes else []),
+            "write": (
+                [f"{p}/.git/objects, {p}/.git/refs/heads/{prefix}*, {p}/.git/oncall-prs/" for p in local.values()]
+                if writes
+                else []
+            ),
             "never_written": "the working tree, the index, HEAD and the default branch",
             "network": [],
-        } if local or settings is None else None,
+        }
+        if local or settings is None
+        else None,
     }
     return {k: v for k, v in out.items() if v is not None}
-

@@ -33,8 +33,9 @@ def read_text(backend: Backend, ref: Ref, path: str, max_bytes: int) -> list[str
     return decode_text(backend.read_file(ref.sha, path, max_bytes), path).splitlines()
 
 
-def get_file(backend: Backend, ref: Ref, path: str, start: int | None, end: int | None, max_bytes: int,
-             budget: int) -> FileResult:
+def get_file(
+    backend: Backend, ref: Ref, path: str, start: int | None, end: int | None, max_bytes: int, budget: int
+) -> FileResult:
     path = clean_path(path)
     lines = read_text(backend, ref, path, max_bytes)
     total = len(lines)
@@ -49,10 +50,22 @@ def get_file(backend: Backend, ref: Ref, path: str, start: int | None, end: int 
     text, kept = numbered(window, first, room)
     trunc = Truncation()
     if kept < len(window):
-        trunc = Truncation(truncated=True, omitted=len(window) - kept,
-                           how_to_get_more=f"call get_file(path={path!r}, start_line={first + kept})")
-    return FileResult(repo=backend.name, ref=ref.label, commit=ref.sha, path=path, start_line=first if total else 0,
-                      end_line=first + kept - 1 if total else 0, total_lines=total, content=text, truncation=trunc)
+        trunc = Truncation(
+            truncated=True,
+            omitted=len(window) - kept,
+            how_to_get_more=f"call get_file(path={path!r}, start_line={first + kept})",
+        )
+    return FileResult(
+        repo=backend.name,
+        ref=ref.label,
+        commit=ref.sha,
+        path=path,
+        start_line=first if total else 0,
+        end_line=first + kept - 1 if total else 0,
+        total_lines=total,
+        content=text,
+        truncation=trunc,
+    )
 
 
 def parse_since(since: str | None) -> str | None:
@@ -61,13 +74,15 @@ def parse_since(since: str | None) -> str | None:
     try:
         value = datetime.fromisoformat(since.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ToolError(f"since {since!r} is not an ISO 8601 date or datetime (e.g. 2026-01-31 or "
-                        "2026-01-31T06:00:00+00:00)") from None
+        raise ToolError(
+            f"since {since!r} is not an ISO 8601 date or datetime (e.g. 2026-01-31 or 2026-01-31T06:00:00+00:00)"
+        ) from None
     return value.isoformat()
 
 
-def recent_changes(backend: Backend, ref: Ref, paths: list[str], since: str | None, limit: int, include_diff: bool,
-                   budget: int) -> ChangesResult:
+def recent_changes(
+    backend: Backend, ref: Ref, paths: list[str], since: str | None, limit: int, include_diff: bool, budget: int
+) -> ChangesResult:
     clean = list(dict.fromkeys(clean_path(p) for p in paths))
     tree = backend.tree(ref.sha)
     known = [p for p in clean if p in tree or any(t.startswith(p + "/") for t in tree)]
@@ -77,16 +92,25 @@ def recent_changes(backend: Backend, ref: Ref, paths: list[str], since: str | No
     per_commit = max(600, budget * CHARS_PER_TOKEN // max(1, min(limit, 5)))
     commits = backend.commits(ref.sha, clean, since_iso, limit, include_diff, per_commit)
     overhead = 120
-    kept, trunc = fit(commits, max(200, budget - overhead), size=lambda c: estimate_tokens(c.model_dump_json()),
-                      how_to_get_more="ask for fewer paths, a later `since`, a smaller limit or include_diff=false")
+    kept, trunc = fit(
+        commits,
+        max(200, budget - overhead),
+        size=lambda c: estimate_tokens(c.model_dump_json()),
+        how_to_get_more="ask for fewer paths, a later `since`, a smaller limit or include_diff=false",
+    )
     if kept and estimate_tokens(kept[0].model_dump_json()) > budget and kept[0].diff:
         kept[0].diff = kept[0].diff[: budget * CHARS_PER_TOKEN // 2]
         kept[0].diff_truncated = True
     if any(c.diff_truncated for c in kept) and not trunc.truncated:
-        trunc = Truncation(truncated=True, omitted=0, how_to_get_more="diffs were clipped; call recent_changes on a "
-                           "single file, or get_file at the commit sha (ref=<sha>) to read it whole")
-    return ChangesResult(repo=backend.name, ref=ref.label, commit=ref.sha, paths=clean, since=since_iso,
-                         commits=kept, truncation=trunc)
+        trunc = Truncation(
+            truncated=True,
+            omitted=0,
+            how_to_get_more="diffs were clipped; call recent_changes on a "
+            "single file, or get_file at the commit sha (ref=<sha>) to read it whole",
+        )
+    return ChangesResult(
+        repo=backend.name, ref=ref.label, commit=ref.sha, paths=clean, since=since_iso, commits=kept, truncation=trunc
+    )
 
 
 def blame(backend: Backend, ref: Ref, path: str, start: int, end: int, max_bytes: int, budget: int) -> BlameResult:
@@ -98,8 +122,12 @@ def blame(backend: Backend, ref: Ref, path: str, start: int, end: int, max_bytes
         raise ToolError(f"start_line {start} is past the end of {path} ({total} lines)")
     end = min(end, total, start + MAX_BLAME_LINES - 1)
     ranges = backend.blame(ref.sha, path, start, end)
-    kept, trunc = fit(ranges, max(200, budget - 100), size=lambda r: estimate_tokens(r.model_dump_json()),
-                      how_to_get_more="call blame again with start_line after the last range shown")
+    kept, trunc = fit(
+        ranges,
+        max(200, budget - 100),
+        size=lambda r: estimate_tokens(r.model_dump_json()),
+        how_to_get_more="call blame again with start_line after the last range shown",
+    )
     return BlameResult(repo=backend.name, ref=ref.label, commit=ref.sha, path=path, ranges=kept, truncation=trunc)
 
 
@@ -111,6 +139,10 @@ def open_fix_prs(backend: Backend, path: str | None, prefix: str, budget: int) -
     if clean:
         prs = [p for p in prs if any(f == clean or f.startswith(clean.rstrip("/") + "/") for f in p.files)]
     prs.sort(key=lambda p: (not p.oncall_fix, -p.number))
-    kept, trunc = fit(prs, max(200, budget - 80), size=lambda p: estimate_tokens(p.model_dump_json()),
-                      how_to_get_more="pass a path to narrow the list")
+    kept, trunc = fit(
+        prs,
+        max(200, budget - 80),
+        size=lambda p: estimate_tokens(p.model_dump_json()),
+        how_to_get_more="pass a path to narrow the list",
+    )
     return FixPrsResult(repo=backend.name, path=clean, prs=kept, truncation=trunc)

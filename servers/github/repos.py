@@ -16,8 +16,9 @@ class Repos:
         self.settings = settings
         self.backends: dict[str, Backend] = {}
         for name, path in settings.local_map().items():
-            self.backends[name] = LocalGitBackend(name, path, settings.timeout_seconds, settings.commit_author,
-                                                  settings.commit_email)
+            self.backends[name] = LocalGitBackend(
+                name, path, settings.timeout_seconds, settings.commit_author, settings.commit_email
+            )
         for alias, full in settings.remote_map().items():
             self.backends.setdefault(alias, GitHubBackend(alias, full, settings))
 

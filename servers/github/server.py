@@ -70,8 +70,13 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
         executed. Next: get_file for more lines, recent_changes on the returned paths, blame on suspicious lines."""
         check_name(dag_id, "dag_id")
         check_name(task_id, "task_id")
-        return with_ref(repo, ref, lambda b, r: locate(
-            b, r, index.get(b, r.sha), dag_id, task_id, extra_folders, settings.max_file_bytes, server.budget_tokens))
+        return with_ref(
+            repo,
+            ref,
+            lambda b, r: locate(
+                b, r, index.get(b, r.sha), dag_id, task_id, extra_folders, settings.max_file_bytes, server.budget_tokens
+            ),
+        )
 
     @server.tool(title="Read a file", open_world=remote)
     def get_file(
@@ -86,8 +91,13 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
 
         Use after locate_task to read the DAG or SQL around the failing lines, or at an older commit (ref=<sha>)
         to compare with the last green run."""
-        return with_ref(repo, ref, lambda b, r: reading.get_file(
-            b, r, path, start_line, end_line, settings.max_file_bytes, server.budget_tokens))
+        return with_ref(
+            repo,
+            ref,
+            lambda b, r: reading.get_file(
+                b, r, path, start_line, end_line, settings.max_file_bytes, server.budget_tokens
+            ),
+        )
 
     @server.tool(title="Recent changes to paths", open_world=remote)
     def recent_changes(
@@ -103,8 +113,11 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
 
         Use with the paths from locate_task (DAG file and SQL file) and `since` = the last successful run time.
         Next: blame for who touched specific lines; the ownership server for whom to contact."""
-        return with_ref(repo, ref, lambda b, r: reading.recent_changes(
-            b, r, paths, since, limit, include_diff, server.budget_tokens))
+        return with_ref(
+            repo,
+            ref,
+            lambda b, r: reading.recent_changes(b, r, paths, since, limit, include_diff, server.budget_tokens),
+        )
 
     @server.tool(title="Blame lines", open_world=remote)
     def blame(
@@ -119,8 +132,11 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
 
         Use on the task's or SQL's line range from locate_task to find the change that introduced a bad column
         or argument. Next: recent_changes with include_diff for that commit's full context."""
-        return with_ref(repo, ref, lambda b, r: reading.blame(
-            b, r, path, start_line, end_line, settings.max_file_bytes, server.budget_tokens))
+        return with_ref(
+            repo,
+            ref,
+            lambda b, r: reading.blame(b, r, path, start_line, end_line, settings.max_file_bytes, server.budget_tokens),
+        )
 
     @server.tool(title="Find open fix PRs", open_world=remote)
     def find_open_fix_prs(
@@ -138,17 +154,30 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
 
     if settings.allow_write:
 
-        @server.tool(title="Open a fix pull request", read_only=False, destructive=False, idempotent=True,
-                     open_world=remote)
+        @server.tool(
+            title="Open a fix pull request", read_only=False, destructive=False, idempotent=True, open_world=remote
+        )
         def create_fix_pr(
             repo: Repo,
             title: Annotated[str, Field(min_length=5, max_length=200, description="PR title: what the fix does")],
-            body: Annotated[str, Field(min_length=20, max_length=20_000,
-                                       description="why: the failure, root cause and how the fix was validated")],
-            changes: Annotated[list[FileChange], Field(min_length=1, max_length=50,
-                                                       description="files with their full new content")],
-            evidence: Annotated[list[str], Field(max_length=30, description="evidence lines (error, run id, "
-                                                 "schema facts, EXPLAIN result) appended to the PR body")] = [],  # noqa: B006
+            body: Annotated[
+                str,
+                Field(
+                    min_length=20,
+                    max_length=20_000,
+                    description="why: the failure, root cause and how the fix was validated",
+                ),
+            ],
+            changes: Annotated[
+                list[FileChange], Field(min_length=1, max_length=50, description="files with their full new content")
+            ],
+            evidence: Annotated[
+                list[str],
+                Field(
+                    max_length=30,
+                    description="evidence lines (error, run id, schema facts, EXPLAIN result) appended to the PR body",
+                ),
+            ] = [],  # noqa: B006
             base: Annotated[str | None, Field(max_length=250, description="base branch; default: the default")] = None,
             draft: Annotated[bool, Field(description="open as a draft PR")] = True,
             dry_run: Annotated[bool, Field(description="only return the exact diff; write nothing")] = False,
@@ -160,17 +189,32 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
             Call with dry_run=true first and show the diff to the user; validate SQL with the trino server before.
             Check find_open_fix_prs so you do not duplicate someone's fix."""
             backend = repos.get(repo)
-            return fixpr.create_fix_pr(backend, settings, repos.writable(repo), title, body, evidence, changes, base,
-                                       draft, dry_run, server.budget_tokens)
+            return fixpr.create_fix_pr(
+                backend,
+                settings,
+                repos.writable(repo),
+                title,
+                body,
+                evidence,
+                changes,
+                base,
+                draft,
+                dry_run,
+                server.budget_tokens,
+            )
 
-    @server.prompt(name="investigate_task_code",
-                   description="Guide: from a failed Airflow task to its code, the recent change and a fix PR")
+    @server.prompt(
+        name="investigate_task_code",
+        description="Guide: from a failed Airflow task to its code, the recent change and a fix PR",
+    )
     def investigate_task_code(repo: str, dag_id: str, task_id: str, last_green: str = "") -> str:
         since = f" since={last_green!r}" if last_green else " since=<the last successful run>"
-        write = ("5. If a fix is clear and validated (trino server: EXPLAIN the corrected SQL), call find_open_fix_prs "
-                 "then create_fix_pr with dry_run=true, show the diff, then dry_run=false with the evidence."
-                 if settings.allow_write else
-                 "5. Writes are disabled here: present the proposed diff to the user as text.")
+        write = (
+            "5. If a fix is clear and validated (trino server: EXPLAIN the corrected SQL), call find_open_fix_prs "
+            "then create_fix_pr with dry_run=true, show the diff, then dry_run=false with the evidence."
+            if settings.allow_write
+            else "5. Writes are disabled here: present the proposed diff to the user as text."
+        )
         return (
             f"Investigate the code behind the failed task {dag_id}.{task_id} in repo {repo!r}.\n"
             "0. Get the root-cause error lines first from the airflow_logs server.\n"

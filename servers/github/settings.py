@@ -66,8 +66,15 @@ class GithubSettings(ServerSettings):
     commit_email: str = Field("oncall-mcp@localhost", description="author email of local fix commits")
 
     @field_validator(
-        "repos", "local_repos", "dag_folders", "sql_folders", "write_repos", "write_paths", "write_suffixes",
-        "protected_branches", mode="before",
+        "repos",
+        "local_repos",
+        "dag_folders",
+        "sql_folders",
+        "write_repos",
+        "write_paths",
+        "write_suffixes",
+        "protected_branches",
+        mode="before",
     )
     @classmethod
     def _comma(cls, value: object) -> object:

@@ -7,8 +7,12 @@ from oncall_mcp.servers.ownership.settings import OwnershipSettings
 
 def policy(settings: OwnershipSettings | None) -> dict:
     if settings is None:
-        read = ["<registry.yaml>", "<checkout>/.github/CODEOWNERS (or CODEOWNERS, docs/CODEOWNERS)", "<dags folder>",
-                "<OpenLineage events .jsonl file or folder>"]
+        read = [
+            "<registry.yaml>",
+            "<checkout>/.github/CODEOWNERS (or CODEOWNERS, docs/CODEOWNERS)",
+            "<dags folder>",
+            "<OpenLineage events .jsonl file or folder>",
+        ]
     else:
         read = [str(settings.registry)]
         if settings.repo is not None:

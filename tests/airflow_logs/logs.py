@@ -27,15 +27,21 @@ def trino_log() -> str:
     )
     op = "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator"
     exc_value = (
-        f'TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message="line 1:20: Column \'r.open_date\' '
+        f"TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:20: Column 'r.open_date' "
         f'cannot be resolved", query_id={TRINO_QID})'
     )
     frames = [
-        {"filename": "/home/airflow/.local/lib/python3.12/site-packages/airflow/sdk/execution_time/task_runner.py",
-         "lineno": 1004, "name": "run"},
+        {
+            "filename": "/home/airflow/.local/lib/python3.12/site-packages/airflow/sdk/execution_time/task_runner.py",
+            "lineno": 1004,
+            "name": "run",
+        },
         {"filename": "/opt/airflow/dags/reports_daily.py", "lineno": 41, "name": "load"},
-        {"filename": "/home/airflow/.local/lib/python3.12/site-packages/trino/client.py", "lineno": 900,
-         "name": "process"},
+        {
+            "filename": "/home/airflow/.local/lib/python3.12/site-packages/trino/client.py",
+            "lineno": 900,
+            "name": "process",
+        },
     ]
     lines = [
         j("info", "::group::Pre Execute"),
@@ -44,12 +50,28 @@ def trino_log() -> str:
         *noise_json(30, "load_reports"),
         j("info", f"Running statement: {sql}, parameters: None", op),
         j("info", f"Query {TRINO_QID} submitted to https://trino.internal:8443", op),
-        j("error", "Task failed with exception", error_detail=[
-            {"exc_type": "TrinoUserError", "exc_value": exc_value, "exc_notes": [], "syntax_error": None,
-             "is_cause": False, "frames": frames, "is_group": False, "exceptions": []}]),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                {
+                    "exc_type": "TrinoUserError",
+                    "exc_value": exc_value,
+                    "exc_notes": [],
+                    "syntax_error": None,
+                    "is_cause": False,
+                    "frames": frames,
+                    "is_group": False,
+                    "exceptions": [],
+                }
+            ],
+        ),
         j("info", "::group::Post Execute"),
-        j("info", "Successfully emitted OpenLineage `FAIL` event of id `0199`",
-          "airflow.providers.openlineage.plugins.adapter.OpenLineageAdapter"),
+        j(
+            "info",
+            "Successfully emitted OpenLineage `FAIL` event of id `0199`",
+            "airflow.providers.openlineage.plugins.adapter.OpenLineageAdapter",
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -59,9 +81,21 @@ def sensor_log() -> str:
     lines = [j("info", "::group::Pre Execute")]
     for _ in range(5):
         lines.append(j("info", "Poking for key : s3://raw/events/dt=2026-11-21/_SUCCESS", op))
-    lines.append(j("error", "Task failed with exception", error_detail=[
-        {"exc_type": "AirflowSensorTimeout", "exc_value": "Sensor has timed out; run duration of 3600.2 seconds "
-         "exceeds the specified timeout of 3600.0.", "frames": [], "is_cause": False}]))
+    lines.append(
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                {
+                    "exc_type": "AirflowSensorTimeout",
+                    "exc_value": "Sensor has timed out; run duration of 3600.2 seconds "
+                    "exceeds the specified timeout of 3600.0.",
+                    "frames": [],
+                    "is_cause": False,
+                }
+            ],
+        )
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -72,7 +106,7 @@ def af2_spark_log() -> str:
     out += [f"{pre}24/11/21 00:01:{i % 60:02d} INFO TaskSetManager: Finished task {i}.0 in stage 3" for i in range(200)]
     out += [
         f"{pre}24/11/21 00:02:00 WARN TaskSetManager: Lost task 3.0 in stage 4.0 (TID 77): ExecutorLostFailure",
-        f"{pre}Exception in thread \"main\" org.apache.spark.SparkException: Job aborted due to stage failure: "
+        f'{pre}Exception in thread "main" org.apache.spark.SparkException: Job aborted due to stage failure: '
         "Task 3 in stage 4.0 failed 4 times",
         f"{pre}\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2672)",
         f"{pre}Caused by: org.apache.spark.sql.AnalysisException: wrapped",
@@ -98,41 +132,59 @@ def af2_spark_log() -> str:
 
 def af2_python_chain_log() -> str:
     """A Python chain: the root (printed first) is a ConnectionRefusedError, then a wrapper."""
-    return "\n".join([
-        "[2026-11-21T00:00:00.000+0000] {taskinstance.py:1206} INFO - Starting attempt 1 of 1",
-        "[2026-11-21T00:00:01.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception",
-        "Traceback (most recent call last):",
-        '  File "/opt/airflow/dags/etl/extract.py", line 12, in fetch',
-        "    conn = psycopg2.connect(dsn)",
-        "ConnectionRefusedError: [Errno 111] Connection refused",
-        "",
-        "The above exception was the direct cause of the following exception:",
-        "",
-        "Traceback (most recent call last):",
-        '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 433, in _execute',
-        "    raise AirflowException('extract failed') from exc",
-        "airflow.exceptions.AirflowException: extract failed",
-        "[2026-11-21T00:00:01.100+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "[2026-11-21T00:00:00.000+0000] {taskinstance.py:1206} INFO - Starting attempt 1 of 1",
+                "[2026-11-21T00:00:01.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception",
+                "Traceback (most recent call last):",
+                '  File "/opt/airflow/dags/etl/extract.py", line 12, in fetch',
+                "    conn = psycopg2.connect(dsn)",
+                "ConnectionRefusedError: [Errno 111] Connection refused",
+                "",
+                "The above exception was the direct cause of the following exception:",
+                "",
+                "Traceback (most recent call last):",
+                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 433, in _execute',
+                "    raise AirflowException('extract failed') from exc",
+                "airflow.exceptions.AirflowException: extract failed",
+                "[2026-11-21T00:00:01.100+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl",
+            ]
+        )
+        + "\n"
+    )
 
 
 def sigkill_log() -> str:
-    return "\n".join([
-        "[2026-11-21T00:00:00.000+0000] {taskinstance.py:1206} INFO - Starting attempt 1 of 1",
-        *[f"[2026-11-21T00:00:{i:02d}.000+0000] {{etl.py:20}} INFO - loaded chunk {i}" for i in range(40)],
-        "[2026-11-21T00:01:00.000+0000] {local_task_job_runner.py:240} INFO - Task exited with return code "
-        "Negsignal.SIGKILL",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "[2026-11-21T00:00:00.000+0000] {taskinstance.py:1206} INFO - Starting attempt 1 of 1",
+                *[f"[2026-11-21T00:00:{i:02d}.000+0000] {{etl.py:20}} INFO - loaded chunk {i}" for i in range(40)],
+                "[2026-11-21T00:01:00.000+0000] {local_task_job_runner.py:240} INFO - Task exited with return code "
+                "Negsignal.SIGKILL",
+            ]
+        )
+        + "\n"
+    )
 
 
 def success_log() -> str:
-    return "\n".join([
-        j("info", "::group::Pre Execute"),
-        *noise_json(5, "load_reports"),
-        j("info", "Done. Returned value was: None",
-          "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator"),
-        j("info", "Successfully emitted OpenLineage `COMPLETE` event of id `0198`"),
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                j("info", "::group::Pre Execute"),
+                *noise_json(5, "load_reports"),
+                j(
+                    "info",
+                    "Done. Returned value was: None",
+                    "airflow.task.operators.airflow.providers.trino.operators.trino.TrinoOperator",
+                ),
+                j("info", "Successfully emitted OpenLineage `COMPLETE` event of id `0198`"),
+            ]
+        )
+        + "\n"
+    )
 
 
 def write(root: Path, rel: str, data: str | bytes, mtime: float | None = None) -> Path:
@@ -158,8 +210,12 @@ def build_tree(root: Path) -> Path:
     # mapped task + a triggerer file
     for i in (0, 1):
         write(root, f"dag_id=mapped/run_id={RUN}/task_id=fan/map_index={i}/attempt=1.log", trino_log(), 1_700_000_400)
-    write(root, f"dag_id=mapped/run_id={RUN}/task_id=fan/map_index=0/attempt=1.log.trigger.17.log",
-          j("info", "trigger fired"), 1_700_000_401)
+    write(
+        root,
+        f"dag_id=mapped/run_id={RUN}/task_id=fan/map_index=0/attempt=1.log.trigger.17.log",
+        j("info", "trigger fired"),
+        1_700_000_401,
+    )
     # old layout {dag_id}/{task_id}/{ts}/{try}.log
     write(root, "legacy_dag/old_task/2026-11-21T00:00:00+00:00/1.log", af2_python_chain_log(), 1_700_000_500)
     # gzip, truncated gzip, empty, binary

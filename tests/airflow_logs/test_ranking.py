@@ -78,11 +78,18 @@ async def test_retried_error_that_recovered_is_not_the_cause(tmp_path: Path) -> 
 async def test_json_retry_message_ranks_below_final_error(tmp_path: Path) -> None:
     lines = [
         *noise_json(40, "t"),
-        j("error", "Request 1/4 to the billing API failed: HTTP 502; retrying in 5s", "etl.http",
-          error_detail=[{"exc_type": "HTTPError", "exc_value": "502 Server Error: Bad Gateway", "frames": []}]),
+        j(
+            "error",
+            "Request 1/4 to the billing API failed: HTTP 502; retrying in 5s",
+            "etl.http",
+            error_detail=[{"exc_type": "HTTPError", "exc_value": "502 Server Error: Bad Gateway", "frames": []}],
+        ),
         *noise_json(100, "t"),
-        j("error", "Task failed with exception",
-          error_detail=[{"exc_type": "KeyError", "exc_value": "'invoice_total'", "frames": []}]),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[{"exc_type": "KeyError", "exc_value": "'invoice_total'", "frames": []}],
+        ),
         j("info", "Successfully emitted OpenLineage `FAIL` event of id `0198`"),
     ]
     d = await find(tmp_path, lines)
@@ -96,9 +103,17 @@ async def test_command_line_tool_error_beats_the_bash_wrapper(tmp_path: Path) ->
         *[j("info", f"synced {i} files", BASH) for i in range(60)],
         j("info", "curl: (7) Failed to connect to files.example.org port 443 after 3 ms: Couldn't connect", BASH),
         j("info", "Command exited with return code 7", BASH),
-        j("error", "Task failed with exception", error_detail=[{
-            "exc_type": "AirflowException",
-            "exc_value": "Bash command failed. The command returned a non-zero exit code 7.", "frames": []}]),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                {
+                    "exc_type": "AirflowException",
+                    "exc_value": "Bash command failed. The command returned a non-zero exit code 7.",
+                    "frames": [],
+                }
+            ],
+        ),
     ]
     d = await find(tmp_path, lines)
     assert top(d)["text"].endswith("Couldn't connect")
@@ -111,9 +126,17 @@ async def test_json_escaped_ansi_colour_does_not_hide_a_failure(tmp_path: Path) 
         *[j("info", f"12:00:{i:02d}  {i} of 20 OK created view model stg_{i}", BASH) for i in range(20)],
         j("info", "12:01:00  \x1b[31mFailure in test unique_customers_customer_id (models/schema.yml)\x1b[0m", BASH),
         j("info", "12:01:00  Done. PASS=20 WARN=0 ERROR=1 SKIP=0 TOTAL=21", BASH),
-        j("error", "Task failed with exception", error_detail=[{
-            "exc_type": "AirflowException",
-            "exc_value": "Bash command failed. The command returned a non-zero exit code 1.", "frames": []}]),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                {
+                    "exc_type": "AirflowException",
+                    "exc_value": "Bash command failed. The command returned a non-zero exit code 1.",
+                    "frames": [],
+                }
+            ],
+        ),
     ]
     assert "\\u001b[31mFailure" in "\n".join(lines)  # json.dumps escapes the colour code
     d = await find(tmp_path, lines)
@@ -124,16 +147,31 @@ async def test_json_escaped_ansi_colour_does_not_hide_a_failure(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("exc_line", "exc_type", "category"),
     [
-        ("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 2.1 TiB for an array with shape (9, 9)",
-         "numpy.core._exceptions._ArrayMemoryError", "out_of_memory"),
-        ("botocore.exceptions.NoCredentialsError: Unable to locate credentials",
-         "botocore.exceptions.NoCredentialsError", "permission_denied"),
-        ("google.auth.exceptions.DefaultCredentialsError: Your default credentials were not found.",
-         "google.auth.exceptions.DefaultCredentialsError", "permission_denied"),
-        ("confluent_kafka.KafkaBrokersNotAvailable: no broker answered within 30s",
-         "confluent_kafka.KafkaBrokersNotAvailable", "connection"),
-        ("requests.exceptions.ConnectionError: NameResolutionError: Failed to resolve 'db.internal'",
-         "requests.exceptions.ConnectionError", "connection"),
+        (
+            "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 2.1 TiB for an array with shape (9, 9)",
+            "numpy.core._exceptions._ArrayMemoryError",
+            "out_of_memory",
+        ),
+        (
+            "botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+            "botocore.exceptions.NoCredentialsError",
+            "permission_denied",
+        ),
+        (
+            "google.auth.exceptions.DefaultCredentialsError: Your default credentials were not found.",
+            "google.auth.exceptions.DefaultCredentialsError",
+            "permission_denied",
+        ),
+        (
+            "confluent_kafka.KafkaBrokersNotAvailable: no broker answered within 30s",
+            "confluent_kafka.KafkaBrokersNotAvailable",
+            "connection",
+        ),
+        (
+            "requests.exceptions.ConnectionError: NameResolutionError: Failed to resolve 'db.internal'",
+            "requests.exceptions.ConnectionError",
+            "connection",
+        ),
     ],
 )
 async def test_exception_after_a_traceback_and_its_category(
@@ -141,12 +179,19 @@ async def test_exception_after_a_traceback_and_its_category(
 ) -> None:
     lines = [
         *af2_noise(80),
-        af2("WARNING", "2015-08-20 17:14:11,414 - WARN  [NIOServerCxn] - Exception causing close of session 0x0 "
-            "due to java.io.IOException: peer not running", "pipeline.py:88", 90),
+        af2(
+            "WARNING",
+            "2015-08-20 17:14:11,414 - WARN  [NIOServerCxn] - Exception causing close of session 0x0 "
+            "due to java.io.IOException: peer not running",
+            "pipeline.py:88",
+            90,
+        ),
         *af2_noise(40, 100),
         af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 2990),
-        *traceback("/home/airflow/.local/lib/python3.11/site-packages/airflow/models/taskinstance.py",
-                   "/opt/airflow/dags/job.py"),
+        *traceback(
+            "/home/airflow/.local/lib/python3.11/site-packages/airflow/models/taskinstance.py",
+            "/opt/airflow/dags/job.py",
+        ),
         exc_line,
         *AF2_FAILED,
     ]
@@ -174,8 +219,12 @@ async def test_bare_warning_is_not_a_cause(tmp_path: Path) -> None:
 async def test_bash_killed_with_exit_137_is_an_oom_kill_shown_in_the_log(tmp_path: Path) -> None:
     lines = [
         *af2_noise(50),
-        af2("INFO", "/opt/jobs/rollup.sh: line 7:  913 Killed                  python rollup.py",
-            "subprocess.py:93", 100),
+        af2(
+            "INFO",
+            "/opt/jobs/rollup.sh: line 7:  913 Killed                  python rollup.py",
+            "subprocess.py:93",
+            100,
+        ),
         af2("INFO", "Command exited with return code 137", "subprocess.py:97", 101),
         af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 102),
         *traceback("/home/airflow/.local/lib/python3.11/site-packages/airflow/providers/standard/operators/bash.py"),
@@ -191,25 +240,57 @@ async def test_bash_killed_with_exit_137_is_an_oom_kill_shown_in_the_log(tmp_pat
 async def test_search_permission_denied_writing_the_lake_among_distractors(tmp_path: Path) -> None:
     """The issue's example: "permission denied writing the lake" finds `AccessDenied ... PutObject`, ahead of a
     local-file permission error, a denied read of the lake and a plain (successful) write to the lake."""
-    put = ("botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: "
-           "Access Denied")
-    write(tmp_path, f"dag_id=sales/run_id={RUN}/task_id=export/attempt=1.log", "\n".join([
-        *af2_noise(20),
-        af2("INFO", "writing 1200 rows to the lake at s3://lake/sales/2026-11-21/part-0.parquet", sec=30),
-        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 31),
-        *traceback("/opt/airflow/dags/sales.py"),
-        put,
-        *AF2_FAILED,
-    ]) + "\n")
-    write(tmp_path, f"dag_id=cache/run_id={RUN}/task_id=warm/attempt=1.log", "\n".join([
-        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 1),
-        "PermissionError: [Errno 13] Permission denied: '/opt/airflow/tmp/cache.db'",
-    ]) + "\n")
-    write(tmp_path, f"dag_id=audit/run_id={RUN}/task_id=read/attempt=1.log", "\n".join([
-        j("error", "Task failed with exception", error_detail=[{
-            "exc_type": "ClientError", "exc_value": "An error occurred (AccessDenied) when calling the GetObject "
-            "operation: Access Denied", "frames": []}]),
-    ]) + "\n")
+    put = (
+        "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: "
+        "Access Denied"
+    )
+    write(
+        tmp_path,
+        f"dag_id=sales/run_id={RUN}/task_id=export/attempt=1.log",
+        "\n".join(
+            [
+                *af2_noise(20),
+                af2("INFO", "writing 1200 rows to the lake at s3://lake/sales/2026-11-21/part-0.parquet", sec=30),
+                af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 31),
+                *traceback("/opt/airflow/dags/sales.py"),
+                put,
+                *AF2_FAILED,
+            ]
+        )
+        + "\n",
+    )
+    write(
+        tmp_path,
+        f"dag_id=cache/run_id={RUN}/task_id=warm/attempt=1.log",
+        "\n".join(
+            [
+                af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 1),
+                "PermissionError: [Errno 13] Permission denied: '/opt/airflow/tmp/cache.db'",
+            ]
+        )
+        + "\n",
+    )
+    write(
+        tmp_path,
+        f"dag_id=audit/run_id={RUN}/task_id=read/attempt=1.log",
+        "\n".join(
+            [
+                j(
+                    "error",
+                    "Task failed with exception",
+                    error_detail=[
+                        {
+                            "exc_type": "ClientError",
+                            "exc_value": "An error occurred (AccessDenied) when calling the GetObject "
+                            "operation: Access Denied",
+                            "frames": [],
+                        }
+                    ],
+                ),
+            ]
+        )
+        + "\n",
+    )
     server = build_server(AirflowLogsSettings(source=str(tmp_path)))
     async with Client(server.mcp) as c:
         r = await c.call_tool("search_logs", {"query": "permission denied writing the lake"})
@@ -221,12 +302,17 @@ async def test_search_permission_denied_writing_the_lake_among_distractors(tmp_p
 async def test_ten_gigabyte_log_gives_a_partial_answer_within_the_time_limit(tmp_path: Path) -> None:
     """A 10 GB log (sparse: real lines first, then holes) cannot be read within the time limit: the answer comes
     back in time, from the part that was read, and says it is partial."""
-    head = "\n".join([
-        *af2_noise(50),
-        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 60),
-        *traceback("/opt/airflow/dags/big.py"),
-        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) FATAL: too many connections for role etl",
-    ]) + "\n"
+    head = (
+        "\n".join(
+            [
+                *af2_noise(50),
+                af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 60),
+                *traceback("/opt/airflow/dags/big.py"),
+                "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) FATAL: too many connections for role etl",
+            ]
+        )
+        + "\n"
+    )
     path = write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", head)
     with open(path, "r+b") as fh:
         fh.truncate(10 * 1024**3)

@@ -24,8 +24,9 @@ async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.Monk
     root = build_tree(tmp_path)
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            client.put_object(Bucket="airflow-logs", Key=f"prod/logs/{path.relative_to(root).as_posix()}",
-                              Body=path.read_bytes())
+            client.put_object(
+                Bucket="airflow-logs", Key=f"prod/logs/{path.relative_to(root).as_posix()}", Body=path.read_bytes()
+            )
     client.put_object(Bucket="airflow-logs", Key="other/secret.log", Body=b"SECRET ERROR\n")
     settings = AirflowLogsSettings(
         source="s3://airflow-logs/prod/logs", s3_endpoint_url=s3_server.endpoint_url, chunk_bytes=64 * 1024
@@ -40,8 +41,9 @@ async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.Monk
         assert r.structured_content["root_cause_lines"][0]["line_number"] == 207
         r = await c.call_tool("find_failure", {"dag_id": "gz", "run_id": RUN, "task_id": "cut"})
         assert r.structured_content["truncated"] is True
-        r = await c.call_tool("find_failure", {"dag_id": "reports_daily", "run_id": RUN, "task_id": "load_reports",
-                                               "try_number": 5})
+        r = await c.call_tool(
+            "find_failure", {"dag_id": "reports_daily", "run_id": RUN, "task_id": "load_reports", "try_number": 5}
+        )
         assert r.is_error and "attempts present: 1, 2" in r.content[0].text
         r = await c.call_tool("list_failed_tasks", {"dag_id": "reports_daily"})
         assert [a["task_id"] for a in r.structured_content["attempts"]] == ["load_reports", "wait_upstream"]
@@ -53,8 +55,9 @@ async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.Monk
         r = await c.call_tool("search_logs", {"query": "column cannot be resolved"})
         assert r.structured_content["hits"]
     # unreachable S3: a clear error, quickly, and no credentials in it
-    dead = build_server(AirflowLogsSettings(source="s3://airflow-logs/prod",
-                                            s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
+    dead = build_server(
+        AirflowLogsSettings(source="s3://airflow-logs/prod", s3_endpoint_url=f"http://127.0.0.1:{free_port()}")
+    )
     async with Client(dead.mcp) as c:
         r = await c.call_tool("list_failed_tasks", {})
         assert r.is_error and "unreachable" in r.content[0].text

@@ -90,8 +90,11 @@ async def test_mapped_old_layout_and_gzip(tmp_path: Path) -> None:
     assert "map_index" in err_text(r) and "0, 1" in err_text(r)
     d = (await call(s, "find_failure", dag_id="mapped", run_id=RUN, task_id="fan", map_index=1)).structured_content
     assert d["map_index"] == 1 and d["error_category"] == "schema_mismatch"
-    d = (await call(s, "find_failure", dag_id="legacy_dag", run_id="scheduled__2026-11-21T00:00:00+00:00",
-                    task_id="old_task")).structured_content
+    d = (
+        await call(
+            s, "find_failure", dag_id="legacy_dag", run_id="scheduled__2026-11-21T00:00:00+00:00", task_id="old_task"
+        )
+    ).structured_content
     assert d["error_category"] == "connection" and d["log_ref"].startswith("legacy_dag/old_task/")
     d = (await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="ok")).structured_content
     assert d["root_cause_lines"][0]["line_number"] == 36 and d["log_ref"].endswith(".gz")
@@ -107,14 +110,16 @@ async def test_truncated_gzip_is_partial(tmp_path: Path) -> None:
 
 async def test_missing_objects_list_what_exists(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    assert "closest: reports_daily" in err_text(await call(s, "find_failure", dag_id="report_daily", run_id=RUN,
-                                                           task_id="x"))
+    assert "closest: reports_daily" in err_text(
+        await call(s, "find_failure", dag_id="report_daily", run_id=RUN, task_id="x")
+    )
     msg = err_text(await call(s, "find_failure", dag_id="reports_daily", run_id="nope", task_id="x"))
     assert RUN in msg and "scheduled__2026-11-20" in msg
     msg = err_text(await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_report"))
     assert "load_reports" in msg and "wait_upstream" in msg
-    msg = err_text(await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports",
-                              try_number=3))
+    msg = err_text(
+        await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports", try_number=3)
+    )
     assert msg.endswith("no log for try 3; attempts present: 1, 2")
     # the server keeps serving
     r = await call(s, "list_attempts", dag_id="reports_daily", task_id="load_reports")
@@ -158,10 +163,16 @@ async def test_read_log_excerpt_and_paging(tmp_path: Path) -> None:
 
 async def test_huge_single_line(tmp_path: Path) -> None:
     root = tmp_path
-    big = j("error", "Task failed with exception", error_detail=[
-        {"exc_type": "ValueError", "exc_value": "bad payload " + "x" * 12_000_000, "frames": []}])
-    write(root, f"dag_id=big/run_id={RUN}/task_id=t/attempt=1.log",
-          j("info", "start") + "\n" + big + "\n" + j("info", "end") + "\n")
+    big = j(
+        "error",
+        "Task failed with exception",
+        error_detail=[{"exc_type": "ValueError", "exc_value": "bad payload " + "x" * 12_000_000, "frames": []}],
+    )
+    write(
+        root,
+        f"dag_id=big/run_id={RUN}/task_id=t/attempt=1.log",
+        j("info", "start") + "\n" + big + "\n" + j("info", "end") + "\n",
+    )
     s = server_for(root)
     d = (await call(s, "find_failure", dag_id="big", run_id=RUN, task_id="t")).structured_content
     assert d["root_cause_lines"][0]["line_number"] == 2
@@ -190,12 +201,28 @@ async def test_lists_and_outcomes(tmp_path: Path) -> None:
 async def test_search_synonyms_and_history(tmp_path: Path) -> None:
     root = build_tree(tmp_path)
     for i in range(3):
-        write(root, f"dag_id=lake/run_id=r{i}/task_id=write/attempt=1.log", "\n".join([
-            j("info", "uploading part file"),
-            j("error", "Task failed with exception", error_detail=[{
-                "exc_type": "ClientError", "exc_value": f"An error occurred (AccessDenied) when calling the PutObject "
-                f"operation: Access Denied for s3://lake/part-{i}.parquet", "frames": []}]),
-        ]) + "\n")
+        write(
+            root,
+            f"dag_id=lake/run_id=r{i}/task_id=write/attempt=1.log",
+            "\n".join(
+                [
+                    j("info", "uploading part file"),
+                    j(
+                        "error",
+                        "Task failed with exception",
+                        error_detail=[
+                            {
+                                "exc_type": "ClientError",
+                                "exc_value": f"An error occurred (AccessDenied) when calling the PutObject "
+                                f"operation: Access Denied for s3://lake/part-{i}.parquet",
+                                "frames": [],
+                            }
+                        ],
+                    ),
+                ]
+            )
+            + "\n",
+        )
     s = server_for(root)
     d = (await call(s, "search_logs", query="permission denied writing the lake")).structured_content
     top = d["hits"][0]
@@ -215,8 +242,16 @@ async def test_compare_attempts_against_success(tmp_path: Path) -> None:
     assert d["baseline_log_ref"].endswith("task_id=load_reports/attempt=1.log")
     assert d["baseline_outcome"] == "success"
     assert any("cannot be resolved" in x["text"] for x in d["new_in_failed"])
-    d = (await call(s, "compare_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports",
-                    baseline_run_id="scheduled__2026-11-20T00:00:00+00:00")).structured_content
+    d = (
+        await call(
+            s,
+            "compare_attempts",
+            dag_id="reports_daily",
+            run_id=RUN,
+            task_id="load_reports",
+            baseline_run_id="scheduled__2026-11-20T00:00:00+00:00",
+        )
+    ).structured_content
     assert "2026-11-20" in d["baseline_log_ref"]
 
 

@@ -35,18 +35,38 @@ def seed_remote(standin: GitHubStandin) -> None:
     from tests.github import gitrepo
 
     repo = standin.add_repo("acme", "pipelines")
-    repo.commit({"dags/reports_daily.py": gitrepo.REPORTS_DAG,
-                 "dags/sql/load_reports.sql": gitrepo.LOAD_SQL.replace("r.open_date", "r.start_date"),
-                 "include/sql/check_rows.sql": gitrepo.CHECK_SQL}, "add reports_daily DAG", gitrepo.ALICE,
-                "2026-01-01T10:00:00Z")
-    repo.commit({"dags/etl_taskflow.py": gitrepo.TASKFLOW_DAG, "dags/logo.png": b"\x89PNG\0\0binary"},
-                "add taskflow", gitrepo.BOB, "2026-01-02T10:00:00Z")
-    repo.commit({"dags/sql/load_reports.sql": gitrepo.LOAD_SQL}, "rename start_date to open_date",
-                gitrepo.CAROL, "2026-01-03T10:00:00Z")
+    repo.commit(
+        {
+            "dags/reports_daily.py": gitrepo.REPORTS_DAG,
+            "dags/sql/load_reports.sql": gitrepo.LOAD_SQL.replace("r.open_date", "r.start_date"),
+            "include/sql/check_rows.sql": gitrepo.CHECK_SQL,
+        },
+        "add reports_daily DAG",
+        gitrepo.ALICE,
+        "2026-01-01T10:00:00Z",
+    )
+    repo.commit(
+        {"dags/etl_taskflow.py": gitrepo.TASKFLOW_DAG, "dags/logo.png": b"\x89PNG\0\0binary"},
+        "add taskflow",
+        gitrepo.BOB,
+        "2026-01-02T10:00:00Z",
+    )
+    repo.commit(
+        {"dags/sql/load_reports.sql": gitrepo.LOAD_SQL},
+        "rename start_date to open_date",
+        gitrepo.CAROL,
+        "2026-01-03T10:00:00Z",
+    )
     repo.protected.add("main")
 
 
 def remote_server(standin: GitHubStandin, **overrides: object) -> OncallServer:
-    settings = GithubSettings(token=TOKEN, api_url=standin.base_url, repos=["pipelines=acme/pipelines"],  # type: ignore[arg-type]
-                              seconds_between_writes=0, max_retry_wait_seconds=2, **overrides)
+    settings = GithubSettings(
+        token=TOKEN,
+        api_url=standin.base_url,
+        repos=["pipelines=acme/pipelines"],  # type: ignore[arg-type]
+        seconds_between_writes=0,
+        max_retry_wait_seconds=2,
+        **overrides,
+    )
     return build_server(settings)

@@ -57,7 +57,7 @@ WHERE r.ds = '{{ ds }}'
 
 CHECK_SQL = "SELECT count(*) FROM iceberg.mart.fact_reports WHERE ds = '{{ ds }}'\n"
 
-TASKFLOW_DAG = '''\
+TASKFLOW_DAG = """\
 from airflow.decorators import dag, task, task_group
 from airflow.operators.bash import BashOperator
 import pendulum
@@ -90,27 +90,36 @@ def etl_taskflow():
 
 
 etl_taskflow()
-'''
+"""
 
-LEGACY_DAG = '''\
+LEGACY_DAG = """\
 from airflow import DAG
 from airflow.operators.bash import BashOperator
 
 dag = DAG("legacy_assign", schedule=None)
 
 t1 = BashOperator(task_id="say_hello", bash_command="echo hello", dag=dag)
-'''
+"""
 
 
 class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def git(self, *args: str, author: tuple[str, str] = ("Alice Analyst", "alice@example.com"),
-            date: str | None = None) -> str:
+    def git(
+        self, *args: str, author: tuple[str, str] = ("Alice Analyst", "alice@example.com"), date: str | None = None
+    ) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update({"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_COMMITTER_NAME": author[0],
-                    "GIT_COMMITTER_EMAIL": author[1], "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.path.parent)})
+        env.update(
+            {
+                "GIT_AUTHOR_NAME": author[0],
+                "GIT_AUTHOR_EMAIL": author[1],
+                "GIT_COMMITTER_NAME": author[0],
+                "GIT_COMMITTER_EMAIL": author[1],
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "HOME": str(self.path.parent),
+            }
+        )
         if date:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
         out = subprocess.run(["git", "-C", str(self.path), *args], env=env, check=True, capture_output=True, text=True)
@@ -142,19 +151,34 @@ def make_pipelines_repo(path: Path) -> GitRepo:
     path.mkdir(parents=True)
     repo = GitRepo(path)
     repo.git("init", "-q", "-b", "main")
-    repo.commit("add reports_daily DAG", {
-        "dags/reports_daily.py": REPORTS_DAG,
-        "dags/sql/load_reports.sql": LOAD_SQL.replace("r.open_date", "r.start_date"),
-        "include/sql/check_rows.sql": CHECK_SQL,
-        "README.md": "# pipelines\n",
-    }, ALICE, "2026-01-01T10:00:00+00:00")
-    repo.commit("add taskflow and legacy DAGs", {
-        "dags/etl_taskflow.py": TASKFLOW_DAG,
-        "dags/legacy.py": LEGACY_DAG,
-        "dags/scripts/export.sh": "#!/bin/sh\necho export\n",
-        "dags/logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
-    }, BOB, "2026-01-02T10:00:00+00:00")
-    repo.commit("rename start_date to open_date in reports load", {
-        "dags/sql/load_reports.sql": LOAD_SQL,
-    }, CAROL, "2026-01-03T10:00:00+00:00")
+    repo.commit(
+        "add reports_daily DAG",
+        {
+            "dags/reports_daily.py": REPORTS_DAG,
+            "dags/sql/load_reports.sql": LOAD_SQL.replace("r.open_date", "r.start_date"),
+            "include/sql/check_rows.sql": CHECK_SQL,
+            "README.md": "# pipelines\n",
+        },
+        ALICE,
+        "2026-01-01T10:00:00+00:00",
+    )
+    repo.commit(
+        "add taskflow and legacy DAGs",
+        {
+            "dags/etl_taskflow.py": TASKFLOW_DAG,
+            "dags/legacy.py": LEGACY_DAG,
+            "dags/scripts/export.sh": "#!/bin/sh\necho export\n",
+            "dags/logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
+        },
+        BOB,
+        "2026-01-02T10:00:00+00:00",
+    )
+    repo.commit(
+        "rename start_date to open_date in reports load",
+        {
+            "dags/sql/load_reports.sql": LOAD_SQL,
+        },
+        CAROL,
+        "2026-01-03T10:00:00+00:00",
+    )
     return repo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oncall_mcp.servers.github.dagparse import parse_dags
 
-SRC = '''
+SRC = """
 from airflow import models
 from airflow.providers.trino.operators.trino import TrinoOperator
 from airflow.utils.task_group import TaskGroup
@@ -29,7 +29,7 @@ def my_dag():
     TrinoOperator.partial(task_id="mapped", sql="m.sql").expand(parameters=[1, 2])
 
 my_dag()
-'''
+"""
 
 
 def test_parse_variants() -> None:

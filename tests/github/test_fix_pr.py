@@ -19,9 +19,13 @@ BODY = "Trino failed: Column 'r.open_date' cannot be resolved; the table has sta
 
 
 def fix_args(**extra: Any) -> dict[str, Any]:
-    args = {"repo": "pipelines", "title": "Fix load_reports column name", "body": BODY,
-            "changes": [{"path": "dags/sql/load_reports.sql", "new_content": FIXED}],
-            "evidence": ["run scheduled__2026-01-04T00:00:00+00:00 try 1", "EXPLAIN of the fixed SQL passed"]}
+    args = {
+        "repo": "pipelines",
+        "title": "Fix load_reports column name",
+        "body": BODY,
+        "changes": [{"path": "dags/sql/load_reports.sql", "new_content": FIXED}],
+        "evidence": ["run scheduled__2026-01-04T00:00:00+00:00 try 1", "EXPLAIN of the fixed SQL passed"],
+    }
     args.update(extra)
     return args
 
@@ -87,8 +91,12 @@ async def test_different_change_gives_a_second_pr(pipelines: GitRepo) -> None:
     server = writer(pipelines)
     async with Client(server.mcp) as c:
         one = await c.call_tool("create_fix_pr", fix_args())
-        two = await c.call_tool("create_fix_pr", fix_args(changes=[
-            {"path": "dags/sql/load_reports.sql", "new_content": FIXED.replace("amount", "amount_eur")}]))
+        two = await c.call_tool(
+            "create_fix_pr",
+            fix_args(
+                changes=[{"path": "dags/sql/load_reports.sql", "new_content": FIXED.replace("amount", "amount_eur")}]
+            ),
+        )
     assert one.structured_content["pr"]["number"] == 1 and two.structured_content["pr"]["number"] == 2
     assert one.structured_content["branch"] != two.structured_content["branch"]
 
@@ -101,8 +109,7 @@ async def test_confinement_refusals(pipelines: GitRepo) -> None:
         "traversal": (fix_args(changes=[{"path": "dags/../../etc/passwd", "new_content": "x"}]), "'..'"),
         "absolute": (fix_args(changes=[{"path": "/etc/passwd", "new_content": "x"}]), "absolute"),
         "suffix": (fix_args(changes=[{"path": "dags/tool.exe", "new_content": "x"}]), "only files ending"),
-        "files": (fix_args(changes=[{"path": f"dags/sql/{i}.sql", "new_content": "x"} for i in range(3)]),
-                  "at most 2"),
+        "files": (fix_args(changes=[{"path": f"dags/sql/{i}.sql", "new_content": "x"} for i in range(3)]), "at most 2"),
         "bytes": (fix_args(changes=[{"path": "dags/sql/a.sql", "new_content": "x" * 600}]), "500-byte limit"),
         "nul": (fix_args(changes=[{"path": "dags/sql/a.sql", "new_content": "a\0b"}]), "NUL"),
         "same": (fix_args(changes=[{"path": "dags/sql/load_reports.sql", "new_content": LOAD_SQL}]), "identical"),
@@ -182,8 +189,11 @@ def test_branch_guard_refuses_default_base_and_protected() -> None:
     from oncall_mcp.servers.github.fixpr import refuse_unsafe_branch
     from oncall_mcp.shared.errors import ToolError
 
-    for branch, default, base in [("main", "main", "main"), ("oncall-fix/x", "oncall-fix/x", "dev"),
-                                  ("oncall-fix/x", "main", "oncall-fix/x")]:
+    for branch, default, base in [
+        ("main", "main", "main"),
+        ("oncall-fix/x", "oncall-fix/x", "dev"),
+        ("oncall-fix/x", "main", "oncall-fix/x"),
+    ]:
         with pytest.raises(ToolError, match="default or base"):
             refuse_unsafe_branch(branch, default, base, [])
     with pytest.raises(ToolError, match="protected"):

@@ -20,8 +20,11 @@ async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
 
 
 async def test_locate_demo_task_with_resolved_sql(pipelines: GitRepo) -> None:
-    r = await call(local_server(pipelines), "locate_task",
-                   {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"})
+    r = await call(
+        local_server(pipelines),
+        "locate_task",
+        {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"},
+    )
     assert not r.is_error, tool_text(r)
     out = r.structured_content
     assert out["dag_path"] == "dags/reports_daily.py"
@@ -41,16 +44,21 @@ async def test_locate_demo_task_with_resolved_sql(pipelines: GitRepo) -> None:
 async def test_locate_task_group_template_searchpath_and_taskflow(pipelines: GitRepo) -> None:
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
-        grp = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                                "task_id": "quality.check_rows"})
-        deco = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                                 "task_id": "quality.notify"})
-        nested = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "etl_taskflow",
-                                                   "task_id": "transform.clean_rows"})
-        mapped = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "etl_taskflow",
-                                                   "task_id": "export_b"})
-        legacy = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "legacy_assign",
-                                                   "task_id": "say_hello"})
+        grp = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "quality.check_rows"}
+        )
+        deco = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "quality.notify"}
+        )
+        nested = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "etl_taskflow", "task_id": "transform.clean_rows"}
+        )
+        mapped = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "etl_taskflow", "task_id": "export_b"}
+        )
+        legacy = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "legacy_assign", "task_id": "say_hello"}
+        )
     g = grp.structured_content
     assert g["task"]["task_group"] == "quality"
     assert g["resolved_files"][0]["path"] == "include/sql/check_rows.sql"
@@ -68,11 +76,14 @@ async def test_locate_missing_dag_and_task_list_candidates(pipelines: GitRepo) -
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
         dag = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "report_daily", "task_id": "x"})
-        task = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                                 "task_id": "load_report"})
+        task = await c.call_tool(
+            "locate_task", {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_report"}
+        )
         repo = await c.call_tool("locate_task", {"repo": "pipeline", "dag_id": "reports_daily", "task_id": "x"})
-        ref = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "reports_daily",
-                                                "task_id": "load_reports", "ref": "no-such-branch"})
+        ref = await c.call_tool(
+            "locate_task",
+            {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports", "ref": "no-such-branch"},
+        )
         bad = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "../etc", "task_id": "x"})
     assert dag.is_error and "reports_daily" in tool_text(dag)
     assert task.is_error and "load_reports" in tool_text(task)
@@ -83,11 +94,17 @@ async def test_locate_missing_dag_and_task_list_candidates(pipelines: GitRepo) -
 
 async def test_locate_at_older_ref(pipelines: GitRepo) -> None:
     first = pipelines.git("rev-list", "--max-parents=0", "HEAD")
-    r = await call(local_server(pipelines), "locate_task",
-                   {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports", "ref": first})
+    r = await call(
+        local_server(pipelines),
+        "locate_task",
+        {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports", "ref": first},
+    )
     assert "r.start_date" in r.structured_content["resolved_files"][0]["preview"]
-    r2 = await call(local_server(pipelines), "locate_task",
-                    {"repo": "pipelines", "dag_id": "etl_taskflow", "task_id": "extract", "ref": first})
+    r2 = await call(
+        local_server(pipelines),
+        "locate_task",
+        {"repo": "pipelines", "dag_id": "etl_taskflow", "task_id": "extract", "ref": first},
+    )
     assert r2.is_error and "etl_taskflow" in tool_text(r2)
 
 
@@ -96,8 +113,9 @@ async def test_get_file_bounded_with_line_numbers(pipelines: GitRepo) -> None:
     pipelines.commit("big sql", {"dags/sql/big.sql": big}, ("Dan", "dan@example.com"), "2026-01-04T00:00:00+00:00")
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
-        part = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                              "start_line": 4, "end_line": 5})
+        part = await c.call_tool(
+            "get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 4, "end_line": 5}
+        )
         whole = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/big.sql"})
         nxt = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/big.sql", "start_line": 2990})
         past = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/big.sql", "start_line": 9999})
@@ -117,18 +135,21 @@ async def test_get_file_bounded_with_line_numbers(pipelines: GitRepo) -> None:
 
 async def test_get_file_huge_file_refused(pipelines: GitRepo) -> None:
     pipelines.commit("huge", {"dags/huge.sql": "x" * 5000}, ("Dan", "dan@example.com"), "2026-01-04T00:00:00+00:00")
-    r = await call(local_server(pipelines, max_file_bytes=1000), "get_file",
-                   {"repo": "pipelines", "path": "dags/huge.sql"})
+    r = await call(
+        local_server(pipelines, max_file_bytes=1000), "get_file", {"repo": "pipelines", "path": "dags/huge.sql"}
+    )
     assert r.is_error and "5000 bytes" in tool_text(r) and "OCM_GITHUB_MAX_FILE_BYTES" in tool_text(r)
 
 
 async def test_recent_changes_newest_first_with_diffs(pipelines: GitRepo) -> None:
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
-        r = await c.call_tool("recent_changes", {"repo": "pipelines",
-                                                 "paths": ["dags/reports_daily.py", "dags/sql/load_reports.sql"]})
-        since = await c.call_tool("recent_changes", {"repo": "pipelines", "paths": ["dags"],
-                                                     "since": "2026-01-02", "include_diff": False})
+        r = await c.call_tool(
+            "recent_changes", {"repo": "pipelines", "paths": ["dags/reports_daily.py", "dags/sql/load_reports.sql"]}
+        )
+        since = await c.call_tool(
+            "recent_changes", {"repo": "pipelines", "paths": ["dags"], "since": "2026-01-02", "include_diff": False}
+        )
         bad = await c.call_tool("recent_changes", {"repo": "pipelines", "paths": ["dags"], "since": "last week"})
         gone = await c.call_tool("recent_changes", {"repo": "pipelines", "paths": ["nothing/here.py"]})
     commits = r.structured_content["commits"]
@@ -143,10 +164,14 @@ async def test_recent_changes_newest_first_with_diffs(pipelines: GitRepo) -> Non
 
 async def test_recent_changes_diff_bounded(pipelines: GitRepo) -> None:
     huge = "".join(f"line {i} {'x' * 80}\n" for i in range(5000))
-    pipelines.commit("huge change", {"dags/sql/load_reports.sql": huge}, ("Dan", "dan@example.com"),
-                     "2026-01-05T00:00:00+00:00")
-    r = await call(local_server(pipelines), "recent_changes",
-                   {"repo": "pipelines", "paths": ["dags/sql/load_reports.sql"], "limit": 3})
+    pipelines.commit(
+        "huge change", {"dags/sql/load_reports.sql": huge}, ("Dan", "dan@example.com"), "2026-01-05T00:00:00+00:00"
+    )
+    r = await call(
+        local_server(pipelines),
+        "recent_changes",
+        {"repo": "pipelines", "paths": ["dags/sql/load_reports.sql"], "limit": 3},
+    )
     out = r.structured_content
     assert out["commits"][0]["diff_truncated"] and out["truncation"]["truncated"]
     assert len(r.content[0].text) < 2000 * 4 * 2
@@ -155,15 +180,21 @@ async def test_recent_changes_diff_bounded(pipelines: GitRepo) -> None:
 async def test_blame_groups_lines_by_commit(pipelines: GitRepo) -> None:
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
-        r = await c.call_tool("blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                        "start_line": 3, "end_line": 5})
-        past = await c.call_tool("blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                           "start_line": 50, "end_line": 60})
-        inverted = await c.call_tool("blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                               "start_line": 5, "end_line": 3})
+        r = await c.call_tool(
+            "blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 3, "end_line": 5}
+        )
+        past = await c.call_tool(
+            "blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 50, "end_line": 60}
+        )
+        inverted = await c.call_tool(
+            "blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 5, "end_line": 3}
+        )
     ranges = r.structured_content["ranges"]
     assert [(x["start_line"], x["end_line"], x["author"]) for x in ranges] == [
-        (3, 3, "Alice Analyst"), (4, 4, "Carol Coder"), (5, 5, "Alice Analyst")]
+        (3, 3, "Alice Analyst"),
+        (4, 4, "Carol Coder"),
+        (5, 5, "Alice Analyst"),
+    ]
     assert ranges[1]["summary"] == "rename start_date to open_date in reports load"
     assert ranges[1]["commit"] == pipelines.git("rev-parse", "HEAD")
     assert ranges[1]["lines"] == ["4|        r.open_date,"]

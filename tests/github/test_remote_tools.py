@@ -23,15 +23,18 @@ async def test_remote_locate_get_file_and_changes(standin: GitHubStandin) -> Non
     async with Client(server.mcp) as c:
         loc = await c.call_tool("locate_task", LOCATE)
         grp = await c.call_tool("locate_task", {**LOCATE, "task_id": "quality.check_rows"})
-        f = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                           "start_line": 4, "end_line": 4})
+        f = await c.call_tool(
+            "get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 4, "end_line": 4}
+        )
         ch = await c.call_tool("recent_changes", {"repo": "pipelines", "paths": ["dags/sql/load_reports.sql"]})
-        blame = await c.call_tool("blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                            "start_line": 1, "end_line": 3})
+        blame = await c.call_tool(
+            "blame", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "start_line": 1, "end_line": 3}
+        )
         binary = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/logo.png"})
         missing = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/nope.sql"})
-        badref = await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql",
-                                                "ref": "nope"})
+        badref = await c.call_tool(
+            "get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql", "ref": "nope"}
+        )
     out = loc.structured_content
     assert not loc.is_error, tool_text(loc)
     assert out["dag_path"] == "dags/reports_daily.py"
@@ -62,10 +65,18 @@ async def test_warm_locate_uses_the_index(standin: GitHubStandin) -> None:
 
 async def test_rate_limit_with_short_retry_after_is_retried(standin: GitHubStandin) -> None:
     seed_remote(standin)
-    standin.faults.append(Fault(403, {"Retry-After": "1", "X-RateLimit-Remaining": "0"},
-                                {"message": "API rate limit exceeded"}, path_contains="/contents/", times=1))
-    standin.faults.append(Fault(429, {"Retry-After": "0"}, {"message": "secondary rate limit"},
-                                path_contains="/contents/", times=1))
+    standin.faults.append(
+        Fault(
+            403,
+            {"Retry-After": "1", "X-RateLimit-Remaining": "0"},
+            {"message": "API rate limit exceeded"},
+            path_contains="/contents/",
+            times=1,
+        )
+    )
+    standin.faults.append(
+        Fault(429, {"Retry-After": "0"}, {"message": "secondary rate limit"}, path_contains="/contents/", times=1)
+    )
     t0 = time.monotonic()
     r = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql"})
     assert not r.is_error, tool_text(r)
@@ -74,8 +85,9 @@ async def test_rate_limit_with_short_retry_after_is_retried(standin: GitHubStand
 
 async def test_rate_limit_with_long_wait_is_a_clear_error(standin: GitHubStandin) -> None:
     seed_remote(standin)
-    standin.faults.append(Fault(429, {"Retry-After": "120"}, {"message": "You have exceeded a secondary rate limit"},
-                                times=100))
+    standin.faults.append(
+        Fault(429, {"Retry-After": "120"}, {"message": "You have exceeded a secondary rate limit"}, times=100)
+    )
     t0 = time.monotonic()
     r = await _one(remote_server(standin), "locate_task", LOCATE)
     assert r.is_error and "rate limit" in tool_text(r) and "retry after 120s" in tool_text(r)
@@ -89,16 +101,18 @@ async def test_server_errors_are_retried_a_bounded_number_of_times(standin: GitH
     assert not ok.is_error, tool_text(ok)
     standin.faults.append(Fault(503, body={"message": "Unavailable"}, times=100))
     n = len(standin.requests)
-    bad = await _one(remote_server(standin, retries=2), "get_file",
-                     {"repo": "pipelines", "path": "dags/reports_daily.py"})
+    bad = await _one(
+        remote_server(standin, retries=2), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"}
+    )
     assert bad.is_error and "503" in tool_text(bad)
     assert len(standin.requests) - n == 3
 
 
 async def test_permission_denied_and_bad_token(standin: GitHubStandin) -> None:
     seed_remote(standin)
-    standin.faults.append(Fault(403, body={"message": "Resource not accessible by personal access token"},
-                                path_contains="/contents/"))
+    standin.faults.append(
+        Fault(403, body={"message": "Resource not accessible by personal access token"}, path_contains="/contents/")
+    )
     r = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"})
     assert r.is_error and "lacks a permission" in tool_text(r)
     settings = GithubSettings(token="ghp_" + "W" * 36, api_url=standin.base_url, repos=["pipelines=acme/pipelines"])
@@ -110,8 +124,13 @@ async def test_permission_denied_and_bad_token(standin: GitHubStandin) -> None:
 
 async def test_github_down_is_a_clear_error() -> None:
     port = free_port()
-    settings = GithubSettings(token=TOKEN, api_url=f"http://127.0.0.1:{port}/api/v3",
-                              repos=["pipelines=acme/pipelines"], retries=1, timeout_seconds=2)
+    settings = GithubSettings(
+        token=TOKEN,
+        api_url=f"http://127.0.0.1:{port}/api/v3",
+        repos=["pipelines=acme/pipelines"],
+        retries=1,
+        timeout_seconds=2,
+    )
     from oncall_mcp.servers.github.server import build_server
 
     server = build_server(settings)

@@ -29,16 +29,16 @@ with DAG("leaky") as dag:
 
 
 async def test_token_in_file_content_is_redacted_everywhere(pipelines: GitRepo) -> None:
-    pipelines.commit("add leaky dag", {"dags/leaky.py": SECRET_DAG}, ("Eve", "eve@example.com"),
-                     "2026-01-06T00:00:00+00:00")
+    pipelines.commit(
+        "add leaky dag", {"dags/leaky.py": SECRET_DAG}, ("Eve", "eve@example.com"), "2026-01-06T00:00:00+00:00"
+    )
     server = local_server(pipelines)
     async with Client(server.mcp) as c:
         results = [
             await c.call_tool("get_file", {"repo": "pipelines", "path": "dags/leaky.py"}),
             await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "leaky", "task_id": "push"}),
             await c.call_tool("recent_changes", {"repo": "pipelines", "paths": ["dags/leaky.py"]}),
-            await c.call_tool("blame", {"repo": "pipelines", "path": "dags/leaky.py", "start_line": 1,
-                                        "end_line": 9}),
+            await c.call_tool("blame", {"repo": "pipelines", "path": "dags/leaky.py", "start_line": 1, "end_line": 9}),
         ]
     for r in results:
         assert not r.is_error, tool_text(r)
@@ -68,13 +68,17 @@ async def _schema(server: Any) -> dict[str, Any]:
         return {t.name: (t.description, t.output_schema) for t in (await c.list_tools()).tools}
 
 
-@pytest.mark.parametrize("path", ["../secret.txt", "/etc/passwd", "dags/../../x", "~/.ssh/id_rsa", "a\\b", "",
-                                  "dags/\x00x"])
+@pytest.mark.parametrize(
+    "path", ["../secret.txt", "/etc/passwd", "dags/../../x", "~/.ssh/id_rsa", "a\\b", "", "dags/\x00x"]
+)
 async def test_path_traversal_refused(pipelines: GitRepo, path: str) -> None:
     (pipelines.path.parent / "secret.txt").write_text("top secret\n")
     async with Client(local_server(pipelines).mcp) as c:
-        for name, args in [("get_file", {"path": path}), ("blame", {"path": path, "start_line": 1, "end_line": 1}),
-                           ("recent_changes", {"paths": [path]})]:
+        for name, args in [
+            ("get_file", {"path": path}),
+            ("blame", {"path": path, "start_line": 1, "end_line": 1}),
+            ("recent_changes", {"paths": [path]}),
+        ]:
             r = await c.call_tool(name, {"repo": "pipelines", **args})
             assert r.is_error, (name, path)
             assert "top secret" not in tool_text(r)

@@ -13,8 +13,13 @@ from tests.github.standin import GitHubStandin, blob_sha
 
 
 def client(standin: GitHubStandin, token: str = TOKEN) -> Github:
-    return Github(base_url=standin.base_url, auth=Auth.Token(token), retry=None, seconds_between_requests=None,
-                  seconds_between_writes=None)
+    return Github(
+        base_url=standin.base_url,
+        auth=Auth.Token(token),
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
 
 
 def test_read_calls_parse_with_pygithub(standin: GitHubStandin) -> None:
@@ -55,8 +60,9 @@ def test_paginated_commits(standin: GitHubStandin) -> None:
     repo = standin.add_repo("acme", "many")
     for i in range(130):
         repo.commit({"dags/x.py": f"v{i}\n"}, f"c{i}", date=f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z")
-    gh = Github(base_url=standin.base_url, auth=Auth.Token(TOKEN), retry=None, per_page=100,
-                seconds_between_requests=None)
+    gh = Github(
+        base_url=standin.base_url, auth=Auth.Token(TOKEN), retry=None, per_page=100, seconds_between_requests=None
+    )
     assert len(list(gh.get_repo("acme/many").get_commits(sha="main", path="dags/x.py"))) == 130
 
 
