@@ -145,7 +145,7 @@ print(json.dumps({"seconds": best, "bytes": rep.bytes_scanned, "lines": rep.line
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
     % RUN
-)  # noqa: UP031
+)
 
 
 def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:

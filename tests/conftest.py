@@ -3,11 +3,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="session")
 def s3_server():
     """A real moto S3 server process shared by the session; tests using it must be marked `engine`."""

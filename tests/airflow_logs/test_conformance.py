@@ -2,14 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, build_tree
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

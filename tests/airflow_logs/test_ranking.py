@@ -16,8 +16,6 @@ from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, j, noise_json, write
 
-pytestmark = pytest.mark.anyio
-
 BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
 
 

@@ -9,7 +9,6 @@ from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.harness import SHARED_DATA
 
-pytestmark = pytest.mark.anyio
 RUN = "manual__2026-11-22T01:57:22.117225+00:00"
 
 CASES = [

@@ -13,7 +13,7 @@ from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree
 from tests.harness import free_port
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = pytest.mark.engine
 
 
 async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

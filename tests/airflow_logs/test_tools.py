@@ -10,8 +10,6 @@ from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree, j, write
 
-pytestmark = pytest.mark.anyio
-
 
 def server_for(root: Path, **kw):
     return build_server(AirflowLogsSettings(source=str(root), **kw))

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
-
-pytestmark = pytest.mark.anyio
 
 
 def pick(labels: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from oncall_mcp.suite.demo import scenario as sc
 from oncall_mcp.suite.demo.run import investigate_demo
 from oncall_mcp.suite.demo.sandbox import build
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine, pytest.mark.e2e]
+pytestmark = [pytest.mark.engine, pytest.mark.e2e]
 
 
 async def test_both_reference_cases(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from oncall_mcp.suite.demo.sandbox import build
 from tests.e2e.sample_calls import SAMPLE_CALLS
 from tests.harness import http_server
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine, pytest.mark.e2e]
+pytestmark = [pytest.mark.engine, pytest.mark.e2e]
 
 TOKEN = "e2e-token-7f3a9c"
 SESSIONS_PER_SERVER = 4

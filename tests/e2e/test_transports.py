@@ -19,7 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.harness import ROOT, free_port, http_server, server_env, stdio_params, tool_text
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine, pytest.mark.e2e]
+pytestmark = [pytest.mark.engine, pytest.mark.e2e]
 
 REGISTRY = """
 teams:

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from mcp import Client
 
 from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

@@ -13,7 +13,6 @@ from tests.github.gitrepo import LOAD_SQL, GitRepo
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 
-pytestmark = pytest.mark.anyio
 FIXED = LOAD_SQL.replace("r.open_date", "r.start_date")
 BODY = "Trino failed: Column 'r.open_date' cannot be resolved; the table has start_date."
 

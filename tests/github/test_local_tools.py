@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from mcp import Client
 
 from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
 from tests.harness import tool_text
-
-pytestmark = pytest.mark.anyio
 
 
 async def call(server: Any, name: str, args: dict[str, Any]) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from mcp import Client
 
 from oncall_mcp.servers.github.settings import GithubSettings
@@ -13,7 +12,6 @@ from tests.github.conftest import TOKEN, remote_server, seed_remote
 from tests.github.standin import Fault, GitHubStandin
 from tests.harness import free_port, tool_text
 
-pytestmark = pytest.mark.anyio
 LOCATE = {"repo": "pipelines", "dag_id": "reports_daily", "task_id": "load_reports"}
 
 

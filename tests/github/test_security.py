@@ -14,7 +14,6 @@ from tests.github.gitrepo import GitRepo
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 
-pytestmark = pytest.mark.anyio
 LEAKED = "ghp_" + "L" * 36
 SECRET_DAG = f'''\
 from airflow import DAG

@@ -10,7 +10,6 @@ from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only, tool_text
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from mcp import Client
 
 from tests.harness import tool_text
 from tests.lineage.helpers import NS, daily, make_server, runs
-
-pytestmark = pytest.mark.anyio
 
 
 def diamond() -> list[dict]:

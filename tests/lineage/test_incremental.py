@@ -6,14 +6,11 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from mcp import Client
 
 from oncall_mcp.servers.lineage.events import task_run, write_events
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server, runs
-
-pytestmark = pytest.mark.anyio
 
 
 async def call(server, tool: str, **args):

@@ -16,8 +16,6 @@ from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import tool_text
 from tests.lineage.helpers import NS, T0, daily, make_server, runs
 
-pytestmark = pytest.mark.anyio
-
 
 async def late(server, dataset: str, as_of: str) -> dict:
     async with Client(server.mcp) as client:

@@ -11,8 +11,6 @@ from oncall_mcp.servers.lineage.events import task_run
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server
 
-pytestmark = pytest.mark.anyio
-
 
 def write(ns_out: str, name_out: str, ns_in: str = "s3://landing", name_in: str = "orders/2024") -> list[dict]:
     return task_run("ingest.load", T0, T0, inputs=[(ns_in, name_in)], outputs=[(ns_out, name_out)])

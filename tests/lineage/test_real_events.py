@@ -5,14 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from mcp import Client
 
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import SHARED_DATA, tool_text
 
-pytestmark = pytest.mark.anyio
 REAL = SHARED_DATA / "openlineage"
 
 

@@ -15,7 +15,7 @@ from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import free_port, tool_text
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = pytest.mark.engine
 
 
 def lines(events: list[dict]) -> bytes:

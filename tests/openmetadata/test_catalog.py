@@ -14,8 +14,6 @@ from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import tool_text
 from tests.openmetadata.entities import DAILY_REVENUE, KPIS, RESTAURANTS, STAGING_RESTAURANTS, WIDE
 
-pytestmark = pytest.mark.anyio
-
 
 async def call(settings: OpenMetadataSettings, tool: str, args: dict[str, Any]) -> Any:
     async with Client(build_server(settings).mcp) as c:

@@ -4,13 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import ROOT, check_conformance, check_stdout_is_protocol_only, server_env
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

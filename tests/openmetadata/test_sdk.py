@@ -16,7 +16,7 @@ from tests.harness import free_port, tool_text
 from tests.openmetadata.conftest import TOKEN
 from tests.openmetadata.entities import DAILY_REVENUE, RESTAURANTS, STAGING_RESTAURANTS, World
 
-pytestmark = [pytest.mark.anyio, pytest.mark.sdk]
+pytestmark = pytest.mark.sdk
 
 
 def live(url: str, token: str = TOKEN, **kw: Any) -> OpenMetadataSettings:

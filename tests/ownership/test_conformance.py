@@ -2,12 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 from tests.ownership.helpers import REGISTRY, make_server, write
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

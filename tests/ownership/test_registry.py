@@ -9,8 +9,6 @@ import pytest
 from oncall_mcp.servers.ownership.registry import RegistryError, load_registry
 from tests.ownership.helpers import REGISTRY, bump, call, call_error, make_server, write
 
-pytestmark = pytest.mark.anyio
-
 
 def errors_of(tmp_path: Path, text: str) -> str:
     reg = write(tmp_path / "reg.yaml", text)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.ownership.helpers import REGISTRY, call, call_error, make_server
-
-pytestmark = pytest.mark.anyio
 
 CONFLICTS = (
     REGISTRY

@@ -10,7 +10,6 @@ from oncall_mcp.servers.ownership.server import build_server
 from oncall_mcp.servers.ownership.settings import OwnershipSettings
 from tests.ownership.helpers import REGISTRY, call, call_error, make_server
 
-pytestmark = pytest.mark.anyio
 EXAMPLE = Path(__file__).resolve().parents[2] / "servers" / "ownership" / "example_registry.yaml"
 
 

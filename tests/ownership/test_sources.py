@@ -13,8 +13,6 @@ from oncall_mcp.servers.ownership.lineage_source import load_lineage
 from tests.harness import SHARED_DATA
 from tests.ownership.helpers import call, dataset, event, make_server, write
 
-pytestmark = pytest.mark.anyio
-
 CODEOWNERS = """\
 # default owner of everything
 *                       @acme/data-platform

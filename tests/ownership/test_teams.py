@@ -8,8 +8,6 @@ import pytest
 
 from tests.ownership.helpers import REGISTRY, call, call_error, make_server, write
 
-pytestmark = pytest.mark.anyio
-
 
 @pytest.mark.parametrize(
     ("query", "team", "matched_on"),

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import jwt
-import pytest
 from pydantic import SecretStr
 
 from oncall_mcp.shared.auth import (
@@ -19,7 +18,6 @@ from oncall_mcp.shared.auth import (
 )
 from oncall_mcp.shared.settings import ServerSettings
 
-pytestmark = pytest.mark.anyio
 SECRET = "s" * 32
 
 

@@ -17,7 +17,6 @@ from oncall_mcp.shared.errors import ToolError, not_found
 from tests.harness import ROOT, initialize_messages, server_env, tool_text
 from tests.shared.probe_server import ProbeSettings, build_server
 
-pytestmark = pytest.mark.anyio
 LEAK = "Hunter2-db-pass"
 
 

@@ -183,7 +183,6 @@ class Echo(BaseModel):
     headers: dict[str, str]
 
 
-@pytest.mark.anyio
 async def test_every_tool_output_is_redacted_end_to_end(tmp_path: Path) -> None:
     """A tool returning secrets through OncallServer: the client and the audit line see them redacted."""
     audit = tmp_path / "audit.jsonl"

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
-pytestmark = pytest.mark.anyio
 HERE = Path(__file__).parent
 
 

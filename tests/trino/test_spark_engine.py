@@ -14,7 +14,7 @@ from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import initialize_messages, raw_stdio_exchange, tool_text
 from tests.trino.sparkconnect import SparkConnectServer
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = pytest.mark.engine
 
 BAD = "SELECT r.open_date FROM reports.restaurants r"
 GOOD = "SELECT r.start_date FROM reports.restaurants r"

@@ -6,15 +6,12 @@ import subprocess
 import sys
 import time
 
-import pytest
 from mcp import Client
 
 from oncall_mcp.servers.trino.policy import policy
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import ROOT, free_port, server_env, tool_text
-
-pytestmark = pytest.mark.anyio
 
 
 def closed_port() -> int:

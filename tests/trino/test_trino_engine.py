@@ -14,7 +14,7 @@ from oncall_mcp.servers.trino.trino_backend import TrinoEngine
 from tests.trino.corpus import allow_cases, refuse_cases
 from tests.trino.trinoserver import TrinoServer
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = pytest.mark.engine
 
 
 CORPUS_ALLOWLISTS = {"allowed_catalogs": ["tpch", "memory"], "allowed_schemas": ["tpch.tiny", "memory.default"]}
