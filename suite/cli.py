@@ -28,7 +28,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
             settings = settings_cls()  # type: ignore[operator]
         except Exception as exc:  # unset or partial config: print the generic policy and say so
             sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
-    print(json.dumps(policy_fn(settings), indent=2))  # type: ignore[operator]  # stdout-ok
+    print(json.dumps(policy_fn(settings), indent=2))  # type: ignore[operator]
     return 0
 
 
@@ -49,7 +49,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
     from oncall_mcp.suite.clientconfig import CONFIG_PATHS, client_config
 
     servers = [catalog.get(s) for s in args.servers] if args.servers else None
-    print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))  # stdout-ok
+    print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))
     sys.stderr.write(f"paste into {CONFIG_PATHS[args.client]} and fill in the placeholders\n")
     return 0
 
@@ -57,7 +57,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
 def _cmd_list(_: argparse.Namespace) -> int:
     for info in catalog.SERVERS.values():
         state = "installed" if info.installed() else f"not installed (pip install 'oncall-mcp[{info.extra}]')"
-        print(f"{info.script:24} {info.summary}  [{state}]")  # stdout-ok
+        print(f"{info.script:24} {info.summary}  [{state}]")
     return 0
 
 
