@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from oncall_mcp.servers.github.backend import Backend
-from oncall_mcp.servers.github.dagparse import DagDef, parse_dags
+from oncall_mcp.shared.dagparse import DagDef, parse_dags
 
 _BATCH = 500
 _MAX_PARSED = 200_000

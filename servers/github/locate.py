@@ -7,10 +7,10 @@ import posixpath
 
 from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
 from oncall_mcp.servers.github.dagindex import RefIndex
-from oncall_mcp.servers.github.dagparse import PATH_EXTENSIONS, DagDef, TaskDef
 from oncall_mcp.servers.github.models import LocateResult, ResolvedFile, TaskLocation
 from oncall_mcp.servers.github.text import decode_text, numbered
 from oncall_mcp.shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens
+from oncall_mcp.shared.dagparse import PATH_EXTENSIONS, DagDef, TaskDef
 from oncall_mcp.shared.errors import ToolError, not_found
 
 

@@ -1,9 +1,16 @@
-"""Find DAGs and tasks in one Python file with `ast` only: the file is never imported or executed.
+"""Find DAGs, tasks and owners in one Python file with `ast` only: the file is never imported or executed.
 
-Recognised: `with DAG(...)`, `x = DAG(...)`, `@dag`, operator calls with `task_id=`, `Op.partial(task_id=...)`,
-`@task`/`@task.<kind>` functions (and `.override(task_id=...)`), `TaskGroup(...)` contexts and `@task_group`
-functions (their ids prefix the task ids, as Airflow does unless `prefix_group_id=False`). Ids built from
-f-strings or names the parser cannot resolve become patterns (`etl_{x}` matches `etl_.+`).
+The one DAG parser of the suite (`github` locates task code with it, `ownership` reads DAG and task owners), so a
+task has the same id on every server: the full Airflow task id, TaskGroup prefixes included.
+
+Recognised: `with DAG(...)`, `x = DAG(...)`, `@dag` (its `dag_id=` or the function name), operator calls with
+`task_id=`, `Op.partial(task_id=...)`, `@task`/`@task.<kind>` functions (and `.override(task_id=...)`),
+`TaskGroup(...)` contexts and `@task_group` functions (their ids prefix the task ids, as Airflow does unless
+`prefix_group_id=False`), dynamic task mapping (`.partial(...)`/`.expand(...)`, flagged `mapped`). Owners: a
+task's `owner=`, else its TaskGroup's `default_args["owner"]`, else the DAG's `default_args["owner"]`;
+`default_args` may be inline, a module-level name, `dict(...)` or `{**base, ...}`; `owner_links=` too. Ids built
+from f-strings or names the parser cannot resolve become patterns (`etl_{x}` matches `etl_.+`); owners the parser
+cannot resolve to a string are left unset, never guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass, field
 MAX_ARG_CHARS = 300
 MAX_ARGS = 25
 PATH_EXTENSIONS = (".sql", ".hql", ".sh", ".bash", ".py", ".json", ".yaml", ".yml", ".jar", ".R", ".scala")
+DAG_DECORATORS = ("dag", "airflow.decorators.dag", "airflow.sdk.dag", "decorators.dag", "sdk.dag")
 
 
 @dataclass
@@ -37,6 +45,11 @@ class TaskDef:
     group: str | None = None
     dag_ref: str | None = None
     dag_lexical: int | None = None
+    owner: str | None = None  # the task's own owner: `owner=`, else its TaskGroup's default_args owner
+    owner_line: int | None = None
+    owner_from: str | None = None  # "task" or "task_group:<group id>"
+    mapped: bool = False  # dynamic task mapping: `.partial(...)` / `.expand(...)`
+    ambiguous: bool = False  # several DAGs in the file and nothing ties the task to one: listed under each
 
 
 @dataclass
@@ -48,12 +61,21 @@ class DagDef:
     template_searchpath: list[str] = field(default_factory=list)
     tasks: list[TaskDef] = field(default_factory=list)
     ambiguous_tasks: bool = False
+    owner: str | None = None  # default_args["owner"]: every task's owner unless the task or its group sets one
+    owner_line: int | None = None
+    owner_links: dict[str, str] = field(default_factory=dict)
+
+    def task_owner(self, task: TaskDef) -> str | None:
+        """The owner Airflow gives `task`: its own, else its group's default_args, else the DAG's default_args."""
+        return task.owner or self.owner
 
 
 @dataclass
 class Group:
     group_id: str
     prefix: bool
+    owner: str | None = None  # default_args["owner"] of the group
+    owner_line: int | None = None
 
 
 def dotted(node: ast.AST) -> str:
@@ -82,6 +104,7 @@ class _Parser(ast.NodeVisitor):
     def __init__(self, source: str) -> None:
         self.source = source
         self.consts: dict[str, str] = {}
+        self.names: dict[str, ast.expr] = {}
         self.dags: list[DagDef] = []
         self.dag_vars: dict[str, int] = {}
         self.group_vars: dict[str, Group] = {}
@@ -89,6 +112,7 @@ class _Parser(ast.NodeVisitor):
         self.tasks: list[TaskDef] = []
         self.dag_stack: list[int] = []
         self.groups: list[Group] = []
+        self.mapped_calls: set[int] = set()
 
     # values -------------------------------------------------------------------------------------------------
     def text(self, node: ast.AST | None) -> Ident | None:
@@ -139,6 +163,43 @@ class _Parser(ast.NodeVisitor):
         t = self.text(node)
         return [t.text] if t and t.pattern is None else []
 
+    def mapping(self, node: ast.AST | None, depth: int = 0) -> dict[str, ast.expr] | None:
+        """A dict literal, `dict(...)`, `{**base, ...}` or a module-level name bound to one: key -> value node."""
+        if node is None or depth > 8:
+            return None
+        if isinstance(node, ast.Name):
+            return self.mapping(self.names.get(node.id), depth + 1)
+        if isinstance(node, ast.Dict):
+            out: dict[str, ast.expr] = {}
+            for k, v in zip(node.keys, node.values, strict=True):
+                if k is None:
+                    out.update(self.mapping(v, depth + 1) or {})
+                    continue
+                key = self.text(k)
+                if key and key.pattern is None:
+                    out[key.text] = v
+            return out
+        if isinstance(node, ast.Call) and dotted(node.func) == "dict" and len(node.args) <= 1:
+            out = dict(self.mapping(node.args[0], depth + 1) or {}) if node.args else {}
+            for kw in node.keywords:
+                if kw.arg is None:
+                    out.update(self.mapping(kw.value, depth + 1) or {})
+                else:
+                    out[kw.arg] = kw.value
+            return out
+        return None
+
+    def owner_of(self, node: ast.AST | None) -> tuple[str | None, int | None]:
+        """A literal owner string (module constants resolved) and its line; (None, None) when computed."""
+        t = self.text(node)
+        if node is None or t is None or t.pattern is not None:
+            return None, None
+        return t.text, getattr(node, "lineno", None)
+
+    def default_owner(self, call: ast.Call | None) -> tuple[str | None, int | None]:
+        entries = self.mapping(_kw(call, "default_args")) if call is not None else None
+        return self.owner_of(entries.get("owner")) if entries else (None, None)
+
     def segment(self, node: ast.AST) -> str:
         seg = ast.get_source_segment(self.source, node) or ""
         return seg if len(seg) <= MAX_ARG_CHARS else seg[:MAX_ARG_CHARS] + f"… [+{len(seg) - MAX_ARG_CHARS} chars]"
@@ -157,10 +218,19 @@ class _Parser(ast.NodeVisitor):
         ident = self.text(node) or Ident("<unknown>", re.compile(r"(?!)"))
         searchpath = _kw(call, "template_searchpath")
         dag = DagDef(ident, start, end, var, self.strings(searchpath) if searchpath is not None else [])
+        self.dag_owners(dag, call)
         self.dags.append(dag)
         if var:
             self.dag_vars[var] = len(self.dags) - 1
         return len(self.dags) - 1
+
+    def dag_owners(self, dag: DagDef, call: ast.Call | None) -> None:
+        dag.owner, dag.owner_line = self.default_owner(call)
+        links = self.mapping(_kw(call, "owner_links")) if call is not None else None
+        for name, node in (links or {}).items():
+            link = self.text(node)
+            if link and link.pattern is None:
+                dag.owner_links[name] = link.text
 
     def make_group(self, call: ast.Call | None, default: str) -> Group:
         node = None
@@ -170,7 +240,8 @@ class _Parser(ast.NodeVisitor):
             pfx = _kw(call, "prefix_group_id")
             prefix = not (isinstance(pfx, ast.Constant) and pfx.value is False)
         ident = self.text(node) if node is not None else Ident(default)
-        return Group(ident.text if ident else default, prefix)
+        owner, line = self.default_owner(call)
+        return Group(ident.text if ident else default, prefix, owner, line)
 
     def prefix(self, extra: list[Group] | None = None) -> str | None:
         """Airflow's rule: a group's id is prefixed by its parent's id only if the parent prefixes its
@@ -196,10 +267,14 @@ class _Parser(ast.NodeVisitor):
         args: dict[str, str] = {}
         strings: dict[str, list[str]] = {}
         dag_ref = None
+        owner, owner_line, owner_from = None, None, None
         if call is not None:
             for kw in call.keywords:
                 if kw.arg is None or kw.arg == "task_id":
                     continue
+                if kw.arg == "owner":
+                    owner, owner_line = self.owner_of(kw.value)
+                    owner_from = "task" if owner else None
                 if kw.arg == "dag" and isinstance(kw.value, ast.Name):
                     dag_ref = kw.value.id
                 if kw.arg == "task_group" and isinstance(kw.value, ast.Name) and kw.value.id in self.group_vars:
@@ -213,8 +288,26 @@ class _Parser(ast.NodeVisitor):
         if pfx:
             regex = re.escape(pfx + ".") + (ident.pattern.pattern if ident.pattern else re.escape(ident.text))
             ident = Ident(f"{pfx}.{ident.text}", re.compile(regex) if ident.pattern else None)
+        if owner is None:
+            # Airflow merges default_args outer to inner: the innermost group that sets an owner wins
+            for g in reversed([*self.groups, *groups]):
+                if g.owner:
+                    owner, owner_line, owner_from = g.owner, g.owner_line, f"task_group:{g.group_id}"
+                    break
         task = TaskDef(
-            ident, operator, start, end, args, strings, pfx, dag_ref, self.dag_stack[-1] if self.dag_stack else None
+            ident,
+            operator,
+            start,
+            end,
+            args,
+            strings,
+            pfx,
+            dag_ref,
+            self.dag_stack[-1] if self.dag_stack else None,
+            owner=owner,
+            owner_line=owner_line,
+            owner_from=owner_from,
+            mapped=operator.endswith(".partial") or (call is not None and id(call) in self.mapped_calls),
         )
         self.tasks.append(task)
         return task
@@ -223,10 +316,12 @@ class _Parser(ast.NodeVisitor):
     def visit_Module(self, node: ast.Module) -> None:
         for stmt in node.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                self.names[stmt.targets[0].id] = stmt.value
                 t = self.text(stmt.value)
                 if t and t.pattern is None:
                     self.consts[stmt.targets[0].id] = t.text
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                self.names[stmt.target.id] = stmt.value
                 t = self.text(stmt.value)
                 if t and t.pattern is None:
                     self.consts[stmt.target.id] = t.text
@@ -287,14 +382,14 @@ class _Parser(ast.NodeVisitor):
             name = dotted(dec)
             call = dec if isinstance(dec, ast.Call) else None
             last = _last(name)
-            if last == "dag" and name in ("dag", "airflow.decorators.dag", "airflow.sdk.dag", "decorators.dag"):
+            if last == "dag" and name in DAG_DECORATORS:
                 dag_id = (
                     self.text(_kw(call, "dag_id") or (call.args[0] if call.args else None)) if call else None
                 ) or Ident(node.name)
                 searchpath = _kw(call, "template_searchpath") if call else None
-                self.dags.append(
-                    DagDef(dag_id, start, end, None, self.strings(searchpath) if searchpath is not None else [])
-                )
+                dag = DagDef(dag_id, start, end, None, self.strings(searchpath) if searchpath is not None else [])
+                self.dag_owners(dag, call)
+                self.dags.append(dag)
                 self.dag_stack.append(len(self.dags) - 1)
                 for stmt in node.body:
                     self.visit(stmt)
@@ -322,6 +417,22 @@ class _Parser(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("expand", "expand_kwargs", "partial"):
+            # dynamic task mapping: `Op.partial(task_id=...).expand(...)`, `fn.expand(...)`,
+            # `fn.partial(...).expand(...)`, `fn.override(task_id=...).expand(...)`
+            inner: ast.expr = func.value
+            renamed = False
+            while (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in ("partial", "override")
+            ):
+                self.mapped_calls.add(id(inner))
+                renamed = renamed or _kw(inner, "task_id") is not None
+                inner = inner.func.value
+            decorated = self.task_funcs.get(dotted(inner))
+            if decorated is not None and not renamed:
+                decorated.mapped = True
         task_kw = _kw(node, "task_id")
         if task_kw is not None and not self.is_dag_call(node) and not self.is_group_call(node):
             ident = self.text(task_kw) or Ident(self.segment(task_kw), re.compile(r".+"))
@@ -329,7 +440,11 @@ class _Parser(ast.NodeVisitor):
                 base = dotted(func.value)
                 decorated = self.task_funcs.get(base)
                 op = decorated.operator if decorated else f"@task {base}"
-                self.add_task(ident, f"{op} (override of {base})", node.lineno, node.end_lineno or node.lineno, node)
+                task = self.add_task(
+                    ident, f"{op} (override of {base})", node.lineno, node.end_lineno or node.lineno, node
+                )
+                if task.owner_from != "task" and decorated is not None and decorated.owner_from == "task":
+                    task.owner, task.owner_line, task.owner_from = decorated.owner, decorated.owner_line, "task"
             elif isinstance(func, ast.Attribute) and func.attr == "partial":
                 self.add_task(ident, f"{dotted(func.value)}.partial", node.lineno, node.end_lineno or node.lineno, node)
             else:
@@ -337,29 +452,33 @@ class _Parser(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def parse_dags(source: str) -> list[DagDef]:
-    """The DAGs a file defines, each with its tasks; `[]` when the file has none or does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
+def parse_dag_file(source: str, filename: str = "<dag file>") -> list[DagDef]:
+    """The DAGs a file defines, each with its tasks; raises SyntaxError (and ValueError/RecursionError on
+    pathological input) so a caller can say why a file was skipped."""
+    tree = ast.parse(source, filename=filename)
     parser = _Parser(source)
-    try:
-        parser.visit(tree)
-    except RecursionError:
-        return []
+    parser.visit(tree)
     dags = parser.dags
     if not dags:
         return []
     for task in parser.tasks:
-        if task.dag_lexical is not None:
-            dags[task.dag_lexical].tasks.append(task)
-        elif task.dag_ref and task.dag_ref in parser.dag_vars:
+        if task.dag_ref and task.dag_ref in parser.dag_vars:  # an explicit `dag=` wins, as in Airflow
             dags[parser.dag_vars[task.dag_ref]].tasks.append(task)
+        elif task.dag_lexical is not None:
+            dags[task.dag_lexical].tasks.append(task)
         elif len(dags) == 1:
             dags[0].tasks.append(task)
         else:
+            task.ambiguous = True
             for dag in dags:
                 dag.tasks.append(task)
                 dag.ambiguous_tasks = True
     return dags
+
+
+def parse_dags(source: str) -> list[DagDef]:
+    """The DAGs a file defines, each with its tasks; `[]` when the file has none or does not parse."""
+    try:
+        return parse_dag_file(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
