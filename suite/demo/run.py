@@ -12,7 +12,8 @@ import anyio
 
 from oncall_mcp.suite.demo import scenario as sc
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
-from oncall_mcp.suite.investigate import Investigation, Investigator
+from oncall_mcp.suite.investigate import Investigator
+from oncall_mcp.suite.investigation import Investigation
 from oncall_mcp.suite.pool import ServerPool
 from oncall_mcp.suite.report import render_investigation
 
