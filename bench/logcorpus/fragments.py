@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from .model import BASH, SITE, SPARK, Ev, Exc, Frame, Src
+from oncall_mcp.suite.demo.airflow_log import SITE
+
+from .model import BASH, SPARK, Ev, Exc, Frame, Src
 
 COLUMNS = [
     ("r.open_date", "r.start_date"),

@@ -13,7 +13,6 @@ from oncall_mcp.shared.vocabulary import ERROR_CATEGORIES
 CATEGORIES = ERROR_CATEGORIES  # the labels are the server contract's own vocabulary
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
-SITE = "/home/airflow/.local/lib/python3.11/site-packages"
 
 
 @dataclass(frozen=True)

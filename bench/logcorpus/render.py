@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from oncall_mcp.suite.demo.airflow_log import RUNNER_FRAMES, SITE, error_detail, json_line, timestamp
+
 from .data import Data
-from .model import BASH, BG, POD, SITE, SPARK, SQL_OP, TASK, Ctx, Ev, Exc, Frame, Scenario, Src
+from .model import BASH, BG, POD, SPARK, SQL_OP, TASK, Ctx, Ev, Exc, Frame, Scenario, Src
 
 
 class Renderer:
@@ -29,7 +30,7 @@ class Renderer:
         return self.clock
 
     def ts3(self) -> str:
-        return self.tick().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return timestamp(self.tick())
 
     def ts2(self) -> str:
         t = self.tick()
@@ -68,7 +69,7 @@ class Renderer:
             rec.update(self.context())
         rec.update({"logger": src.logger, "filename": src.filename, "lineno": src.lineno})
         rec.update(tail or {})
-        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        return json_line(rec)
 
     def a2_line(self, level: str, msg: str, src: Src) -> list[str]:
         lineno = src.a2_lineno if src.a2_lineno is not None else src.lineno
@@ -88,7 +89,7 @@ class Renderer:
             if ev.kind in ("stdout", "stderr"):
                 level = "info" if ev.kind == "stdout" else "error"
                 rec = {"timestamp": self.ts3(), "level": level, "event": ev.msg, "logger": f"task.{ev.kind}"}
-                self.emit(json.dumps(rec, ensure_ascii=False, separators=(",", ":")), ev.gold)
+                self.emit(json_line(rec), ev.gold)
             else:
                 self.emit(self.json_line(ev.level, ev.msg, ev.src, ev.extra), ev.gold)
         else:
@@ -130,18 +131,8 @@ class Renderer:
             detail = []
             for i, exc in enumerate(reversed(chain)):  # structlog: outermost first, then its causes
                 frames = exc.frames if i else A3_RUNTIME + exc.frames
-                detail.append(
-                    {
-                        "exc_type": exc.type,
-                        "exc_value": exc.value,
-                        "exc_notes": [],
-                        "syntax_error": None,
-                        "is_cause": i > 0 and chain[len(chain) - i - 1].link == "cause",
-                        "frames": [{"filename": f.path, "lineno": f.lineno, "name": f.name} for f in frames],
-                        "is_group": False,
-                        "exceptions": [],
-                    }
-                )
+                is_cause = i > 0 and chain[len(chain) - i - 1].link == "cause"
+                detail.append(error_detail(exc.type, exc.value, [(f.path, f.lineno, f.name) for f in frames], is_cause))
             golds = [e for e in chain if e.gold]
             level = ev.level if ev.level != "info" else "error"
             line = self.json_line(
@@ -192,7 +183,7 @@ class Renderer:
                     rec["dag_id"] = c.dag_id
                 if "dag_file" in rec:
                     rec["dag_file"] = f"{c.dag_id}.py"
-                self.emit(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+                self.emit(json_line(rec))
             return
         ti = f"<TaskInstance: {c.dag_id}.{c.task_id} {c.run_id}"
         ti += f" map_index={c.map_index}" if c.map_index >= 0 else ""
@@ -235,7 +226,7 @@ class Renderer:
                 for k in ("dag_id", "run_id", "task_id", "try_number", "ti_id", "map_index"):
                     if k in rec:
                         rec[k] = getattr(c, k)
-                self.emit(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+                self.emit(json_line(rec))
             return
         a2 = lambda fn, ln, lvl, msg, gold=None: self.emit(self.a2_line(lvl, msg, Src("", fn, ln))[0], gold)  # noqa: E731
         end = self.clock.strftime("%Y%m%dT%H%M%S")
@@ -302,13 +293,7 @@ class Renderer:
         self.postamble(scenario, outer.value if outer else None, bool(outer and outer.gold))
 
 
-A3_RUNTIME = [
-    Frame(f"{SITE}/airflow/sdk/execution_time/task_runner.py", 1579, "_run_task_and_map_outcome"),
-    Frame(f"{SITE}/airflow/sdk/execution_time/task_runner.py", 197, "wrapper"),
-    Frame(f"{SITE}/airflow/sdk/execution_time/task_runner.py", 2234, "_execute_task"),
-    Frame(f"{SITE}/airflow/sdk/execution_time/task_runner.py", 2192, "_run_execute_callable"),
-    Frame(f"{SITE}/airflow/sdk/bases/operator.py", 462, "wrapper"),
-]
+A3_RUNTIME = [Frame(path, lineno, name) for path, lineno, name in RUNNER_FRAMES]
 A2_RUNTIME = [
     Frame(
         f"{SITE}/airflow/models/taskinstance.py",

@@ -5,24 +5,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from oncall_mcp.suite.demo.airflow_log import SITE
+
 from .fragments import airflow_exc, bash_fail, bash_start, py_frames, stderr_noise, sz, task_fail, user_frames
-from .model import (
-    ANSI_RE,
-    APP,
-    BASH,
-    BG,
-    S3_SENSOR,
-    SENSOR,
-    SITE,
-    TIMEOUT,
-    UPLOADER,
-    Ctx,
-    Ev,
-    Exc,
-    Frame,
-    Scenario,
-    Src,
-)
+from .model import ANSI_RE, APP, BASH, BG, S3_SENSOR, SENSOR, TIMEOUT, UPLOADER, Ctx, Ev, Exc, Frame, Scenario, Src
 from .scenarios_engines import s_trino_column
 
 
