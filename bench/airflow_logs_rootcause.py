@@ -1,4 +1,4 @@
-"""Root-cause quality of airflow_logs `find_failure` on the labelled corpus of bench/logcorpus.py.
+"""Root-cause quality of airflow_logs `find_failure` on the labelled corpus of bench/logcorpus/.
 
 Runs every case through the MCP tool in memory and measures, for the gold line(s) of each case: recall@1, recall@5,
 MRR, whether the gold line is anywhere in the answer, tokens returned (len(JSON)/4), error_category accuracy, root
@@ -33,10 +33,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import anyio  # noqa: E402
-from logcorpus import ANSI_RE, fingerprint, generate, read_lines  # noqa: E402
+
+from bench.logcorpus import ANSI_RE, fingerprint, generate, read_lines  # noqa: E402
 
 MISSES = Path("/tmp/rootcause_misses.txt")
 REPORT = Path("/tmp/rootcause_report.txt")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import anyio
 
-from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
 from oncall_mcp.suite.investigate import Investigator
 from oncall_mcp.suite.pool import CallRecord, ServerPool
@@ -52,9 +52,9 @@ def raw_tokens(box: Sandbox, call: CallRecord) -> int:
 
 async def measure(box: Sandbox) -> None:
     async with ServerPool(box.env(), stderr_dir=box.root / "server-logs") as pool:
-        inv = Investigator(pool, repo=sc.REPO_NAME, as_of=sc.AS_OF.isoformat(), engine="spark")
+        inv = Investigator(pool, repo=scenario.REPO_NAME, as_of=scenario.AS_OF.isoformat(), engine="spark")
         rows = []
-        for label, case in (("case 1 (renamed column)", sc.CASE1), ("case 2 (late upstream)", sc.CASE2)):
+        for label, case in (("case 1 (renamed column)", scenario.CASE1), ("case 2 (late upstream)", scenario.CASE2)):
             first = len(pool.calls)
             start = time.perf_counter()
             await inv.run(case["dag_id"], case["run_id"], case["task_id"], ds=case.get("ds"))
@@ -64,7 +64,7 @@ async def measure(box: Sandbox) -> None:
             raw = sum(raw_tokens(box, c) for c in calls)
             rows.append((label, wall, len(calls), returned, raw))
         # the same two cases again: warm servers (Spark session and SDK already loaded)
-        for label, case in (("case 1 warm", sc.CASE1), ("case 2 warm", sc.CASE2)):
+        for label, case in (("case 1 warm", scenario.CASE1), ("case 2 warm", scenario.CASE2)):
             first = len(pool.calls)
             start = time.perf_counter()
             await inv.run(case["dag_id"], case["run_id"], case["task_id"], ds=case.get("ds"))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from oncall_mcp.suite.investigation import Investigation, Step
 from oncall_mcp.suite.pool import CallRecord, ServerPool
+from oncall_mcp.suite.report import render_investigation
 
 SCHEMA_CATEGORIES = {"schema_mismatch", "syntax", "resource_missing"}
 UPSTREAM_CATEGORIES = {"upstream_not_ready", "timeout"}
@@ -22,30 +23,6 @@ MISSING_COLUMN = re.compile(
 )
 NUMBERED = re.compile(r"^\s*\d+\| ?")
 TABLE_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*){1,3}$")
-
-
-@dataclass
-class Step:
-    title: str
-    server: str
-    tool: str
-    ok: bool
-    summary: str
-    tokens: int
-    ms: float
-
-
-@dataclass
-class Investigation:
-    dag_id: str
-    run_id: str
-    task_id: str
-    steps: list[Step] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
-    conclusion: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, default=str)
 
 
 class Investigator:
@@ -458,7 +435,6 @@ def run_investigation(
     import anyio
 
     from oncall_mcp.suite import catalog
-    from oncall_mcp.suite.report import render_investigation
 
     servers = {name: {} for name, info in catalog.SERVERS.items() if info.installed() and info.configured()}
     if "airflow_logs" not in servers:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from oncall_mcp.suite.investigate import Investigation
+from oncall_mcp.suite.investigation import Investigation
 
 FACT_LABELS = {
     "error_category": "error category",

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from oncall_mcp.servers.lineage import analysis
 from oncall_mcp.servers.lineage.expectations import ExpectationError
 from oncall_mcp.servers.lineage.models import ImpactResult, JobRunsResult, LateUpstreamResult, WalkResult
+from oncall_mcp.servers.lineage.service import LineageService
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from oncall_mcp.servers.lineage.store import LineageStore
 from oncall_mcp.shared.app import OncallServer
@@ -41,7 +41,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
         sys.stderr.write(f"invalid configuration: OCM_LINEAGE_EXPECTATIONS/EVENTS: {exc}\n")
         raise SystemExit(2) from None
     server = OncallServer("lineage", settings, instructions=INSTRUCTIONS)
-    budget = server.budget_tokens
+    service = LineageService(store, server.budget_tokens)
 
     @server.tool(title="Upstream lineage")
     def upstream(dataset: Dataset, depth: Depth = 3) -> WalkResult:
@@ -51,9 +51,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
         Cycles are handled (each dataset appears once, at its shortest distance). Use it to see where data comes
         from; to ask "which upstream is late?" call find_late_upstream instead. Then call job_runs on a producing
         job for its errors, or the ownership server for the owner of a dataset or job."""
-        store.refresh()
-        with store.lock:
-            return analysis.graph_walk(store, dataset, depth, True, budget)
+        return service.upstream(dataset, depth)
 
     @server.tool(title="Downstream lineage")
     def downstream(dataset: Dataset, depth: Depth = 3) -> WalkResult:
@@ -61,9 +59,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
 
         Use it to follow data forward; for "who is affected if this is broken or late", grouped by DAG, call
         impact instead."""
-        store.refresh()
-        with store.lock:
-            return analysis.graph_walk(store, dataset, depth, False, budget)
+        return service.downstream(dataset, depth)
 
     @server.tool(title="Find the late upstream dataset")
     def find_late_upstream(
@@ -82,9 +78,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
         last update, expected-by time, lateness, path from the queried dataset, and producing jobs with their last
         run state and error; datasets late only because of a root are listed separately as symptoms. Next: call
         job_runs on the root's producing job for its failures, and the ownership server to find whom to tell."""
-        store.refresh()
-        with store.lock:
-            return analysis.find_late_upstream(store, dataset, as_of, depth, budget)
+        return service.find_late_upstream(dataset, as_of, depth)
 
     @server.tool(title="Blast radius")
     def impact(dataset: Dataset, depth: Depth = 20) -> ImpactResult:
@@ -93,9 +87,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
         Airflow job names are dag_id.task_id, so each DAG lists its affected tasks (sensors included), the
         datasets they write and the job owners, nearest DAG first. Use it to decide whom to warn; then call the
         ownership server for each DAG's team."""
-        store.refresh()
-        with store.lock:
-            return analysis.impact(store, dataset, depth, budget)
+        return service.impact(dataset, depth)
 
     @server.tool(title="Recent runs of a job")
     def job_runs(
@@ -110,9 +102,7 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
         Also gives the job's owners (job.facets.ownership), its DAG, inputs and outputs. Use it after
         find_late_upstream or upstream names a producing job; then the airflow_logs server gives the full log of a
         failed try, and the ownership server the owning team."""
-        store.refresh()
-        with store.lock:
-            return analysis.job_runs(store, job, limit, budget)
+        return service.job_runs(job, limit)
 
     @server.prompt(
         name="investigate_late_data",

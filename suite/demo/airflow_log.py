@@ -1,4 +1,8 @@
-"""Writes task logs in Airflow 3's JSON-lines format (as produced by Airflow 3.3's structlog task logger)."""
+"""Writes task logs in Airflow 3's JSON-lines format (as produced by Airflow 3.3's structlog task logger).
+
+The one writer of that format: the demo sandbox uses `TaskLog`; the benchmark corpus (bench/logcorpus) renders its
+records with `timestamp`, `json_line`, `error_detail`, `SITE` and `RUNNER_FRAMES` from here.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,32 @@ RUNNER_FRAMES = [
     (f"{SITE}/airflow/sdk/execution_time/task_runner.py", 2192, "_run_execute_callable"),
     (f"{SITE}/airflow/sdk/bases/operator.py", 462, "wrapper"),
 ]
+
+Frames = list[tuple[str, int, str]]  # (filename, lineno, function name)
+
+
+def timestamp(when: datetime) -> str:
+    """The `timestamp` field: UTC with microseconds and a `Z`."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One record as a log line: compact JSON, non-ASCII kept as is."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def error_detail(exc_type: str, exc_value: str, frames: Frames, is_cause: bool = False) -> dict[str, Any]:
+    """One exception of the structured `error_detail` list (outermost first; causes flagged `is_cause`)."""
+    return {
+        "exc_type": exc_type,
+        "exc_value": exc_value,
+        "exc_notes": [],
+        "syntax_error": None,
+        "is_cause": is_cause,
+        "frames": [{"filename": f, "lineno": n, "name": name} for f, n, name in frames],
+        "is_group": False,
+        "exceptions": [],
+    }
 
 
 class TaskLog:
@@ -46,7 +76,7 @@ class TaskLog:
     ) -> int:
         """Append a line; returns its 1-based line number."""
         self.now += timedelta(milliseconds=step_ms)
-        rec: dict[str, Any] = {"timestamp": self.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "level": level, "event": event}
+        rec: dict[str, Any] = {"timestamp": timestamp(self.now), "level": level, "event": event}
         if context:
             rec.update(self.ctx)
         rec["logger"] = logger
@@ -54,7 +84,7 @@ class TaskLog:
             rec["filename"] = filename
             rec["lineno"] = lineno
         rec.update(extra)
-        self.lines.append(json.dumps(rec, separators=(",", ":")))
+        self.lines.append(json_line(rec))
         return len(self.lines)
 
     def preamble(self, dag_file: str, operator_logger: str) -> None:
@@ -99,19 +129,8 @@ class TaskLog:
             lineno=400,
         )
 
-    def failure(self, exc_type: str, exc_value: str, frames: list[tuple[str, int, str]], **extra: Any) -> int:
-        detail = [
-            {
-                "exc_type": exc_type,
-                "exc_value": exc_value,
-                "exc_notes": [],
-                "syntax_error": None,
-                "is_cause": False,
-                "frames": [{"filename": f, "lineno": n, "name": name} for f, n, name in RUNNER_FRAMES + frames],
-                "is_group": False,
-                "exceptions": [],
-            }
-        ]
+    def failure(self, exc_type: str, exc_value: str, frames: Frames, **extra: Any) -> int:
+        detail = [error_detail(exc_type, exc_value, RUNNER_FRAMES + frames)]
         line = self.emit("error", "Task failed with exception", lineno=1676, error_detail=detail, **extra)
         self.emit("info", "::group::Post Execute", lineno=1677)
         self.emit(

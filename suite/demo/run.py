@@ -10,9 +10,10 @@ from typing import Any
 
 import anyio
 
-from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
-from oncall_mcp.suite.investigate import Investigation, Investigator
+from oncall_mcp.suite.investigate import Investigator
+from oncall_mcp.suite.investigation import Investigation
 from oncall_mcp.suite.pool import ServerPool
 from oncall_mcp.suite.report import render_investigation
 
@@ -31,8 +32,10 @@ Each server's minimal credential: `oncall-mcp policy <server>`.
 async def investigate_demo(box: Sandbox, progress: Any = None) -> tuple[list[Investigation], ServerPool]:
     """Run both cases against the sandbox; returns the investigations and the pool (for its call records)."""
     async with ServerPool(box.env(), stderr_dir=box.root / "server-logs") as pool:
-        inv = Investigator(pool, repo=sc.REPO_NAME, as_of=sc.AS_OF.isoformat(), engine="spark", progress=progress)
-        c1, c2 = sc.CASE1, sc.CASE2
+        inv = Investigator(
+            pool, repo=scenario.REPO_NAME, as_of=scenario.AS_OF.isoformat(), engine="spark", progress=progress
+        )
+        c1, c2 = scenario.CASE1, scenario.CASE2
         first = await inv.run(c1["dag_id"], c1["run_id"], c1["task_id"], ds=c1["ds"])
         second = await inv.run(c2["dag_id"], c2["run_id"], c2["task_id"])
     return [first, second], pool

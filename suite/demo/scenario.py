@@ -228,3 +228,8 @@ datasets:
   - match: "lake.reports.*"
     schedule: "by 07:00 UTC"
 """
+
+# Errors as the OpenLineage provider reports them on the FAIL events.
+EXTRACT_ERROR = 'OperationalError: connection to server at "orders-db.internal" (10.0.3.12), port 5432 failed: timeout'
+LOAD_REPORTS_ERROR = "TrinoUserError: Column 'r.open_date' cannot be resolved"
+SENSOR_ERROR = "AirflowSensorTimeout: Sensor has timed out; run duration of 3600.412 seconds"

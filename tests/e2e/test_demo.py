@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.run import investigate_demo
 from oncall_mcp.suite.demo.sandbox import build
 
@@ -51,11 +51,11 @@ async def test_both_reference_cases(tmp_path: Path) -> None:
     f2 = case2.facts
     assert f2["error_category"] == "upstream_not_ready"
     assert f2["root_cause_line_number"] == gold["case2_root_cause_line"]
-    assert f2["waited_on"] == sc.CASE2["waits_on"]
-    assert f2["late_upstream"][0].endswith(sc.CASE2["late_root"])
-    assert sc.CASE2["owner_team"] in f2["late_owner"]
+    assert f2["waited_on"] == scenario.CASE2["waits_on"]
+    assert f2["late_upstream"][0].endswith(scenario.CASE2["late_root"])
+    assert scenario.CASE2["owner_team"] in f2["late_owner"]
     notify = json.dumps(f2["notify"])
-    assert sc.CASE2["owner_team"] in notify and "#orders-oncall" in notify
+    assert scenario.CASE2["owner_team"] in notify and "#orders-oncall" in notify
     assert "revenue-analytics" in notify
 
     assert all(c.tokens <= 2600 for c in pool.calls), [(c.server, c.tool, c.tokens) for c in pool.calls]

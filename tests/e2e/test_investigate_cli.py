@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from oncall_mcp.suite.demo import scenario as sc
+from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.sandbox import build
 from tests.harness import ROOT, server_env
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
     box = build(tmp_path / "sandbox")
     env = server_env({k: v for per_server in box.env().values() for k, v in per_server.items()})
-    c = sc.CASE2
+    c = scenario.CASE2
     out = subprocess.run(
         [
             sys.executable,
@@ -33,9 +33,9 @@ def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
             "--task-id",
             c["task_id"],
             "--repo",
-            sc.REPO_NAME,
+            scenario.REPO_NAME,
             "--as-of",
-            sc.AS_OF.isoformat(),
+            scenario.AS_OF.isoformat(),
             "--json",
         ],
         capture_output=True,

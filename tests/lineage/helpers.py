@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall_mcp.servers.lineage.events import task_run, write_events
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.suite.demo.openlineage import task_run, write_events
 
 NS = "trino://trino:8080"
 T0 = datetime(2024, 5, 1, tzinfo=UTC)

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from oncall_mcp.servers.lineage.demo import write_demo
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only, tool_text
+from tests.lineage.scenario import write_demo
 
 HERE = Path(__file__).parent
 

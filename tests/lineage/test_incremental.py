@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mcp import Client
 
-from oncall_mcp.servers.lineage.events import task_run, write_events
+from oncall_mcp.suite.demo.openlineage import task_run, write_events
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server, runs
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from oncall_mcp.servers.lineage.demo import write_demo
 from oncall_mcp.servers.lineage.expectations import ExpectationError, load_expectations
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from tests.harness import tool_text
 from tests.lineage.helpers import NS, T0, daily, make_server, runs
+from tests.lineage.scenario import write_demo
 
 
 async def late(server, dataset: str, as_of: str) -> dict:

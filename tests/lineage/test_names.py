@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from oncall_mcp.servers.lineage.events import task_run
+from oncall_mcp.suite.demo.openlineage import task_run
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server
 

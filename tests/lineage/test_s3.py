@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from oncall_mcp.servers.lineage.demo import EXTRACT_ERROR, RAW, SOURCE, demo_events, write_demo
-from oncall_mcp.servers.lineage.events import task_run
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
+from oncall_mcp.suite.demo.openlineage import task_run
 from tests.harness import free_port, tool_text
+from tests.lineage.scenario import EXTRACT_ERROR, RAW, SOURCE, demo_events, write_demo
 
 pytestmark = pytest.mark.engine
 

@@ -1,24 +1,21 @@
-"""The demo scenario (design case 2) as real OpenLineage events: a sensor times out because an upstream is late.
+"""Design case (2) as OpenLineage events, relative to any `now`: a sensor times out because an upstream is late.
 
 `revenue_hourly.wait_for_orders` waits on `lake.staging.orders_clean`, written by `orders_ingest.clean_orders`
 from `lake.raw.orders`, written by `orders_ingest.extract_orders`, whose run today FAILED. So `lake.raw.orders`
 was last written yesterday: it is the root late dataset; staging is late only because of it.
 
-    python -m oncall_mcp.servers.lineage.demo /tmp/lineage-demo [--now 2024-05-02T07:00:00Z]
-
-writes `events/orders.jsonl` and `expectations.yaml` there and prints the environment to use.
+`write_demo(folder, now)` writes `events/orders.jsonl` and `expectations.yaml` there. (The demo sandbox tells the same
+story at fixed times: suite/demo/lineage.py.)
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oncall_mcp.servers.lineage.events import task_run, write_events
+from oncall_mcp.suite.demo.openlineage import task_run, write_events
 
 TRINO = "trino://trino:8080"
 POSTGRES = "postgres://orders-db:5432"
@@ -149,20 +146,3 @@ def write_demo(folder: Path, now: datetime | None = None) -> DemoFiles:
     expectations = folder / "expectations.yaml"
     expectations.write_text(EXPECTATIONS, encoding="utf-8")
     return DemoFiles(events.parent, expectations, now)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="write the lineage demo scenario")
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--now", help="ISO time the sensor timed out at (default today 07:00 UTC)")
-    args = parser.parse_args(argv)
-    now = datetime.fromisoformat(args.now) if args.now else None
-    files = write_demo(args.folder, now)
-    sys.stderr.write(
-        f"OCM_LINEAGE_EVENTS={files.events}\nOCM_LINEAGE_EXPECTATIONS={files.expectations}\n"
-        f"find_late_upstream(dataset='lake.staging.orders_clean', as_of='{files.as_of.isoformat()}')\n"
-    )
-
-
-if __name__ == "__main__":
-    main()
