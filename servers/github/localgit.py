@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendError, Ref
 from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
 # Every git call goes through `LocalGitBackend.git` (or `_git_capped`), which builds the command from these:
@@ -94,7 +94,6 @@ _EXTRA_ENV_OK = frozenset(
         "GIT_COMMITTER_DATE",
     }
 )
-REGULAR_MODES = ("100644", "100755")
 
 
 def git_command(path: Path, args: tuple[str, ...]) -> list[str]:
@@ -217,6 +216,7 @@ class LocalGitBackend(Backend):
         return Ref(label, out)
 
     def _tree(self, sha: str) -> dict[str, tuple[str, str]]:
+        """Every non-directory entry at the commit (blobs incl. symlinks, submodule commits) -> (oid, mode)."""
         with self._lock:
             if sha in self._trees:
                 self._trees.move_to_end(sha)
@@ -228,7 +228,7 @@ class LocalGitBackend(Backend):
                 continue
             meta, _, path = rec.partition(b"\t")
             mode, typ, oid = meta.decode().split()
-            if typ == "blob":
+            if typ in ("blob", "commit"):
                 entries[path.decode("utf-8", "surrogateescape")] = (oid, mode)
         with self._lock:
             self._trees[sha] = entries
@@ -237,7 +237,10 @@ class LocalGitBackend(Backend):
         return entries
 
     def tree(self, sha: str) -> dict[str, str]:
-        return {p: oid for p, (oid, mode) in self._tree(sha).items() if mode != "120000"}
+        return {p: oid for p, (oid, mode) in self._tree(sha).items() if mode in REGULAR_MODES}
+
+    def modes(self, sha: str) -> dict[str, str]:
+        return {p: mode for p, (_, mode) in self._tree(sha).items()}
 
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
         if not ids:
@@ -258,7 +261,7 @@ class LocalGitBackend(Backend):
 
     def blob_size(self, sha: str, path: str) -> int | None:
         entry = self._tree(sha).get(path)
-        if entry is None or entry[1] == "120000":
+        if entry is None or entry[1] not in REGULAR_MODES:
             return None
         return int(self.git("cat-file", "-s", entry[0]).decode().strip())
 
@@ -391,16 +394,49 @@ class LocalGitBackend(Backend):
                 return self._to_pr(rec)
         return None
 
-    def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
-        tree = self._tree(base_sha)
+    def _write_tree(self, base_sha: str, changes: dict[str, bytes], objects: dict[str, str]) -> str:
+        """Write blobs and the tree of `base_sha` + `changes` (regular files only) into the object store that
+        `objects` selects (the repo's, or a quarantine); returns the tree id. Uses a throwaway index."""
+        base = self._tree(base_sha)
         with tempfile.TemporaryDirectory(prefix="oncall-fix-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            env = {**objects, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
             self.git("read-tree", base_sha, env=env)
             for path, content in changes.items():
-                blob = self.git("hash-object", "-w", "--stdin", data=content).decode().strip()
-                mode = tree.get(path, ("", "100644"))[1]
+                mode = base[path][1] if path in base else "100644"
+                if mode not in REGULAR_MODES:
+                    raise BackendError(f"{path} has git mode {mode} at {base_sha[:12]}; only regular files change")
+                blob = self.git("hash-object", "-w", "--stdin", data=content, env=objects).decode().strip()
                 self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
-            new_tree = self.git("write-tree", env=env).decode().strip()
+            return self.git("write-tree", env=env).decode().strip()
+
+    def _diff(self, old: str, new: str, env: dict[str, str] | None = None) -> str:
+        raw = self.git(
+            "diff-tree",
+            "-r",
+            "-p",
+            "--no-renames",
+            "--no-color",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            old,
+            new,
+            env=env,
+        )
+        return raw.decode("utf-8", "replace")
+
+    def preview_diff(self, base_sha: str, changes: dict[str, bytes]) -> str:
+        # the same tree write_branch would commit, built in a throwaway object store that borrows the repo's
+        with tempfile.TemporaryDirectory(prefix="oncall-preview-") as tmp:
+            (Path(tmp) / "objects").mkdir()
+            objects = {
+                "GIT_OBJECT_DIRECTORY": str(Path(tmp) / "objects"),
+                "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(self.git_dir / "objects"),
+            }
+            tree = self._write_tree(base_sha, changes, objects)
+            return self._diff(base_sha, tree, env=objects)
+
+    def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
+        new_tree = self._write_tree(base_sha, changes, {})
         who = {
             "GIT_AUTHOR_NAME": self.author,
             "GIT_AUTHOR_EMAIL": self.email,
@@ -410,6 +446,22 @@ class LocalGitBackend(Backend):
         commit = self.git("commit-tree", new_tree, "-p", base_sha, "-m", message, env=who).decode().strip()
         self.git("update-ref", "-m", "oncall-mcp fix branch", f"refs/heads/{branch}", commit, "")
         return commit
+
+    def committed_diff(self, base_sha: str, head: str, changes: dict[str, bytes]) -> str:
+        base, new = self._tree(base_sha), self._tree(head)
+        differs = {p for p in base.keys() | new.keys() if base.get(p) != new.get(p)}
+        if differs != set(changes):
+            raise BackendError(
+                f"the fix commit {head[:12]} changes {sorted(differs)[:10]}, not exactly {sorted(changes)}; "
+                "not opening a PR for it"
+            )
+        for path, content in changes.items():
+            oid, mode = new[path]
+            if mode not in REGULAR_MODES:
+                raise BackendError(f"{path} has git mode {mode} in the fix commit; only regular files may change")
+            if self.blobs([oid]).get(oid) != content:
+                raise BackendError(f"{path} in the fix commit {head[:12]} is not the proposed content")
+        return self._diff(base_sha, head)
 
     def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]) -> FixPr:
         self.pr_dir.mkdir(parents=True, exist_ok=True)
