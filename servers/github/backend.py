@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
+REGULAR_MODES = ("100644", "100755")  # the only git modes a fix PR may write to (no 120000 link, 160000 submodule)
+
 
 class BackendError(Exception):
     """A failure the model can act on (missing ref/path, rate limit, unreachable API): becomes a ToolError."""
@@ -33,7 +35,11 @@ class Backend(ABC):
 
     @abstractmethod
     def tree(self, sha: str) -> dict[str, str]:
-        """Every file path at the commit -> an id of its content (blob sha)."""
+        """Every regular file path at the commit -> an id of its content (blob sha); no symlinks, no submodules."""
+
+    @abstractmethod
+    def modes(self, sha: str) -> dict[str, str]:
+        """Every non-directory entry at the commit (files, symlinks, submodules) -> its git mode."""
 
     @abstractmethod
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
@@ -78,8 +84,18 @@ class Backend(ABC):
     def find_pr(self, head: str, base: str) -> FixPr | None: ...
 
     @abstractmethod
+    def preview_diff(self, base_sha: str, changes: dict[str, bytes]) -> str:
+        """The diff that committing `changes` (regular files) on `base_sha` would give; writes nothing visible."""
+
+    @abstractmethod
     def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
         """Create `branch` at a new commit (parent `base_sha`) holding `changes`; never moves an existing branch."""
+
+    @abstractmethod
+    def committed_diff(self, base_sha: str, head: str, changes: dict[str, bytes]) -> str:
+        """The diff from `base_sha` to the committed tree of `head`, after checking that this tree differs from
+        the base in exactly `changes`, each a regular file (mode 100644/100755) with exactly that content;
+        BackendError otherwise."""
 
     @abstractmethod
     def create_pr(

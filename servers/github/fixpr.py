@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import hashlib
 import re
 import threading
 
-from oncall_mcp.servers.github.backend import Backend, BackendError
+from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendError
 from oncall_mcp.servers.github.localgit import check_ref
-from oncall_mcp.servers.github.models import CreatePrResult, FileChange
+from oncall_mcp.servers.github.models import CreatePrResult, FileChange, FixPrRequest
 from oncall_mcp.servers.github.settings import GithubSettings
 from oncall_mcp.shared.budget import CHARS_PER_TOKEN
 from oncall_mcp.shared.errors import ToolError
@@ -42,6 +41,10 @@ def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[s
     out: dict[str, bytes] = {}
     total = 0
     for change in changes:
+        if not change.path.isprintable():  # newlines, tabs, escapes, bidi/format characters: could forge the diff
+            raise ToolError(
+                f"path {change.path!r} contains a control or non-printable character; give a plain file path"
+            )
         path = safe_relative(change.path, "path").as_posix()
         if path in out:
             raise ToolError(f"{path} appears twice in changes")
@@ -67,50 +70,61 @@ def check_changes(changes: list[FileChange], settings: GithubSettings) -> dict[s
     return dict(sorted(out.items()))
 
 
-def unified_diff(path: str, old: bytes | None, new: bytes) -> str:
-    a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
-    b = new.decode("utf-8", "replace").splitlines(keepends=True)
-    lines = list(difflib.unified_diff(a, b, f"a/{path}" if old is not None else "/dev/null", f"b/{path}"))
-    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if old is None else "")
-    return header + text
+_KINDS = {"120000": "a symbolic link", "160000": "a submodule", "040000": "a folder"}
+
+
+def check_targets(files: dict[str, bytes], modes: dict[str, str], base_name: str) -> None:
+    """Every target is a regular file (100644/100755) or a new path under real folders in the committed base
+    tree: never a symlink (its content is the link target), a submodule, or anything below one."""
+    for path in files:
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i])
+            if parent in modes:
+                kind = _KINDS.get(modes[parent], f"a file (mode {modes[parent]})")
+                raise ToolError(f"{path}: {parent} is {kind} at {base_name}, not a folder; a fix cannot go below it")
+        mode = modes.get(path)
+        if mode is not None and mode not in REGULAR_MODES:
+            kind = _KINDS.get(mode, f"an entry of git mode {mode}")
+            raise ToolError(
+                f"{path} is {kind} at {base_name}; a fix PR only changes regular files (a symlink's content is "
+                "its target). Change the file it points to instead."
+            )
+
+
+def clip(diff: str, budget: int) -> tuple[str, bool]:
+    max_chars = max(1000, (budget - 300) * CHARS_PER_TOKEN)
+    return (diff, False) if len(diff) <= max_chars else (diff[:max_chars], True)
 
 
 def create_fix_pr(
-    backend: Backend,
-    settings: GithubSettings,
-    writable: bool,
-    title: str,
-    body: str,
-    evidence: list[str],
-    changes: list[FileChange],
-    base: str | None,
-    draft: bool,
-    dry_run: bool,
-    budget: int,
+    backend: Backend, settings: GithubSettings, writable: bool, request: FixPrRequest, budget: int
 ) -> CreatePrResult:
     if not writable:
         raise ToolError(
             f"repo {backend.name!r} is not in OCM_GITHUB_WRITE_REPOS "
             f"({', '.join(settings.write_repos) or 'empty'}); fix PRs may only go to listed repos"
         )
-    title = " ".join(title.split())
-    files = check_changes(changes, settings)
+    title = " ".join(request.title.split())
+    files = check_changes(request.changes, settings)
     try:
         default = backend.default_branch()
-        base_name = check_ref(base) if base else default
+        base_name = check_ref(request.base) if request.base else default
         base_ref = backend.resolve(base_name)
-        old = {}
+        check_targets(files, backend.modes(base_ref.sha), base_name)
+        old: dict[str, bytes | None] = {}
         tree = backend.tree(base_ref.sha)
         for path in files:
-            old[path] = backend.read_file(base_ref.sha, path, settings.max_file_bytes) if path in tree else None
-            if old[path] is not None and b"\0" in old[path][:8192]:  # type: ignore[index]
+            data = backend.read_file(base_ref.sha, path, settings.max_file_bytes) if path in tree else None
+            if data is not None and b"\0" in data[:8192]:
                 raise ToolError(f"{path} is a binary file at {base_name}; only text files can be changed")
+            old[path] = data
+        changed = {p: files[p] for p in files if old[p] != files[p]}
+        if not changed:
+            raise ToolError(f"the proposed content is identical to {base_name}; nothing to change")
+        diff = backend.preview_diff(base_ref.sha, changed)
     except BackendError as exc:
         raise ToolError(str(exc)) from None
-    diff = "".join(unified_diff(p, old[p], files[p]) for p in files if old[p] != files[p])
-    if not diff:
-        raise ToolError(f"the proposed content is identical to {base_name}; nothing to change")
     digest = hashlib.sha256(base_name.encode())
     for path, data in files.items():
         digest.update(b"\0" + path.encode() + b"\0" + data)
@@ -122,16 +136,15 @@ def create_fix_pr(
         raise ToolError(f"could not build a valid branch name from title {title!r}") from None
     refuse_unsafe_branch(branch, default, base_name, settings.protected_branches)
 
-    parts = [body.strip()]
-    if evidence:
-        parts.append("## Evidence\n\n" + "\n".join(f"- {e.strip()}" for e in evidence if e.strip()))
+    parts = [request.body.strip()]
+    if request.evidence:
+        parts.append("## Evidence\n\n" + "\n".join(f"- {e.strip()}" for e in request.evidence if e.strip()))
     parts.append(
         f"---\nProposed by oncall-mcp (change id `{change_id}`, base `{base_name}`). "
         "Review before merging; the change was drafted from an incident investigation."
     )
     full_body = "\n\n".join(parts)
-    max_chars = max(1000, (budget - 300) * CHARS_PER_TOKEN)
-    shown, clipped = (diff, False) if len(diff) <= max_chars else (diff[:max_chars], True)
+    shown, clipped = clip(diff, budget)
     result = CreatePrResult(
         repo=backend.name,
         dry_run=True,
@@ -143,7 +156,7 @@ def create_fix_pr(
         diff=shown,
         diff_truncated=clipped,
     )
-    if dry_run or settings.write_dry_run:
+    if request.dry_run or settings.write_dry_run:
         result.message = "dry run: nothing was written. Call again with dry_run=false to open the PR."
         return result
     result.dry_run = False
@@ -159,12 +172,7 @@ def create_fix_pr(
                 return result
             head = backend.branch_head(branch)
             if head is None:
-                backend.write_branch(
-                    branch,
-                    base_ref.sha,
-                    {p: files[p] for p in files if old[p] != files[p]},
-                    f"{title}\n\nchange id {change_id}",
-                )
+                head = backend.write_branch(branch, base_ref.sha, changed, f"{title}\n\nchange id {change_id}")
             else:
                 for path, data in files.items():
                     if backend.read_file(head, path, settings.max_file_bytes) != data:
@@ -172,7 +180,11 @@ def create_fix_pr(
                             f"branch {branch!r} already exists with different content; not "
                             "overwriting it. Change the title to propose a separate fix."
                         )
-            pr = backend.create_pr(title, full_body, branch, base_name, draft, diff, list(files))
+            # the PR shows what is committed: git's diff of the base tree to the branch's tree, after checking
+            # that tree changes exactly these paths, as regular files, with exactly this content
+            diff = backend.committed_diff(base_ref.sha, head, changed)
+            result.diff, result.diff_truncated = clip(diff, budget)
+            pr = backend.create_pr(title, full_body, branch, base_name, request.draft, diff, list(files))
         except BackendError as exc:
             raise ToolError(str(exc)) from None
     result.created = True

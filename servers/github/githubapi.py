@@ -8,6 +8,7 @@ Blame is not offered: GitHub serves it only over GraphQL; a local checkout is th
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendError, Ref
 from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 from oncall_mcp.servers.github.settings import GithubSettings
+from oncall_mcp.servers.github.text import unified_diff
 
 T = TypeVar("T")
 _BLOB_CACHE_BYTES = 64_000_000
@@ -33,10 +35,11 @@ class GitHubBackend(Backend):
         self.settings = settings
         self._gh: Any = None
         self._repo: Any = None
-        self._trees: OrderedDict[str, dict[str, tuple[str, int]]] = OrderedDict()
+        self._trees: OrderedDict[str, dict[str, tuple[str, int, str]]] = OrderedDict()
         self._blobs: OrderedDict[str, bytes] = OrderedDict()
         self._blob_bytes = 0
         self._lock = threading.Lock()
+        self._truncated: set[str] = set()
 
     # client and error mapping -------------------------------------------------------------------------------
     def _client(self) -> Any:
@@ -128,14 +131,25 @@ class GitHubBackend(Backend):
         commit = self._call(f"resolving ref {label!r}", lambda: self.repo.get_commit(label))
         return Ref(label, str(commit.sha))
 
-    def _tree(self, sha: str) -> dict[str, tuple[str, int]]:
+    def _tree(self, sha: str) -> dict[str, tuple[str, int, str]]:
+        """Every non-directory entry at the commit -> (sha, size, mode); a symlink is a blob of mode 120000, a
+        submodule an entry of type `commit` (mode 160000), as the git trees API lists them."""
         with self._lock:
             if sha in self._trees:
                 return self._trees[sha]
 
-        def fetch() -> dict[str, tuple[str, int]]:
+        def fetch() -> dict[str, tuple[str, int, str]]:
             tree = self.repo.get_git_tree(sha, recursive=True)
-            return {e.path: (e.sha, e.size or 0) for e in tree.tree if e.type == "blob" and e.mode != "120000"}
+            if tree.raw_data.get("truncated"):
+                with self._lock:
+                    self._truncated.add(sha)
+            out: dict[str, tuple[str, int, str]] = {}
+            for e in tree.tree:
+                if e.type == "tree":
+                    continue
+                mode = "160000" if e.type == "commit" else str(e.mode)
+                out[e.path] = (e.sha, e.size or 0, mode)
+            return out
 
         entries = self._call(f"listing files at {sha[:12]}", fetch)
         with self._lock:
@@ -145,7 +159,13 @@ class GitHubBackend(Backend):
         return entries
 
     def tree(self, sha: str) -> dict[str, str]:
-        return {p: oid for p, (oid, _) in self._tree(sha).items()}
+        return {p: oid for p, (oid, _, mode) in self._tree(sha).items() if mode in REGULAR_MODES}
+
+    def modes(self, sha: str) -> dict[str, str]:
+        entries = self._tree(sha)
+        if sha in self._truncated:  # an incomplete listing cannot prove a path is not a symlink or submodule
+            raise BackendError(f"GitHub truncated the file listing at {sha[:12]}; cannot check file modes")
+        return {p: mode for p, (_, _, mode) in entries.items()}
 
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
         import base64
@@ -169,9 +189,13 @@ class GitHubBackend(Backend):
 
     def blob_size(self, sha: str, path: str) -> int | None:
         entry = self._tree(sha).get(path)
-        return entry[1] if entry else None
+        return entry[1] if entry and entry[2] in REGULAR_MODES else None
 
     def read_file(self, sha: str, path: str, max_bytes: int) -> bytes:
+        entry = self._tree(sha).get(path)
+        if entry is not None and entry[2] not in REGULAR_MODES:
+            raise BackendError(f"{path} is a symlink or submodule at {sha[:12]}, not a file")
+
         def fetch() -> Any:
             return self.repo.get_contents(path, ref=sha)
 
@@ -294,6 +318,13 @@ class GitHubBackend(Backend):
 
         return self._call(f"looking for an open PR from {head}", fetch)
 
+    def preview_diff(self, base_sha: str, changes: dict[str, bytes]) -> str:
+        # GitHub cannot diff a tree that is not committed: the diff is made from the base blobs; committed_diff
+        # then checks the written tree against exactly these contents and modes.
+        base = self.tree(base_sha)
+        old = self.blobs([base[p] for p in changes if p in base])
+        return "".join(unified_diff(p, old[base[p]] if p in base else None, data) for p, data in changes.items())
+
     def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
         from github.GithubException import UnknownObjectException
 
@@ -316,6 +347,23 @@ class GitHubBackend(Backend):
             head = str(result["commit"].sha)
         return head
 
+    def committed_diff(self, base_sha: str, head: str, changes: dict[str, bytes]) -> str:
+        self.modes(base_sha), self.modes(head)  # refuses truncated listings
+        base, new = self._tree(base_sha), self._tree(head)
+        differs = {p for p in base.keys() | new.keys() if (base.get(p) or ())[::2] != (new.get(p) or ())[::2]}
+        if differs != set(changes):
+            raise BackendError(
+                f"the fix branch at {head[:12]} changes {sorted(differs)[:10]}, not exactly {sorted(changes)}; "
+                "not opening a PR for it"
+            )
+        for path, content in changes.items():
+            oid, _, mode = new[path]
+            if mode not in REGULAR_MODES:
+                raise BackendError(f"{path} has git mode {mode} on the fix branch; only regular files may change")
+            if oid != _git_blob_sha(content):
+                raise BackendError(f"{path} on the fix branch at {head[:12]} is not the proposed content")
+        return self.preview_diff(base_sha, changes)
+
     def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]) -> FixPr:
         pr = self._call(
             f"opening a PR from {head}",
@@ -323,6 +371,10 @@ class GitHubBackend(Backend):
             idempotent=False,
         )
         return self._pr(pr, files)
+
+
+def _git_blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _retry_after(headers: dict[str, str]) -> float:

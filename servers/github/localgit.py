@@ -18,25 +18,103 @@ import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
+from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendError, Ref
 from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 
-# Repo config can name programs git would run (fsmonitor, external diff, textconv); switch them off.
-_HARDEN = [
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
+# Every git call goes through `LocalGitBackend.git` (or `_git_capped`), which builds the command from these:
+# no external program may run on behalf of a repository (textconv, external diff, fsmonitor, hooks, pager, gpg,
+# credential prompts, filters), whatever the repo's own config, the user's global config or a committed
+# `.gitattributes` say. Command-line `-c` beats every config file; system and global config files are not read.
+HARDEN_CONFIG: tuple[str, ...] = (
+    "core.fsmonitor=",
     "core.hooksPath=/dev/null",
-    "-c",
-    "protocol.allow=never",
-    "-c",
+    "core.pager=cat",
+    "core.attributesFile=/dev/null",
+    "core.askPass=",
+    "core.sshCommand=",
     "core.quotepath=off",
-    "-c",
     "diff.external=",
-    "-c",
+    "protocol.allow=never",
     "log.showSignature=false",
-]
+    "commit.gpgSign=false",
+    "color.ui=false",
+    "gc.auto=0",
+    "maintenance.auto=false",
+    "blame.ignoreRevsFile=",
+)
+# Environment: nothing from the caller's GIT_* variables survives (GIT_EXTERNAL_DIFF, GIT_CONFIG_PARAMETERS,
+# GIT_EXEC_PATH…); these are set instead.
+HARDEN_ENV: dict[str, str] = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "LC_ALL": "C",
+}
+_DROP_ENV = ("SSH_ASKPASS", "GIT_", "XDG_CONFIG_HOME")
+# The only git subcommands the server runs, each with the flags that switch off what it could otherwise run:
+# textconv and external diff drivers (log, show, diff-tree, blame), clean filters (hash-object), gpg (commit-tree).
+# None of them checks out files, so smudge filters never run; cat-file is never given --textconv/--filters.
+_NO_DIFF_PROGRAMS = ("--no-textconv", "--no-ext-diff")
+SUBCOMMANDS: dict[str, tuple[str, ...]] = {
+    "rev-parse": (),
+    "symbolic-ref": (),
+    "for-each-ref": (),
+    "ls-tree": (),
+    "cat-file": (),
+    "log": _NO_DIFF_PROGRAMS,
+    "show": _NO_DIFF_PROGRAMS,
+    "diff-tree": _NO_DIFF_PROGRAMS,
+    "blame": ("--no-textconv",),
+    "read-tree": (),
+    "hash-object": ("--no-filters",),
+    "update-index": (),
+    "write-tree": (),
+    "commit-tree": ("--no-gpg-sign",),
+    "update-ref": (),
+}
+# Variables a caller may add (a temporary index, a quarantine object store, the commit identity).
+_EXTRA_ENV_OK = frozenset(
+    {
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+    }
+)
+
+
+def git_command(path: Path, args: tuple[str, ...]) -> list[str]:
+    """The full argv for `git <args>` on the repo at `path`, hardened; refuses a subcommand not in SUBCOMMANDS."""
+    if not args or args[0] not in SUBCOMMANDS:
+        raise BackendError(f"internal: git {args[0] if args else ''!r} is not an allowed git subcommand")
+    config = [item for value in HARDEN_CONFIG for item in ("-c", value)]
+    return ["git", "--no-pager", "-C", str(path), *config, args[0], *SUBCOMMANDS[args[0]], *args[1:]]
+
+
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for every git call: the process environment minus GIT_*/askpass, plus HARDEN_ENV."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_ENV)}
+    env.update(HARDEN_ENV)
+    for key, value in (extra or {}).items():
+        if key not in _EXTRA_ENV_OK:
+            raise BackendError(f"internal: environment variable {key} may not be passed to git")
+        env[key] = value
+    return env
+
+
 _REF_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@{}~^-]{0,250}$")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _RS, _US = "\x1e", "\x1f"
@@ -68,14 +146,6 @@ class LocalGitBackend(Backend):
         self._git_dir: Path | None = None
 
     # plumbing -----------------------------------------------------------------------------------------------
-    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update(
-            {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
-        )
-        env.update(extra or {})
-        return env
-
     def git(
         self,
         *args: str,
@@ -84,16 +154,18 @@ class LocalGitBackend(Backend):
         ok_codes: tuple[int, ...] = (0,),
         max_bytes: int | None = None,
     ) -> bytes:
+        """Run one hardened git command (see `git_command`/`git_env`); the only way this module runs git."""
         if not self.path.is_dir():
             raise BackendError(
                 f"local repo {self.name!r}: checkout folder does not exist; check OCM_GITHUB_LOCAL_REPOS"
             )
-        cmd = ["git", "-C", str(self.path), *_HARDEN, *args]
+        cmd = git_command(self.path, args)
         if max_bytes is not None:
             return self._git_capped(cmd, max_bytes, env)
         try:
+            stdin: dict[str, Any] = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
             proc = subprocess.run(
-                cmd, input=data, capture_output=True, timeout=self.timeout, env=self._env(env), check=False
+                cmd, capture_output=True, timeout=self.timeout, env=git_env(env), check=False, **stdin
             )
         except subprocess.TimeoutExpired:
             raise BackendError(f"git {args[0]} timed out after {self.timeout}s on repo {self.name!r}") from None
@@ -107,10 +179,17 @@ class LocalGitBackend(Backend):
 
     def _git_capped(self, cmd: list[str], max_bytes: int, env: dict[str, str] | None) -> bytes:
         """Read at most `max_bytes` of stdout (a huge diff is cut, not buffered whole), then stop git."""
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env(env)) as proc:
-            assert proc.stdout is not None
-            out = proc.stdout.read(max_bytes + 1)
-            proc.kill()
+        with subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(env)
+        ) as proc:
+            timer = threading.Timer(self.timeout, proc.kill)
+            timer.start()
+            try:
+                assert proc.stdout is not None
+                out = proc.stdout.read(max_bytes + 1)
+            finally:
+                timer.cancel()
+                proc.kill()
         return out
 
     @property
@@ -137,6 +216,7 @@ class LocalGitBackend(Backend):
         return Ref(label, out)
 
     def _tree(self, sha: str) -> dict[str, tuple[str, str]]:
+        """Every non-directory entry at the commit (blobs incl. symlinks, submodule commits) -> (oid, mode)."""
         with self._lock:
             if sha in self._trees:
                 self._trees.move_to_end(sha)
@@ -148,7 +228,7 @@ class LocalGitBackend(Backend):
                 continue
             meta, _, path = rec.partition(b"\t")
             mode, typ, oid = meta.decode().split()
-            if typ == "blob":
+            if typ in ("blob", "commit"):
                 entries[path.decode("utf-8", "surrogateescape")] = (oid, mode)
         with self._lock:
             self._trees[sha] = entries
@@ -157,7 +237,10 @@ class LocalGitBackend(Backend):
         return entries
 
     def tree(self, sha: str) -> dict[str, str]:
-        return {p: oid for p, (oid, mode) in self._tree(sha).items() if mode != "120000"}
+        return {p: oid for p, (oid, mode) in self._tree(sha).items() if mode in REGULAR_MODES}
+
+    def modes(self, sha: str) -> dict[str, str]:
+        return {p: mode for p, (_, mode) in self._tree(sha).items()}
 
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
         if not ids:
@@ -178,7 +261,7 @@ class LocalGitBackend(Backend):
 
     def blob_size(self, sha: str, path: str) -> int | None:
         entry = self._tree(sha).get(path)
-        if entry is None or entry[1] == "120000":
+        if entry is None or entry[1] not in REGULAR_MODES:
             return None
         return int(self.git("cat-file", "-s", entry[0]).decode().strip())
 
@@ -214,8 +297,6 @@ class LocalGitBackend(Backend):
                     "show",
                     "--format=",
                     "--patch",
-                    "--no-ext-diff",
-                    "--no-textconv",
                     "--no-color",
                     "--no-renames",
                     fields[0],
@@ -313,16 +394,49 @@ class LocalGitBackend(Backend):
                 return self._to_pr(rec)
         return None
 
-    def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
-        tree = self._tree(base_sha)
+    def _write_tree(self, base_sha: str, changes: dict[str, bytes], objects: dict[str, str]) -> str:
+        """Write blobs and the tree of `base_sha` + `changes` (regular files only) into the object store that
+        `objects` selects (the repo's, or a quarantine); returns the tree id. Uses a throwaway index."""
+        base = self._tree(base_sha)
         with tempfile.TemporaryDirectory(prefix="oncall-fix-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            env = {**objects, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
             self.git("read-tree", base_sha, env=env)
             for path, content in changes.items():
-                blob = self.git("hash-object", "-w", "--stdin", data=content).decode().strip()
-                mode = tree.get(path, ("", "100644"))[1]
+                mode = base[path][1] if path in base else "100644"
+                if mode not in REGULAR_MODES:
+                    raise BackendError(f"{path} has git mode {mode} at {base_sha[:12]}; only regular files change")
+                blob = self.git("hash-object", "-w", "--stdin", data=content, env=objects).decode().strip()
                 self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
-            new_tree = self.git("write-tree", env=env).decode().strip()
+            return self.git("write-tree", env=env).decode().strip()
+
+    def _diff(self, old: str, new: str, env: dict[str, str] | None = None) -> str:
+        raw = self.git(
+            "diff-tree",
+            "-r",
+            "-p",
+            "--no-renames",
+            "--no-color",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            old,
+            new,
+            env=env,
+        )
+        return raw.decode("utf-8", "replace")
+
+    def preview_diff(self, base_sha: str, changes: dict[str, bytes]) -> str:
+        # the same tree write_branch would commit, built in a throwaway object store that borrows the repo's
+        with tempfile.TemporaryDirectory(prefix="oncall-preview-") as tmp:
+            (Path(tmp) / "objects").mkdir()
+            objects = {
+                "GIT_OBJECT_DIRECTORY": str(Path(tmp) / "objects"),
+                "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(self.git_dir / "objects"),
+            }
+            tree = self._write_tree(base_sha, changes, objects)
+            return self._diff(base_sha, tree, env=objects)
+
+    def write_branch(self, branch: str, base_sha: str, changes: dict[str, bytes], message: str) -> str:
+        new_tree = self._write_tree(base_sha, changes, {})
         who = {
             "GIT_AUTHOR_NAME": self.author,
             "GIT_AUTHOR_EMAIL": self.email,
@@ -332,6 +446,22 @@ class LocalGitBackend(Backend):
         commit = self.git("commit-tree", new_tree, "-p", base_sha, "-m", message, env=who).decode().strip()
         self.git("update-ref", "-m", "oncall-mcp fix branch", f"refs/heads/{branch}", commit, "")
         return commit
+
+    def committed_diff(self, base_sha: str, head: str, changes: dict[str, bytes]) -> str:
+        base, new = self._tree(base_sha), self._tree(head)
+        differs = {p for p in base.keys() | new.keys() if base.get(p) != new.get(p)}
+        if differs != set(changes):
+            raise BackendError(
+                f"the fix commit {head[:12]} changes {sorted(differs)[:10]}, not exactly {sorted(changes)}; "
+                "not opening a PR for it"
+            )
+        for path, content in changes.items():
+            oid, mode = new[path]
+            if mode not in REGULAR_MODES:
+                raise BackendError(f"{path} has git mode {mode} in the fix commit; only regular files may change")
+            if self.blobs([oid]).get(oid) != content:
+                raise BackendError(f"{path} in the fix commit {head[:12]} is not the proposed content")
+        return self._diff(base_sha, head)
 
     def create_pr(self, title: str, body: str, head: str, base: str, draft: bool, diff: str, files: list[str]) -> FixPr:
         self.pr_dir.mkdir(parents=True, exist_ok=True)

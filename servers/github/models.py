@@ -122,6 +122,18 @@ class FileChange(BaseModel):
     new_content: str = Field(description="the full new content of the file (UTF-8 text)")
 
 
+class FixPrRequest(BaseModel):
+    """What create_fix_pr was asked to do, handed from the tool to fixpr as one value (limits are the tool's)."""
+
+    title: str
+    body: str
+    changes: list[FileChange]
+    evidence: list[str] = Field(default_factory=list)
+    base: str | None = None
+    draft: bool = True
+    dry_run: bool = False
+
+
 class CreatePrResult(BaseModel):
     repo: str
     dry_run: bool

@@ -17,6 +17,7 @@ from oncall_mcp.servers.github.models import (
     CreatePrResult,
     FileChange,
     FileResult,
+    FixPrRequest,
     FixPrsResult,
     LocateResult,
 )
@@ -188,20 +189,10 @@ def build_server(settings: GithubSettings | None = None) -> OncallServer:
 
             Call with dry_run=true first and show the diff to the user; validate SQL with the trino server before.
             Check find_open_fix_prs so you do not duplicate someone's fix."""
-            backend = repos.get(repo)
-            return fixpr.create_fix_pr(
-                backend,
-                settings,
-                repos.writable(repo),
-                title,
-                body,
-                evidence,
-                changes,
-                base,
-                draft,
-                dry_run,
-                server.budget_tokens,
+            request = FixPrRequest(
+                title=title, body=body, changes=changes, evidence=evidence, base=base, draft=draft, dry_run=dry_run
             )
+            return fixpr.create_fix_pr(repos.get(repo), settings, repos.writable(repo), request, server.budget_tokens)
 
     @server.prompt(
         name="investigate_task_code",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from oncall_mcp.shared.errors import ToolError
 
 MAX_LINE_CHARS = 1000
@@ -26,3 +28,13 @@ def numbered(lines: list[str], first: int, max_chars: int) -> tuple[str, int]:
         out.append(row)
         used += len(row) + 1
     return "\n".join(out), len(out)
+
+
+def unified_diff(path: str, old: bytes | None, new: bytes) -> str:
+    """A git-style unified diff of one regular file (for backends that cannot run git on the committed trees)."""
+    a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+    b = new.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, f"a/{path}" if old is not None else "/dev/null", f"b/{path}"))
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if old is None else "")
+    return header + text

@@ -47,6 +47,8 @@ class Repo:
     commits: dict[str, Commit] = field(default_factory=dict)
     protected: set[str] = field(default_factory=set)
     pulls: list[dict[str, Any]] = field(default_factory=list)
+    # git modes other than 100644, by path: "120000" lists a symlink, "160000" a submodule (type `commit`)
+    modes: dict[str, str] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -367,8 +369,8 @@ class GitHubStandin:
             entries += [
                 {
                     "path": p,
-                    "mode": "100644",
-                    "type": "blob",
+                    "mode": r.modes.get(p, "100644"),
+                    "type": "commit" if r.modes.get(p) == "160000" else "blob",
                     "sha": blob_sha(d),
                     "size": len(d),
                     "url": self.api(f"/repos/{r.full_name}/git/blobs/{blob_sha(d)}"),

@@ -44,13 +44,15 @@ async def test_tool_absent_when_writes_disabled(pipelines: GitRepo) -> None:
 
 async def test_dry_run_returns_exact_diff_and_writes_nothing(pipelines: GitRepo) -> None:
     before = pipelines.git("for-each-ref")
+    objects = pipelines.git("count-objects", "-v")
     r = await _call(writer(pipelines), fix_args(dry_run=True))
     out = r.structured_content
     assert out["dry_run"] and not out["created"] and out["pr"] is None
     assert out["branch"].startswith("oncall-fix/fix-load-reports-column-name-")
     assert "-       r.open_date,\n+       r.start_date,\n" in out["diff"]
-    assert out["diff"].startswith("diff --git a/dags/sql/load_reports.sql b/dags/sql/load_reports.sql\n--- a/")
+    assert out["diff"].startswith("diff --git a/dags/sql/load_reports.sql b/dags/sql/load_reports.sql\nindex ")
     assert pipelines.git("for-each-ref") == before
+    assert pipelines.git("count-objects", "-v") == objects  # the preview tree was built in a throwaway store
     assert not (pipelines.path / ".git" / "oncall-prs").exists()
     forced = await _call(writer(pipelines, write_dry_run=True), fix_args())
     assert forced.structured_content["dry_run"] and pipelines.git("for-each-ref") == before
