@@ -63,12 +63,6 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
         )
         raise SystemExit(2)
     security = transport_security(server, args.host)
-    if server.mcp.settings.auth is not None:
-        path = args.path or ("/sse" if args.transport == "sse" else "/mcp")
-        public_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        server.mcp.settings.auth = server.mcp.settings.auth.model_copy(
-            update={"resource_server_url": f"http://{public_host}:{args.port}{path}"}
-        )
     if args.transport == "sse":
         server.mcp.run("sse", host=args.host, port=args.port, sse_path=args.path or "/sse", transport_security=security)
     else:

@@ -98,7 +98,6 @@ async def test_audit_line_per_call(tmp_path: Path) -> None:
     async with Client(server.mcp) as client:
         await client.call_tool("whoami", {})
         await client.call_tool("crash", {"text": "token=ghp_" + "a1B2" * 9})
-        await client.call_tool("crash", {"text": 7})  # bad arguments: rejected before the tool runs
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert len(records) == 2
     first, second = records
@@ -107,6 +106,31 @@ async def test_audit_line_per_call(tmp_path: Path) -> None:
     assert first["caller"].startswith("local") and first["bytes_returned"] > 0 and first["duration_ms"] >= 0
     assert second["args"]["text"] == "token=[REDACTED:github-token]"
     assert second["outcome"] == "internal_error"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_refused_calls_are_audited_too(tmp_path: Path, mode: str) -> None:
+    """Arguments failing validation and an unknown tool never reach the tool body; each still leaves one line."""
+    audit = tmp_path / "audit.jsonl"
+    server = build_server(ProbeSettings(audit_file=audit))
+    secret = "ghp_" + "a1B2" * 9
+    async with Client(server.mcp, mode=mode) as client:
+        bad = await client.call_tool("crash", {"text": 7, "note": f"token={secret}"})
+        unknown = await client.call_tool("no_such_tool", {"password": "pw=S3cret-99"})
+        after = await client.call_tool("whoami", {})
+    assert bad.is_error and unknown.is_error and not after.is_error
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(r["tool"], r["outcome"]) for r in records] == [
+        ("crash", "invalid_arguments"),
+        ("no_such_tool", "unknown_tool"),
+        ("whoami", "ok"),
+    ]
+    invalid, missing, _ = records
+    assert invalid["caller"].startswith("local") and invalid["args"]["text"] == 7
+    assert invalid["error"] == "arguments failed validation: text"
+    assert missing["error"] == "unknown tool" and missing["bytes_returned"] == 0
+    text = audit.read_text()
+    assert secret not in text and "S3cret" not in text
 
 
 def test_audit_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
