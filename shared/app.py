@@ -38,6 +38,27 @@ class _CallRecord:
 
 _CURRENT_CALL: ContextVar[_CallRecord | None] = ContextVar("oncall_current_call", default=None)
 
+# No tool takes arguments nested anywhere near this deep; deeper ones are refused before validation (pydantic, the
+# redaction and the audit line all recurse, and a transport cannot parse past 200 levels, see runner.FLATTEN_DEPTH).
+MAX_ARGUMENT_DEPTH = 32
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when dicts/lists inside `value` nest more than `limit` levels (iterative: safe on any depth)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
 
 class AuditedMCPServer(MCPServer):
     """`MCPServer` whose every `tools/call` leaves one audit line, including calls the SDK refuses before the tool
@@ -55,7 +76,16 @@ class AuditedMCPServer(MCPServer):
         reset = _CURRENT_CALL.set(record)
         start = time.perf_counter()
         caller = current_caller()
+        args: dict[str, Any] = arguments if isinstance(arguments, dict) else {"arguments": arguments}
         try:
+            if nested_deeper_than(arguments, MAX_ARGUMENT_DEPTH):
+                args = {"arguments": f"[not recorded: nested deeper than {MAX_ARGUMENT_DEPTH} levels]"}
+                record.outcome = "invalid_arguments"
+                record.error = f"arguments nested deeper than {MAX_ARGUMENT_DEPTH} levels"
+                raise ToolError(
+                    f"Error executing tool {name}: arguments are nested deeper than {MAX_ARGUMENT_DEPTH} levels; "
+                    "no tool takes such values, send flat arguments"
+                )
             return await super().call_tool(name, arguments, context)
         except BaseException as exc:
             if record.outcome is None:  # refused before the tool body ran
@@ -64,7 +94,6 @@ class AuditedMCPServer(MCPServer):
         finally:
             _CURRENT_CALL.reset(reset)
             duration = (time.perf_counter() - start) * 1000
-            args = arguments if isinstance(arguments, dict) else {"arguments": arguments}
             self.audit.record(redact(name), caller, args, record.outcome or "ok", duration, record.size, record.error)
 
     def _refusal(self, name: str, exc: BaseException) -> tuple[str, str]:

@@ -12,10 +12,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import httpx2
 import jwt
 import pytest
-from mcp import Client
+from mcp import Client, MCPError
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -237,6 +238,27 @@ async def test_base64_token_ending_in_padding(tmp_path: Path, transport: str) ->
     for token in (B64, TOK_A):
         for part in (token, token[:8], token[-8:], token[4:12]):
             assert part not in logged, part
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_deeply_nested_argument_over_http(transport: str) -> None:
+    """A 250-deep list argument gets an error answer (SSE used to answer the POST with a bare 400, which ended the
+    client's connection); the same session keeps working."""
+    value: object = "x"
+    for _ in range(250):
+        value = [value]
+    with http_server("tests.shared.probe_server", {}, transport) as url:
+        for mode in ("auto", "legacy"):
+            async with Client(url if transport == "streamable-http" else sse_client(url), mode=mode) as client:
+                try:
+                    with anyio.fail_after(30):  # before: no answer at all over SSE
+                        deep = await client.call_tool("crash", {"text": value})
+                    answered = deep.is_error and "nested deeper than" in tool_text(deep)
+                except MCPError as exc:  # streamable HTTP, 2025 protocol: the SDK's JSON-RPC parse error
+                    answered = transport == "streamable-http" and exc.error.code == -32700
+                assert answered, mode
+                after = await client.call_tool("whoami", {})
+                assert not after.is_error, mode
 
 
 def test_refuses_non_loopback_without_auth(registry: Path) -> None:
