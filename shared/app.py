@@ -6,13 +6,15 @@ import functools
 import inspect
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
+from pydantic import BaseModel, ValidationError
 
 from oncall_mcp.shared.audit import AuditLog
 from oncall_mcp.shared.auth import build_verifier, current_caller
@@ -25,6 +27,86 @@ F = TypeVar("F", bound=Callable[..., Any])
 VERSION = "0.1.0"
 
 
+@dataclass
+class _CallRecord:
+    """What the tool guard learnt about one call; the audited `call_tool` writes the one audit line."""
+
+    outcome: str | None = None
+    error: str | None = None
+    size: int = 0
+
+
+_CURRENT_CALL: ContextVar[_CallRecord | None] = ContextVar("oncall_current_call", default=None)
+
+# No tool takes arguments nested anywhere near this deep; deeper ones are refused before validation (pydantic, the
+# redaction and the audit line all recurse, and a transport cannot parse past 200 levels, see runner.FLATTEN_DEPTH).
+MAX_ARGUMENT_DEPTH = 32
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when dicts/lists inside `value` nest more than `limit` levels (iterative: safe on any depth)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class AuditedMCPServer(MCPServer):
+    """`MCPServer` whose every `tools/call` leaves one audit line, including calls the SDK refuses before the tool
+    runs (unknown tool, arguments failing validation). `MCPServer.call_tool` is the one place every call passes
+    through (the JSON-RPC handler `_handle_call_tool`, the in-memory direct dispatch and `server.call_tool()`)."""
+
+    def __init__(self, audit: AuditLog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.audit = audit
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        record = _CallRecord()
+        reset = _CURRENT_CALL.set(record)
+        start = time.perf_counter()
+        caller = current_caller()
+        args: dict[str, Any] = arguments if isinstance(arguments, dict) else {"arguments": arguments}
+        try:
+            if nested_deeper_than(arguments, MAX_ARGUMENT_DEPTH):
+                args = {"arguments": f"[not recorded: nested deeper than {MAX_ARGUMENT_DEPTH} levels]"}
+                record.outcome = "invalid_arguments"
+                record.error = f"arguments nested deeper than {MAX_ARGUMENT_DEPTH} levels"
+                raise ToolError(
+                    f"Error executing tool {name}: arguments are nested deeper than {MAX_ARGUMENT_DEPTH} levels; "
+                    "no tool takes such values, send flat arguments"
+                )
+            return await super().call_tool(name, arguments, context)
+        except BaseException as exc:
+            if record.outcome is None:  # refused before the tool body ran
+                record.outcome, record.error = self._refusal(name, exc)
+            raise
+        finally:
+            _CURRENT_CALL.reset(reset)
+            duration = (time.perf_counter() - start) * 1000
+            self.audit.record(redact(name), caller, args, record.outcome or "ok", duration, record.size, record.error)
+
+    def _refusal(self, name: str, exc: BaseException) -> tuple[str, str]:
+        if self._tool_manager.get_tool(name) is None:
+            return "unknown_tool", "unknown tool"
+        if isinstance(exc.__cause__, ValidationError):
+            fields = sorted({".".join(str(p) for p in e["loc"]) or "(arguments)" for e in exc.__cause__.errors()})
+            return "invalid_arguments", "arguments failed validation: " + ", ".join(fields)
+        if isinstance(exc, ToolError):
+            return "tool_error", redact(str(exc))
+        return "internal_error", type(exc).__name__
+
+
 class OncallServer:
     """One server of the suite. `server.py` modules create one and declare tools with `@server.tool(...)`."""
 
@@ -34,17 +116,23 @@ class OncallServer:
         self.audit = AuditLog(name, settings.audit_file)
         verifier = build_verifier(settings)
         self.verifier = verifier
+        # Static tokens and HS256 JWTs need no OAuth authorization server, so none is advertised:
+        # resource_server_url=None means no /.well-known/oauth-protected-resource route and a 401 whose
+        # WWW-Authenticate has no resource_metadata (a client reports the bad token instead of starting an OAuth
+        # sign-in that cannot succeed). The SDK requires `issuer_url` on AuthSettings; with no resource metadata and
+        # no auth_server_provider it is never served or used.
         auth = (
             AuthSettings(
                 issuer_url="http://127.0.0.1",
-                resource_server_url="http://127.0.0.1:8000/mcp",
+                resource_server_url=None,
                 required_scopes=[],
                 validate_token_resource=False,
             )
             if verifier
             else None
         )
-        self.mcp: MCPServer = MCPServer(
+        self.mcp: AuditedMCPServer = AuditedMCPServer(
+            self.audit,
             name=f"oncall-{name.replace('_', '-')}",
             instructions=instructions,
             version=VERSION,
@@ -103,6 +191,7 @@ class OncallServer:
             start = time.perf_counter()
             caller = current_caller()
             outcome, error, size = "ok", None, 0
+            record = _CURRENT_CALL.get()
             try:
                 if is_async:
                     result = await fn(**kwargs)
@@ -120,7 +209,11 @@ class OncallServer:
                 error = str(err)
                 raise err from None
             finally:
-                args = {k: v for k, v in kwargs.items() if not isinstance(v, Context)}
-                self.audit.record(tool_name, caller, args, outcome, (time.perf_counter() - start) * 1000, size, error)
+                if record is not None:  # the audited call_tool around us writes the line
+                    record.outcome, record.error, record.size = outcome, error, size
+                else:
+                    args = {k: v for k, v in kwargs.items() if not isinstance(v, Context)}
+                    duration = (time.perf_counter() - start) * 1000
+                    self.audit.record(tool_name, caller, args, outcome, duration, size, error)
 
         return guarded

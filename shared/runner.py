@@ -8,12 +8,80 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import mcp_types
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import TypeAdapter, ValidationError
 
 from oncall_mcp.shared.app import OncallServer
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+# pydantic-core's JSON parser stops at 200 levels of nesting. The SDK's stdio and SSE transports parse each
+# message with it and, on that error, cannot answer (the request id is unknown): stdio drops the message and the
+# client waits forever; SSE answers the POST with a bare 400. Values nested deeper than this are replaced by a
+# marker before parsing, so the request keeps its id and is answered (tools/call arguments nested this deep are
+# then refused by OncallServer's depth limit, MAX_ARGUMENT_DEPTH, with a clear error).
+FLATTEN_DEPTH = 100
+TOO_DEEP_MARKER = "[nested too deeply]"
+
+
+def flatten_deep_json(text: str | bytes, limit: int = FLATTEN_DEPTH) -> str:
+    """Replace every JSON array/object opened deeper than `limit` by the string `TOO_DEEP_MARKER`.
+
+    Iterative (a deep document cannot exhaust the stack), linear in the text, and it only touches brackets outside
+    strings, so everything at depth <= `limit` (the `jsonrpc`, `id`, `method` envelope) is kept as it was.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    out: list[str] = []
+    depth, copied_to, skip_from = 0, 0, -1
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth == limit + 1:
+                out.append(text[copied_to:i])
+                skip_from = i
+        elif ch in "]}":
+            if depth == limit + 1 and skip_from >= 0:
+                out.append(f'"{TOO_DEEP_MARKER}"')
+                copied_to, skip_from = i + 1, -1
+            depth -= 1
+    out.append(text[copied_to:] if skip_from < 0 else text[copied_to:skip_from])
+    return "".join(out)
+
+
+class _DeepTolerantAdapter(TypeAdapter[Any]):
+    """`mcp_types.jsonrpc_message_adapter` that retries a message too deep for pydantic-core with the over-deep
+    values replaced (see `flatten_deep_json`); every other message and error is unchanged."""
+
+    def validate_json(self, data: str | bytes | bytearray, /, **kwargs: Any) -> Any:
+        try:
+            return super().validate_json(data, **kwargs)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if not (errors and errors[0]["type"] == "json_invalid" and "recursion limit" in errors[0]["msg"]):
+                raise
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes | bytearray) else data
+            return super().validate_json(flatten_deep_json(text), **kwargs)
+
+
+def install_deep_json_guard() -> None:
+    """Make the SDK's stdio and SSE transports answer deeply nested requests (idempotent, process-wide: one
+    process serves one server). Streamable HTTP parses with `json` and answers such requests already."""
+    if not isinstance(mcp_types.jsonrpc_message_adapter, _DeepTolerantAdapter):
+        mcp_types.jsonrpc_message_adapter = _DeepTolerantAdapter(mcp_types.JSONRPCMessage)
 
 
 def is_loopback(host: str) -> bool:
@@ -51,6 +119,7 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
     prog = f"oncall-{name.replace('_', '-')}"
     args = parse_args(prog, argv)
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("OCM_LOG_LEVEL", "WARNING"))
+    install_deep_json_guard()
     server = build()
     if args.transport == "stdio":
         server.mcp.run("stdio")
@@ -63,12 +132,6 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
         )
         raise SystemExit(2)
     security = transport_security(server, args.host)
-    if server.mcp.settings.auth is not None:
-        path = args.path or ("/sse" if args.transport == "sse" else "/mcp")
-        public_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        server.mcp.settings.auth = server.mcp.settings.auth.model_copy(
-            update={"resource_server_url": f"http://{public_host}:{args.port}{path}"}
-        )
     if args.transport == "sse":
         server.mcp.run("sse", host=args.host, port=args.port, sse_path=args.path or "/sse", transport_security=security)
     else:

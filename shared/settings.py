@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from oncall_mcp.shared.auth import TokenSpecError, static_tokens
 
 S = TypeVar("S", bound="ServerSettings")
 
@@ -23,12 +25,14 @@ class ServerSettings(BaseSettings):
     audit_file: Path | None = Field(None, description="append JSON audit lines here instead of stderr")
     log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     auth_tokens: SecretStr | None = Field(
-        None, description="HTTP bearer tokens, comma-separated, each `token` or `caller=token`"
+        None, description="HTTP bearer tokens, comma-separated `caller:token` entries (tokens of 16+ characters)"
     )
-    auth_tokens_file: Path | None = Field(None, description="file with one `caller token` or `token` per line")
-    auth_jwt_secret: SecretStr | None = Field(None, description="HS256 secret; bearer JWTs signed with it are accepted")
-    auth_jwt_audience: str | None = None
-    auth_jwt_issuer: str | None = None
+    auth_tokens_file: Path | None = Field(None, description="file with one `caller token` (or `caller:token`) per line")
+    auth_jwt_secret: SecretStr | None = Field(
+        None, description="HS256 secret; bearer JWTs signed with it (and for AUDIENCE, from ISSUER) are accepted"
+    )
+    auth_jwt_audience: str | None = Field(None, description="required `aud` of bearer JWTs (required with the secret)")
+    auth_jwt_issuer: str | None = Field(None, description="required `iss` of bearer JWTs (required with the secret)")
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="extra Host header values accepted over HTTP (DNS-rebinding allowlist), comma-separated or JSON",
@@ -69,6 +73,21 @@ class ServerSettings(BaseSettings):
         if not any(line.strip() and not line.strip().startswith("#") for line in text.splitlines()):
             raise ValueError(f"{value} holds no tokens")
         return value
+
+    @model_validator(mode="after")
+    def _auth_is_usable(self) -> ServerSettings:
+        """Refuse at start what would silently weaken HTTP auth; messages name variables, never token text."""
+        prefix = str(type(self).model_config.get("env_prefix", "")).upper()
+        try:
+            static_tokens(self)
+        except TokenSpecError as exc:
+            raise ValueError(str(exc)) from None
+        if self.auth_jwt_secret and not (self.auth_jwt_audience and self.auth_jwt_issuer):
+            raise ValueError(
+                f"{prefix}AUTH_JWT_SECRET is set: also set {prefix}AUTH_JWT_AUDIENCE and {prefix}AUTH_JWT_ISSUER "
+                "(the `aud` and `iss` your tokens carry; both are verified)"
+            )
+        return self
 
     @property
     def auth_configured(self) -> bool:

@@ -43,7 +43,7 @@ async def test_all_servers_over_http_with_many_sessions(tmp_path: Path) -> None:
         urls = {
             name: stack.enter_context(
                 http_server(
-                    f"oncall_mcp.servers.{name}", {**env[name], f"OCM_{name.upper()}_AUTH_TOKENS": f"e2e={TOKEN}"}
+                    f"oncall_mcp.servers.{name}", {**env[name], f"OCM_{name.upper()}_AUTH_TOKENS": f"e2e:{TOKEN}"}
                 )
             )
             for name in SAMPLE_CALLS

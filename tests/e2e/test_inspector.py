@@ -110,8 +110,8 @@ def test_inspector_stdio(npx: str, registry: Path, tmp_path: Path) -> None:
 
 
 def test_inspector_http_with_bearer(npx: str, registry: Path, tmp_path: Path) -> None:
-    env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUTH_TOKENS": "inspector=tok-insp"}
-    bearer = ["--header", "Authorization: Bearer tok-insp"]
+    env = {"OCM_OWNERSHIP_REGISTRY": str(registry), "OCM_OWNERSHIP_AUTH_TOKENS": "inspector:tok-insp-0123456789ab"}
+    bearer = ["--header", "Authorization: Bearer tok-insp-0123456789ab"]
     with http_server("oncall_mcp.servers.ownership", env) as url:
         code, out, err = inspector(npx, tmp_path, url, "--transport", "http", *bearer, "--method", "tools/list")
         assert code == 0, err[-2000:]

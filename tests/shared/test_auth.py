@@ -2,75 +2,187 @@
 
 from __future__ import annotations
 
+import hmac
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import jwt
+import pytest
 from pydantic import SecretStr
 
+from oncall_mcp.shared import auth
 from oncall_mcp.shared.auth import (
     ChainVerifier,
     JwtVerifier,
     StaticTokenVerifier,
+    TokenSpecError,
+    authenticated_caller,
     build_verifier,
     current_caller,
     parse_tokens,
 )
 from oncall_mcp.shared.settings import ServerSettings
+from tests.harness import ROOT, server_env
 
 SECRET = "s" * 32
+AUD, ISS = "oncall-probe", "https://idp.example"
+B64 = "QUJDREVGR0hJSktMTU5PUA=="  # base64 of 16 bytes: ends in `==`, the case `name=token` parsing broke
+TOK_A, TOK_B = "tok-a-0123456789abcdef", "tok-b-0123456789abcdef"
 
 
 def test_parse_tokens() -> None:
-    assert parse_tokens("alice=tok-a, bob=tok-b") == {"tok-a": "alice", "tok-b": "bob"}
-    assert parse_tokens("bare-token") == {"bare-token": "token-1"}
-    assert parse_tokens("alice tok-a\n# comment\n\ncarol=tok-c") == {"tok-a": "alice", "tok-c": "carol"}
+    assert parse_tokens(f"alice:{TOK_A}, bob:{TOK_B}") == {TOK_A: "alice", TOK_B: "bob"}
+    # the whole token survives: `=` padding, `:` and `=` inside
+    assert parse_tokens(f"svc:{B64}") == {B64: "svc"}
+    assert parse_tokens("ci:a=b:c==0123456789ab") == {"a=b:c==0123456789ab": "ci"}
+    file_text = f"# callers\n\nalice {TOK_A}\ncarol:{B64}\n"
+    assert parse_tokens(file_text, file_lines=True) == {TOK_A: "alice", B64: "carol"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "expect"),
+    [
+        (f"alice={B64}", "entry 1 is not `name:token`"),  # the old format: refused, not mis-split
+        (f"alice={TOK_A}:x", "no valid caller name"),
+        (TOK_A, "entry 1 is not `name:token`"),  # a bare token has no caller name
+        ("alice:", "empty token"),
+        (f"alice:{TOK_A}, bob:", "entry 2 has an empty token"),
+        ("alice:short-tok-15c", "shorter than 16"),
+        (f"alice:{TOK_A},bob:{TOK_A}", "entry 2 repeats the token of AUTH_TOKENS entry 1"),
+        (f"localhost:{TOK_A}", "reserved"),
+    ],
+)
+def test_bad_token_specs_are_refused_without_echoing_them(spec: str, expect: str) -> None:
+    with pytest.raises(TokenSpecError) as exc:
+        parse_tokens(spec)
+    message = str(exc.value)
+    assert expect in message, message
+    for secret in (B64, TOK_A, "short-tok-15c"):
+        assert secret[:6] not in message, message
 
 
 async def test_static_verifier() -> None:
-    v = StaticTokenVerifier({"tok-a": "alice"})
-    good = await v.verify_token("tok-a")
+    v = StaticTokenVerifier({TOK_A: "alice", B64: "svc"})
+    good = await v.verify_token(TOK_A)
     assert good is not None and good.client_id == "alice"
-    assert await v.verify_token("tok-b") is None
-    assert await v.verify_token("") is None
-    assert await v.verify_token("tok-a ") is None
+    padded = await v.verify_token(B64)
+    assert padded is not None and padded.client_id == "svc"
+    for wrong in ("=", "==", "", TOK_B, TOK_A + " ", TOK_A[:-1], B64[:-2]):
+        assert await v.verify_token(wrong) is None, wrong
+
+
+async def test_static_verifier_compares_every_token_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hmac.compare_digest runs once per configured token whichever token (or none) matches: no early exit."""
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def counting(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    tokens = {f"tok-{n}-0123456789abcdef": f"caller{n}" for n in range(5)}
+    v = StaticTokenVerifier(tokens)
+    monkeypatch.setattr(auth.hmac, "compare_digest", counting)
+    for presented in ("tok-0-0123456789abcdef", "tok-4-0123456789abcdef", "nope"):
+        calls.clear()
+        await v.verify_token(presented)
+        assert len(calls) == len(tokens), presented
+        assert all(len(a) == len(b) == 32 for a, b in calls), "digests of equal length, not raw tokens"
 
 
 def make_jwt(secret: str = SECRET, exp_in: float = 600, **claims: object) -> str:
+    claims = {"aud": AUD, "iss": ISS, **claims}
     return jwt.encode({"sub": "carol", "exp": int(time.time() + exp_in), **claims}, secret, algorithm="HS256")
 
 
 async def test_jwt_verifier() -> None:
-    v = JwtVerifier(SECRET)
+    v = JwtVerifier(SECRET, AUD, ISS)
     ok = await v.verify_token(make_jwt(scope="read logs"))
     assert ok is not None and ok.client_id == "carol" and ok.scopes == ["read", "logs"]
     assert await v.verify_token(make_jwt(exp_in=-60)) is None
     assert await v.verify_token(make_jwt(secret="t" * 32)) is None
-    assert await v.verify_token(jwt.encode({"sub": "carol"}, SECRET, algorithm="HS256")) is None  # no exp
+    no_exp = {"sub": "carol", "aud": AUD, "iss": ISS}
+    assert await v.verify_token(jwt.encode(no_exp, SECRET, algorithm="HS256")) is None
     assert await v.verify_token(jwt.encode({"sub": "x", "exp": 9e9}, "", algorithm="none")) is None
     assert await v.verify_token("not.a.jwt") is None
 
 
-async def test_jwt_audience_and_issuer() -> None:
-    v = JwtVerifier(SECRET, audience="oncall-ownership", issuer="https://idp.example")
-    assert await v.verify_token(make_jwt(aud="oncall-ownership", iss="https://idp.example")) is not None
-    assert await v.verify_token(make_jwt(aud="other", iss="https://idp.example")) is None
-    assert await v.verify_token(make_jwt(aud="oncall-ownership", iss="https://evil.example")) is None
+async def test_jwt_audience_and_issuer_are_required_and_verified() -> None:
+    v = JwtVerifier(SECRET, AUD, ISS)
+    assert await v.verify_token(make_jwt()) is not None
+    assert await v.verify_token(make_jwt(aud="other")) is None
+    assert await v.verify_token(make_jwt(iss="https://evil.example")) is None
+    exp = int(time.time() + 600)
+    no_aud = jwt.encode({"sub": "carol", "exp": exp, "iss": ISS}, SECRET, algorithm="HS256")
+    no_iss = jwt.encode({"sub": "carol", "exp": exp, "aud": AUD}, SECRET, algorithm="HS256")
+    assert await v.verify_token(no_aud) is None
+    assert await v.verify_token(no_iss) is None
+    with pytest.raises(ValueError):
+        JwtVerifier(SECRET, "", ISS)
 
 
 async def test_build_verifier(tmp_path: Path) -> None:
     assert build_verifier(ServerSettings()) is None
     tokens = tmp_path / "tokens"
-    tokens.write_text("dave tok-d\n")
+    tokens.write_text(f"dave {B64}\n")
     both = build_verifier(
-        ServerSettings(auth_tokens=SecretStr("alice=tok-a"), auth_tokens_file=tokens, auth_jwt_secret=SecretStr(SECRET))
+        ServerSettings(
+            auth_tokens=SecretStr(f"alice:{TOK_A}"),
+            auth_tokens_file=tokens,
+            auth_jwt_secret=SecretStr(SECRET),
+            auth_jwt_audience=AUD,
+            auth_jwt_issuer=ISS,
+        )
     )
     assert isinstance(both, ChainVerifier)
-    for token, caller in (("tok-a", "alice"), ("tok-d", "dave"), (make_jwt(), "carol")):
+    for token, caller in ((TOK_A, "alice"), (B64, "dave"), (make_jwt(), "carol")):
         found = await both.verify_token(token)
         assert found is not None and found.client_id == caller
-    assert await both.verify_token("tok-x") is None
+    assert await both.verify_token("tok-x-0123456789abcdef") is None
 
 
 def test_current_caller_outside_http() -> None:
     assert current_caller().startswith("local")
+    assert authenticated_caller() is None
+
+
+@pytest.mark.parametrize(
+    ("env", "expect"),
+    [
+        ({"OCM_PROBE_AUTH_TOKENS": f"alice={B64}"}, "OCM_PROBE_AUTH_TOKENS: entry 1 is not `name:token`"),
+        ({"OCM_PROBE_AUTH_TOKENS": "alice:"}, "OCM_PROBE_AUTH_TOKENS: entry 1 has an empty token"),
+        ({"OCM_PROBE_AUTH_TOKENS": "alice:tok-a-short"}, "entry 1: token shorter than 16 characters"),
+        (
+            {"OCM_PROBE_AUTH_TOKENS": f"alice:{B64}", "OCM_PROBE_AUTH_TOKENS_FILE": "{file}"},
+            "OCM_PROBE_AUTH_TOKENS_FILE: line 2 repeats the token of OCM_PROBE_AUTH_TOKENS entry 1",
+        ),
+        ({"OCM_PROBE_AUTH_JWT_SECRET": SECRET}, "also set OCM_PROBE_AUTH_JWT_AUDIENCE and OCM_PROBE_AUTH_JWT_ISSUER"),
+        (
+            {"OCM_PROBE_AUTH_JWT_SECRET": SECRET, "OCM_PROBE_AUTH_JWT_AUDIENCE": AUD},
+            "also set OCM_PROBE_AUTH_JWT_AUDIENCE and OCM_PROBE_AUTH_JWT_ISSUER",
+        ),
+    ],
+)
+def test_real_server_refuses_bad_auth_config(tmp_path: Path, env: dict[str, str], expect: str) -> None:
+    """A bad token list or a JWT secret without audience/issuer: exit 2 with one stderr line, no token text."""
+    token_file = tmp_path / "tokens"
+    token_file.write_text(f"# ops\nbob {B64}\n")
+    env = {k: v.replace("{file}", str(token_file)) for k, v in env.items()}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.shared.probe_server", "--transport", "streamable-http", "--port", "1"],
+        env=server_env(env),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expect in lines[0], proc.stderr
+    for secret in (B64, "tok-a-short", SECRET):
+        for part in (secret, secret[:8], secret[-8:]):
+            assert part not in proc.stderr, proc.stderr

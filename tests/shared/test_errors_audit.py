@@ -7,6 +7,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from mcp import Client
 
 from oncall_mcp.shared.audit import AuditLog
 from oncall_mcp.shared.errors import ToolError, not_found
+from oncall_mcp.shared.runner import TOO_DEEP_MARKER, flatten_deep_json
 from tests.harness import ROOT, initialize_messages, server_env, tool_text
 from tests.shared.probe_server import ProbeSettings, build_server
 
@@ -98,7 +100,6 @@ async def test_audit_line_per_call(tmp_path: Path) -> None:
     async with Client(server.mcp) as client:
         await client.call_tool("whoami", {})
         await client.call_tool("crash", {"text": "token=ghp_" + "a1B2" * 9})
-        await client.call_tool("crash", {"text": 7})  # bad arguments: rejected before the tool runs
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert len(records) == 2
     first, second = records
@@ -107,6 +108,31 @@ async def test_audit_line_per_call(tmp_path: Path) -> None:
     assert first["caller"].startswith("local") and first["bytes_returned"] > 0 and first["duration_ms"] >= 0
     assert second["args"]["text"] == "token=[REDACTED:github-token]"
     assert second["outcome"] == "internal_error"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_refused_calls_are_audited_too(tmp_path: Path, mode: str) -> None:
+    """Arguments failing validation and an unknown tool never reach the tool body; each still leaves one line."""
+    audit = tmp_path / "audit.jsonl"
+    server = build_server(ProbeSettings(audit_file=audit))
+    secret = "ghp_" + "a1B2" * 9
+    async with Client(server.mcp, mode=mode) as client:
+        bad = await client.call_tool("crash", {"text": 7, "note": f"token={secret}"})
+        unknown = await client.call_tool("no_such_tool", {"password": "pw=S3cret-99"})
+        after = await client.call_tool("whoami", {})
+    assert bad.is_error and unknown.is_error and not after.is_error
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(r["tool"], r["outcome"]) for r in records] == [
+        ("crash", "invalid_arguments"),
+        ("no_such_tool", "unknown_tool"),
+        ("whoami", "ok"),
+    ]
+    invalid, missing, _ = records
+    assert invalid["caller"].startswith("local") and invalid["args"]["text"] == 7
+    assert invalid["error"] == "arguments failed validation: text"
+    assert missing["error"] == "unknown tool" and missing["bytes_returned"] == 0
+    text = audit.read_text()
+    assert secret not in text and "S3cret" not in text
 
 
 def test_audit_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,3 +160,83 @@ def test_audit_file_from_env_over_stdio(tmp_path: Path) -> None:
     assert [(r["server"], r["tool"], r["outcome"]) for r in records] == [("ownership", "find_team", "ok")]
     assert records[0]["args"]["query"] == "platform"
     assert '"audit": "tool_call"' not in stderr
+
+
+def nested_list_json(depth: int) -> str:
+    """`[[[..."x"...]]]` as JSON text (json.dumps itself cannot encode a few thousand levels)."""
+    return "[" * depth + '"x"' + "]" * depth
+
+
+def test_flatten_deep_json_keeps_envelope_and_strings() -> None:
+    text = '{"id": 7, "s": "[[{\\"]", "v": ' + nested_list_json(250) + "}"
+    flat = json.loads(flatten_deep_json(text, limit=10))
+    assert flat["id"] == 7 and flat["s"] == '[[{"]'
+    value, depth = flat["v"], 1
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert (value, depth) == (TOO_DEEP_MARKER, 10)
+    assert flatten_deep_json('{"a": [1, {"b": "]"}]}') == '{"a": [1, {"b": "]"}]}'
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_deeply_nested_argument_in_memory(tmp_path: Path, mode: str) -> None:
+    audit = tmp_path / "audit.jsonl"
+    server = build_server(ProbeSettings(audit_file=audit))
+    value: object = "x"
+    for _ in range(250):
+        value = [value]
+    async with Client(server.mcp, mode=mode) as client:
+        deep = await client.call_tool("crash", {"text": value})
+        after = await client.call_tool("whoami", {})
+    assert deep.is_error and "nested deeper than" in tool_text(deep)
+    assert not after.is_error
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(r["tool"], r["outcome"]) for r in records] == [("crash", "invalid_arguments"), ("whoami", "ok")]
+
+
+@pytest.mark.parametrize("depth", [250, 5000])
+def test_deeply_nested_argument_over_stdio_gets_an_answer(depth: int) -> None:
+    """Before: pydantic-core's JSON parser gave up at 200 levels, the SDK dropped the message, the client waited
+    forever. Now the request keeps its id and gets an isError answer; the next call works."""
+    init, initialized, _ = initialize_messages()
+    lines = [
+        json.dumps(init),
+        json.dumps(initialized),
+        '{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "crash", "arguments": {"text": '
+        + nested_list_json(depth)
+        + "}}}",
+        json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "whoami", "arguments": {}}}),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.shared.probe_server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=server_env({}),
+        cwd=ROOT,
+    )
+    assert proc.stdin and proc.stdout
+    answers: dict[int, dict] = {}
+
+    def read() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            msg = json.loads(line)
+            answers[msg.get("id")] = msg
+            if {1, 3, 4} <= answers.keys():
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    proc.stdin.write("\n".join(lines) + "\n")
+    proc.stdin.flush()
+    reader.join(timeout=30)
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    assert 3 in answers, f"no answer to the deeply nested call (got ids {sorted(answers, key=str)})"
+    result = answers[3]["result"]
+    assert result["isError"] and "nested deeper than" in result["content"][0]["text"]
+    assert answers[4]["result"]["structuredContent"]["caller"].startswith("local")

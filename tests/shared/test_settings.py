@@ -93,13 +93,13 @@ def test_empty_token_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("OCM_DEMO_SRV_AUTH_TOKENS_FILE", str(empty))
     with pytest.raises(SystemExit):
         load_settings(DemoSettings)
-    empty.write_text("alice tok-a\n")
+    empty.write_text("alice tok-a-0123456789abcdef\n")
     assert load_settings(DemoSettings).auth_configured
 
 
 def test_secret_value_never_echoed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("OCM_DEMO_SRV_BUCKET", "logs")
-    monkeypatch.setenv("OCM_DEMO_SRV_AUTH_TOKENS", "alice=tok-very-secret-1")
+    monkeypatch.setenv("OCM_DEMO_SRV_AUTH_TOKENS", "alice:tok-very-secret-1")
     monkeypatch.setenv("OCM_DEMO_SRV_RETRIES", "tok-very-secret-2")
     with pytest.raises(SystemExit):
         load_settings(DemoSettings)
