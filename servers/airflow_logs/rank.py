@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from oncall_mcp.servers.airflow_logs import patterns as P
+from oncall_mcp.servers.airflow_logs import patterns
 from oncall_mcp.servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
 from oncall_mcp.servers.airflow_logs.scan import ScanResult
 
@@ -47,17 +47,18 @@ class Analysis:
     sql_lines: list[Event] = field(default_factory=list)
 
 
-def _outcome(events: list[Event], tail_text: str) -> str:
+def outcome(events: list[Event], tail_text: str) -> str:
+    """The state the log says the attempt ended in: the newest outcome line, else what the tail says."""
     found = "unknown"
     last_line = -1
     for ev in events:
-        if not any(w in ev.text for w in P.OUTCOME_WORDS):
+        if not any(w in ev.text for w in patterns.OUTCOME_WORDS):
             continue
-        for name, rx in P.OUTCOME_RULES:
+        for name, rx in patterns.OUTCOME_RULES:
             if rx.search(ev.text) and ev.line_number >= last_line:
                 found, last_line = name, ev.line_number
                 break
-    for name, rx in P.OUTCOME_RULES:
+    for name, rx in patterns.OUTCOME_RULES:
         if rx.search(tail_text):
             # the tail is newest; a success marker there wins over an earlier failure only if nothing failed later
             if name == "success" and found in ("failed", "up_for_retry"):
@@ -67,16 +68,23 @@ def _outcome(events: list[Event], tail_text: str) -> str:
     return found
 
 
+def scan_outcome(res: ScanResult) -> str:
+    """The outcome from a (cheap, tail-only) scan, without ranking anything."""
+    events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in res.hits]
+    tail = [parse_line(n, raw, len(raw)) for n, raw in res.tail]
+    return outcome(events, "\n".join(e.text for e in tail))
+
+
 def operator_hint(head_text: str, events: list[Event]) -> str | None:
     for ev in events:
         if ev.logger:
-            m = P.OPERATOR_FROM_LOGGER.search(ev.logger)
+            m = patterns.OPERATOR_FROM_LOGGER.search(ev.logger)
             if m:
                 return m.group(1)
-    m = P.OPERATOR_FROM_LOGGER.search(head_text)
+    m = patterns.OPERATOR_FROM_LOGGER.search(head_text)
     text = head_text + "\n" + "\n".join(e.text[:500] for e in events[:200])
     found = m.group(1) if m else None
-    for rx, name in P.OPERATOR_HINTS:
+    for rx, name in patterns.OPERATOR_HINTS:
         mm = rx.search(text)
         if mm:
             hint = name or mm.group(1)
@@ -92,10 +100,10 @@ def analyze(result: ScanResult) -> Analysis:
     tail_text = "\n".join(e.text for e in tail_events)
     head_text = result.head[:65536].decode("utf-8", "replace")
     an = Analysis(events=[])
-    an.outcome = _outcome(events, tail_text)
+    an.outcome = outcome(events, tail_text)
     an.operator_hint = operator_hint(head_text, events)
 
-    markers = [e.line_number for e in events if P.MARKER.search(e.text)]
+    markers = [e.line_number for e in events if patterns.MARKER.search(e.text)]
     an.marker_line = markers[0] if markers else None
     last_marker = markers[-1] if markers else None
 
@@ -111,7 +119,7 @@ def analyze(result: ScanResult) -> Analysis:
             continue  # the source line a traceback prints under a frame: context, not an event
         if ev.fmt == "plain" and (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines):
             promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
-        if P.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
+        if patterns.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)
             if len(an.sql_lines) > 20:
                 an.sql_lines.pop(0)
@@ -142,7 +150,7 @@ def analyze(result: ScanResult) -> Analysis:
     counts: Counter[str] = Counter()
     firsts: dict[str, Event] = {}
     for ev in scored:
-        key = P.mask(ev.text)
+        key = patterns.mask(ev.text)
         counts[key] += 1
         if key in firsts:
             firsts[key].last_line = ev.line_number
@@ -178,9 +186,11 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
     recoveries = [
         e.line_number
         for e in scored
-        if any(w in e.text for w in P.RECOVERED_WORDS) and not _errorish(e) and P.RECOVERED.search(e.message or e.text)
+        if any(w in e.text for w in patterns.RECOVERED_WORDS)
+        and not _errorish(e)
+        and patterns.RECOVERED.search(e.message or e.text)
     ]
-    errors = [e.line_number for e in scored if _errorish(e) and not P.MARKER.search(e.text)]
+    errors = [e.line_number for e in scored if _errorish(e) and not patterns.MARKER.search(e.text)]
     final = max([marker or 0, *errors[-1:]])
     out: dict[int, str] = {}
     for ev in unique:
@@ -194,7 +204,7 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
         later_errors = any(last < n for n in errors) or (marker is not None and marker > last)
         if not later_errors:
             continue
-        if P.RETRYING.search(body) or P.RETRYING.search(exc_text):
+        if patterns.RETRYING.search(body) or patterns.RETRYING.search(exc_text):
             out[ev.line_number] = "handled: the code retried after it (the task failed later)"
             continue
         if any(last < r <= last + RECOVERY_WINDOW and r < final for r in recoveries):
@@ -221,7 +231,7 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     if sev >= 3 and ev.severity >= 3:
         reasons.append(f"level {ev.level or 'error'}")
     exc_text = " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
-    cat, strength, matched = P.categorize(f"{exc_text}\n{body}")
+    cat, strength, matched = patterns.categorize(f"{exc_text}\n{body}")
     if cat == "unknown" and ev.exc_chain and not weak_exc:
         cat, strength, matched = ("user_code", 1.0, ev.exc_chain[0].type)
     elif cat == "unknown" and ev.tool_error:
@@ -229,7 +239,7 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     ev.category, ev.category_strength = cat, strength
     if ev.exc_chain:
         root = ev.exc_chain[0]
-        if P.GENERIC_EXC.match(root.type) or P.GENERIC_MSG.search(root.value):
+        if patterns.GENERIC_EXC.match(root.type) or patterns.GENERIC_MSG.search(root.value):
             ev.score += W_EXCEPTION + W_GENERIC_EXC
             reasons.append(f"generic wrapper exception {root.type}")
         elif weak_exc:
@@ -239,14 +249,18 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
             ev.score += W_EXCEPTION
             reasons.append(f"exception {root.type}")
     if strength:
-        generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
+        generic = (
+            bool(patterns.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
+        )
         ev.score += W_CATEGORY * strength * (0.4 if generic else 1.0)
         reasons.append(f"{cat} signal '{matched[:60]}'")
-    if P.GENERIC_MSG.search(body) and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value)):
+    if patterns.GENERIC_MSG.search(body) and not (
+        ev.exc_chain and not patterns.GENERIC_MSG.search(ev.exc_chain[0].value)
+    ):
         # an exit code 137 wrapper still says "killed/OOM", so it keeps half its weight as a fallback
         ev.score += W_GENERIC_MSG * (0.5 if cat in ("killed", "out_of_memory") else 1.0)
         reasons.append("failure marker (effect, not cause)")
-    if P.NOISE.search(body) and not ev.exc_chain:
+    if patterns.NOISE.search(body) and not ev.exc_chain:
         ev.score += W_NOISE
         reasons.append("known noise")
     if ev.count > 1:
@@ -324,23 +338,23 @@ def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None)
     ordered = ([best] if best else []) + events[:30] + sql_lines[-5:]
     for ev in ordered:
         text = ev.text + " " + " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
-        for m in P.TRINO_QUERY_ID.finditer(text):
+        for m in patterns.TRINO_QUERY_ID.finditer(text):
             add("trino_query_ids", m.group(0))
-        for m in P.SPARK_APP_ID.finditer(text):
+        for m in patterns.SPARK_APP_ID.finditer(text):
             add("spark_application_ids", m.group(0))
-        for m in P.SQL_FILE.finditer(text):
+        for m in patterns.SQL_FILE.finditer(text):
             add("sql_files", m.group(1))
-        for m in P.TABLE_IN_ERROR.finditer(text):
-            if m.group(1).lower() not in P.SQL_KEYWORDS:
+        for m in patterns.TABLE_IN_ERROR.finditer(text):
+            if m.group(1).lower() not in patterns.SQL_KEYWORDS:
                 add("tables", m.group(1))
-        if ev in sql_lines or P.SQL_LINE.search(ev.message[:40]):
-            for m in P.TABLE_IN_SQL.finditer(ev.message):
+        if ev in sql_lines or patterns.SQL_LINE.search(ev.message[:40]):
+            for m in patterns.TABLE_IN_SQL.finditer(ev.message):
                 name = m.group(1).replace("`", "").replace('"', "")
-                if name.lower() not in P.SQL_KEYWORDS:
+                if name.lower() not in patterns.SQL_KEYWORDS:
                     add("tables", name)
     if best is not None:
         text = best.text + " " + " ".join(x.value for x in best.exc_chain)
-        for m in P.COLUMN_IN_ERROR.finditer(text):
+        for m in patterns.COLUMN_IN_ERROR.finditer(text):
             col = m.group(1).strip("`'\".")
             if col and not col.lower().startswith(("or", "variable")):
                 add("columns", col)
