@@ -150,6 +150,9 @@ MARKER = re.compile(
     r"|Command exited with return code [1-9]|Process exited with return code [1-9]|had an event of type Failed"
     r"|Pod phase: Failed|state=failed|new_state=failed"
 )
+# the final failure event: Airflow 3 puts the exception on this line, Airflow 2 prints the traceback after it
+FAILED_WITH = re.compile(r"Task failed with exception")
+FAILED_STATE = re.compile(r"Marking task as (?:FAILED|UP_FOR_RETRY)")
 OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("up_for_retry", re.compile(r"Marking task as UP_FOR_RETRY|new_state=up_for_retry")),
     (

@@ -27,6 +27,7 @@ W_FIRST_ERROR = 0.3
 W_TOOL_ERROR = 0.8  # a failing command's own stderr line is more specific than the operator's wrapper
 W_STDERR_LEVEL = -1.0  # task.stderr is logged at error level; that alone is not a failure
 W_HANDLED = -2.5  # the code retried and recovered (or said it would), and the task failed later anyway
+W_FINAL_FAILURE = 0.5  # the specific exception the task failed with (the final failure event)
 W_EMBEDDED_WEAK = 0.5  # times W_EXCEPTION: an exception named mid-line in a line below error level
 RECOVERY_WINDOW = 50  # lines after an error in which a "succeeded/recovered" line means it was handled
 
@@ -110,6 +111,7 @@ def analyze(result: ScanResult) -> Analysis:
     frames: list[Event] = []
     scored: list[Event] = []
     frame_lines: set[int] = set()
+    traceback_lines: list[int] = []
     for i, ev in enumerate(events):
         if ev.frame:
             frames.append(ev)
@@ -123,6 +125,8 @@ def analyze(result: ScanResult) -> Analysis:
             an.sql_lines.append(ev)
             if len(an.sql_lines) > 20:
                 an.sql_lines.pop(0)
+        if ev.traceback_header:
+            traceback_lines.append(ev.line_number)
         if ev.traceback_header or ev.chain_separator:
             # the exception printed just before a chain separator is the root of a Python chain
             if ev.chain_separator:
@@ -162,8 +166,14 @@ def analyze(result: ScanResult) -> Analysis:
 
     first_error = next((e for e in unique if e.severity >= 3 and not e.stderr), None)
     handled = _handled(scored, unique, last_marker)
+    final = final_failure(scored, traceback_lines)
+    if final is not None:
+        handled.update(_caught_before(final, unique, handled))
     for ev in unique:
         _score(ev, last_marker, first_error)
+        if final is not None and patterns.mask(ev.text) == patterns.mask(final.event.text):
+            ev.score = round(ev.score + W_FINAL_FAILURE, 3)
+            ev.reasons.append("the exception the task failed with")
         if ev.line_number in handled:
             ev.score = round(ev.score + W_HANDLED, 3)
             ev.reasons.append(handled[ev.line_number])
@@ -177,6 +187,65 @@ def analyze(result: ScanResult) -> Analysis:
 
 def _errorish(ev: Event) -> bool:
     return ev.severity >= 3 or bool(ev.exc_chain) or ev.tool_error
+
+
+@dataclass
+class FinalFailure:
+    """The failure event the task ended with: the root exception of its report and the line the report starts."""
+
+    event: Event
+    start: int
+
+
+def _specific(ev: Event) -> bool:
+    if not ev.exc_chain or (ev.embedded and ev.severity < 3):
+        return False
+    root = ev.exc_chain[0]
+    return not (patterns.GENERIC_EXC.match(root.type) or patterns.GENERIC_MSG.search(root.value))
+
+
+def final_failure(scored: list[Event], traceback_lines: list[int]) -> FinalFailure | None:
+    """The exception the task failed with, when it is a specific one (a generic wrapper such as AirflowException
+    'Bash command failed' only reports the effect, so earlier lines may still hold the cause).
+
+    Airflow 3 puts it on the `Task failed with exception` line (error_detail); Airflow 2 prints the traceback after
+    that line, or (without it) the last traceback before `Marking task as FAILED/UP_FOR_RETRY`. Python prints the
+    root of a chain first, so the first specific exception of that report is the one."""
+    reported = [e for e in scored if patterns.FAILED_WITH.search(e.text)]
+    states = [e.line_number for e in scored if patterns.FAILED_STATE.search(e.text)]
+    if reported:
+        start = reported[-1].line_number
+        if reported[-1].exc_chain:
+            return FinalFailure(reported[-1], start) if _specific(reported[-1]) else None
+    elif states:
+        before = [n for n in traceback_lines if n < states[-1]]
+        if not before:
+            return None
+        start = before[-1]
+    else:
+        return None
+    end = min([n for n in states if n > start] or [scored[-1].line_number + 1])
+    for ev in scored:
+        if start < ev.line_number < end and _specific(ev):
+            return FinalFailure(ev, start)
+    return None
+
+
+def _caught_before(final: FinalFailure, unique: list[Event], handled: dict[int, str]) -> dict[int, str]:
+    """Exceptions logged before the final failure event and not part of it: the code caught them, logged them
+    and went on; the task then failed for another reason, so they are history, not the cause."""
+    root = final.event.exc_chain[0]
+    template = patterns.mask(final.event.text)
+    out: dict[int, str] = {}
+    for ev in unique:
+        if ev.line_number >= final.start or ev.line_number in handled or not ev.exc_chain or not _errorish(ev):
+            continue
+        if patterns.mask(ev.text) == template or any(
+            x.type == root.type and x.value[:200] == root.value[:200] for x in ev.exc_chain
+        ):
+            continue  # the same exception, logged before it was raised
+        out[ev.line_number] = f"handled: caught and logged; the task failed later with {root.type}"
+    return out
 
 
 def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> dict[int, str]:
