@@ -51,13 +51,15 @@ class Analysis:
 def outcome(events: list[Event], tail_text: str) -> str:
     """The state the log says the attempt ended in: the newest outcome line, else what the tail says."""
     found = "unknown"
-    last_line = -1
+    newest = (False, -1)  # (an explicit state line, line number) of the line `found` comes from
     for ev in events:
         if not any(w in ev.text for w in patterns.OUTCOME_WORDS):
             continue
         for name, rx in patterns.OUTCOME_RULES:
-            if rx.search(ev.text) and ev.line_number >= last_line:
-                found, last_line = name, ev.line_number
+            if rx.search(ev.text):
+                here = (bool(patterns.EXPLICIT_STATE.search(ev.text)), ev.line_number)
+                if here >= newest:
+                    found, newest = name, here
                 break
     for name, rx in patterns.OUTCOME_RULES:
         if rx.search(tail_text):
