@@ -161,7 +161,8 @@ def af2_python_chain_log() -> str:
                 "The above exception was the direct cause of the following exception:",
                 "",
                 "Traceback (most recent call last):",
-                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 433, in _execute',
+                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", '
+                "line 433, in _execute",
                 "    raise AirflowException('extract failed') from exc",
                 "airflow.exceptions.AirflowException: extract failed",
                 "[2026-11-21T00:00:01.100+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl",
