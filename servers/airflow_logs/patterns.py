@@ -98,7 +98,11 @@ _RULES: list[tuple[str, str, float]] = [
         "killed",
         r"Negsignal\.SIGKILL|SIGKILL|Received SIGTERM|SIGTERM|\bKilled\b|killed externally|Evicted|evicted"
         r"|preempted|zombie|(?:return|exit) code -9|exit code 143|Pod phase: Failed|had an event of type Failed"
-        r"|Terminating subprocesses|Container killed",
+        r"|Terminating subprocesses|Container killed"
+        # Airflow 3's supervisor (a signal other than SIGKILL; the API server ended the attempt) and Airflow 2's
+        # local task job (the state was set from outside, e.g. after a zombie/heartbeat timeout)
+        r"|Process terminated by signal|shouldn't be running anymore|Task killed!"
+        r"|externally set to (?:failed|up_for_retry)",
         2.0,
     ),
     ("resource_missing", r"\bnot found\b|\b404\b|NotFound", 1.2),
@@ -128,7 +132,7 @@ NOISE = re.compile(
     r"|ShutdownHookManager|Deleting directory|SecretsMasker|Could not import graphviz|Retrying|retrying"
     r"|will retry|Retry attempt|Attempting to retry|Starting attempt|Dependencies all met|Exporting env vars"
     r"|max_tries|Tmp dir root|Added new DAG bundle|DAG bundles loaded|log_filename_template|error_file"
-    r"|ignore_errors|on_failure_callback|failure_callback|errors=0|failed=0|Failed: 0|error\(s\): 0|0 errors"
+    r"|ignore_errors|on_failure_callback|(?<!is_)failure_callback|errors=0|failed=0|Failed: 0|error\(s\): 0|0 errors"
     r"|WARN_ERROR|retries=|_error_handler",
 )
 # an error the code handled: it says it will retry, or a later line says the retry worked
@@ -150,23 +154,41 @@ MARKER = re.compile(
     r"|Command exited with return code [1-9]|Process exited with return code [1-9]|had an event of type Failed"
     r"|Pod phase: Failed|state=failed|new_state=failed"
 )
+# the final failure event: Airflow 3 puts the exception on this line, Airflow 2 prints the traceback after it
+FAILED_WITH = re.compile(r"Task failed with exception")
+FAILED_STATE = re.compile(r"Marking task as (?:FAILED|UP_FOR_RETRY)")
+# An explicit state line (Airflow 2 'Marking task as X', Airflow 3 'new_state=x', 'externally set to x') says what
+# the attempt ended as; the other lines only that it ended (and how): the newest explicit one wins, else the newest
+# other one. The terminal lines Airflow writes when the task process dies, as the task log shows them:
+# - Airflow 3 supervisor: 'Process terminated by signal.' (+ ' Likely out of memory error (OOM).' for SIGKILL),
+#   'Process exited abnormally' (a non-zero exit code), 'Server indicated the task shouldn't be running anymore.
+#   Terminating process' + 'Task killed!' (the API server rejected the heartbeat: heartbeat timeout, or the state
+#   was set from outside);
+# - Airflow 2: 'Task exited with return code Negsignal.SIGKILL' (or -9), 'Detected zombie job: {...}' (written to the
+#   task log by the scheduler), 'State of this instance has been externally set to failed. Terminating instance.'
+EXPLICIT_STATE = re.compile(r"Marking task as|new_state=|externally set to")
 OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("up_for_retry", re.compile(r"Marking task as UP_FOR_RETRY|new_state=up_for_retry")),
+    ("up_for_retry", re.compile(r"Marking task as UP_FOR_RETRY|new_state=up_for_retry|externally set to up_for_retry")),
     (
         "failed",
         re.compile(
             r"Marking task as FAILED|Task failed with exception|OpenLineage `FAIL` event|Task exited with return code"
-            r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed"
+            r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed|externally set to failed"
+            r"|Process terminated by signal|Process exited abnormally|shouldn't be running anymore|Task killed!"
+            r"|Detected zombie job"
         ),
     ),
     (
         "success",
         re.compile(
             r"Marking task as SUCCESS|OpenLineage `COMPLETE` event|Task exited with return code 0|new_state=success"
-            r"|Done\. Returned value was"
+            r"|Done\. Returned value was|externally set to success"
         ),
     ),
-    ("skipped", re.compile(r"Marking task as SKIPPED|AirflowSkipException|new_state=skipped")),
+    (
+        "skipped",
+        re.compile(r"Marking task as SKIPPED|AirflowSkipException|new_state=skipped|externally set to skipped"),
+    ),
     ("deferred", re.compile(r"Pausing task as DEFERRED|TaskDeferred|new_state=deferred")),
 ]
 
@@ -182,6 +204,12 @@ OUTCOME_WORDS = (
     "SkipException",
     "DEFERRED",
     "TaskDeferred",
+    "externally set",
+    "Process terminated",
+    "Process exited",
+    "running anymore",
+    "Task killed",
+    "zombie job",
 )
 
 # identifiers

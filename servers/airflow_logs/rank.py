@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from oncall_mcp.servers.airflow_logs import patterns as P
+from oncall_mcp.servers.airflow_logs import patterns
 from oncall_mcp.servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
 from oncall_mcp.servers.airflow_logs.scan import ScanResult
 
@@ -27,6 +27,7 @@ W_FIRST_ERROR = 0.3
 W_TOOL_ERROR = 0.8  # a failing command's own stderr line is more specific than the operator's wrapper
 W_STDERR_LEVEL = -1.0  # task.stderr is logged at error level; that alone is not a failure
 W_HANDLED = -2.5  # the code retried and recovered (or said it would), and the task failed later anyway
+W_FINAL_FAILURE = 0.5  # the specific exception the task failed with (the final failure event)
 W_EMBEDDED_WEAK = 0.5  # times W_EXCEPTION: an exception named mid-line in a line below error level
 RECOVERY_WINDOW = 50  # lines after an error in which a "succeeded/recovered" line means it was handled
 
@@ -47,17 +48,20 @@ class Analysis:
     sql_lines: list[Event] = field(default_factory=list)
 
 
-def _outcome(events: list[Event], tail_text: str) -> str:
+def outcome(events: list[Event], tail_text: str) -> str:
+    """The state the log says the attempt ended in: the newest outcome line, else what the tail says."""
     found = "unknown"
-    last_line = -1
+    newest = (False, -1)  # (an explicit state line, line number) of the line `found` comes from
     for ev in events:
-        if not any(w in ev.text for w in P.OUTCOME_WORDS):
+        if not any(w in ev.text for w in patterns.OUTCOME_WORDS):
             continue
-        for name, rx in P.OUTCOME_RULES:
-            if rx.search(ev.text) and ev.line_number >= last_line:
-                found, last_line = name, ev.line_number
+        for name, rx in patterns.OUTCOME_RULES:
+            if rx.search(ev.text):
+                here = (bool(patterns.EXPLICIT_STATE.search(ev.text)), ev.line_number)
+                if here >= newest:
+                    found, newest = name, here
                 break
-    for name, rx in P.OUTCOME_RULES:
+    for name, rx in patterns.OUTCOME_RULES:
         if rx.search(tail_text):
             # the tail is newest; a success marker there wins over an earlier failure only if nothing failed later
             if name == "success" and found in ("failed", "up_for_retry"):
@@ -67,16 +71,23 @@ def _outcome(events: list[Event], tail_text: str) -> str:
     return found
 
 
+def scan_outcome(res: ScanResult) -> str:
+    """The outcome from a (cheap, tail-only) scan, without ranking anything."""
+    events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in res.hits]
+    tail = [parse_line(n, raw, len(raw)) for n, raw in res.tail]
+    return outcome(events, "\n".join(e.text for e in tail))
+
+
 def operator_hint(head_text: str, events: list[Event]) -> str | None:
     for ev in events:
         if ev.logger:
-            m = P.OPERATOR_FROM_LOGGER.search(ev.logger)
+            m = patterns.OPERATOR_FROM_LOGGER.search(ev.logger)
             if m:
                 return m.group(1)
-    m = P.OPERATOR_FROM_LOGGER.search(head_text)
+    m = patterns.OPERATOR_FROM_LOGGER.search(head_text)
     text = head_text + "\n" + "\n".join(e.text[:500] for e in events[:200])
     found = m.group(1) if m else None
-    for rx, name in P.OPERATOR_HINTS:
+    for rx, name in patterns.OPERATOR_HINTS:
         mm = rx.search(text)
         if mm:
             hint = name or mm.group(1)
@@ -92,16 +103,17 @@ def analyze(result: ScanResult) -> Analysis:
     tail_text = "\n".join(e.text for e in tail_events)
     head_text = result.head[:65536].decode("utf-8", "replace")
     an = Analysis(events=[])
-    an.outcome = _outcome(events, tail_text)
+    an.outcome = outcome(events, tail_text)
     an.operator_hint = operator_hint(head_text, events)
 
-    markers = [e.line_number for e in events if P.MARKER.search(e.text)]
+    markers = [e.line_number for e in events if patterns.MARKER.search(e.text)]
     an.marker_line = markers[0] if markers else None
     last_marker = markers[-1] if markers else None
 
     frames: list[Event] = []
     scored: list[Event] = []
     frame_lines: set[int] = set()
+    traceback_lines: list[int] = []
     for i, ev in enumerate(events):
         if ev.frame:
             frames.append(ev)
@@ -111,10 +123,12 @@ def analyze(result: ScanResult) -> Analysis:
             continue  # the source line a traceback prints under a frame: context, not an event
         if ev.fmt == "plain" and (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines):
             promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
-        if P.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
+        if patterns.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)
             if len(an.sql_lines) > 20:
                 an.sql_lines.pop(0)
+        if ev.traceback_header:
+            traceback_lines.append(ev.line_number)
         if ev.traceback_header or ev.chain_separator:
             # the exception printed just before a chain separator is the root of a Python chain
             if ev.chain_separator:
@@ -142,7 +156,7 @@ def analyze(result: ScanResult) -> Analysis:
     counts: Counter[str] = Counter()
     firsts: dict[str, Event] = {}
     for ev in scored:
-        key = P.mask(ev.text)
+        key = patterns.mask(ev.text)
         counts[key] += 1
         if key in firsts:
             firsts[key].last_line = ev.line_number
@@ -154,8 +168,14 @@ def analyze(result: ScanResult) -> Analysis:
 
     first_error = next((e for e in unique if e.severity >= 3 and not e.stderr), None)
     handled = _handled(scored, unique, last_marker)
+    final = final_failure(scored, traceback_lines)
+    if final is not None:
+        handled.update(_caught_before(final, unique, handled))
     for ev in unique:
         _score(ev, last_marker, first_error)
+        if final is not None and patterns.mask(ev.text) == patterns.mask(final.event.text):
+            ev.score = round(ev.score + W_FINAL_FAILURE, 3)
+            ev.reasons.append("the exception the task failed with")
         if ev.line_number in handled:
             ev.score = round(ev.score + W_HANDLED, 3)
             ev.reasons.append(handled[ev.line_number])
@@ -171,6 +191,65 @@ def _errorish(ev: Event) -> bool:
     return ev.severity >= 3 or bool(ev.exc_chain) or ev.tool_error
 
 
+@dataclass
+class FinalFailure:
+    """The failure event the task ended with: the root exception of its report and the line the report starts."""
+
+    event: Event
+    start: int
+
+
+def _specific(ev: Event) -> bool:
+    if not ev.exc_chain or (ev.embedded and ev.severity < 3):
+        return False
+    root = ev.exc_chain[0]
+    return not (patterns.GENERIC_EXC.match(root.type) or patterns.GENERIC_MSG.search(root.value))
+
+
+def final_failure(scored: list[Event], traceback_lines: list[int]) -> FinalFailure | None:
+    """The exception the task failed with, when it is a specific one (a generic wrapper such as AirflowException
+    'Bash command failed' only reports the effect, so earlier lines may still hold the cause).
+
+    Airflow 3 puts it on the `Task failed with exception` line (error_detail); Airflow 2 prints the traceback after
+    that line, or (without it) the last traceback before `Marking task as FAILED/UP_FOR_RETRY`. Python prints the
+    root of a chain first, so the first specific exception of that report is the one."""
+    reported = [e for e in scored if patterns.FAILED_WITH.search(e.text)]
+    states = [e.line_number for e in scored if patterns.FAILED_STATE.search(e.text)]
+    if reported:
+        start = reported[-1].line_number
+        if reported[-1].exc_chain:
+            return FinalFailure(reported[-1], start) if _specific(reported[-1]) else None
+    elif states:
+        before = [n for n in traceback_lines if n < states[-1]]
+        if not before:
+            return None
+        start = before[-1]
+    else:
+        return None
+    end = min([n for n in states if n > start] or [scored[-1].line_number + 1])
+    for ev in scored:
+        if start < ev.line_number < end and _specific(ev):
+            return FinalFailure(ev, start)
+    return None
+
+
+def _caught_before(final: FinalFailure, unique: list[Event], handled: dict[int, str]) -> dict[int, str]:
+    """Exceptions logged before the final failure event and not part of it: the code caught them, logged them
+    and went on; the task then failed for another reason, so they are history, not the cause."""
+    root = final.event.exc_chain[0]
+    template = patterns.mask(final.event.text)
+    out: dict[int, str] = {}
+    for ev in unique:
+        if ev.line_number >= final.start or ev.line_number in handled or not ev.exc_chain or not _errorish(ev):
+            continue
+        if patterns.mask(ev.text) == template or any(
+            x.type == root.type and x.value[:200] == root.value[:200] for x in ev.exc_chain
+        ):
+            continue  # the same exception, logged before it was raised
+        out[ev.line_number] = f"handled: caught and logged; the task failed later with {root.type}"
+    return out
+
+
 def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> dict[int, str]:
     """Errors the task got past: the line says it is retrying, or a success/recovery line follows within a few
     lines, and the task still failed later (a failure marker or a later error). Such an error is history, not the
@@ -178,9 +257,11 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
     recoveries = [
         e.line_number
         for e in scored
-        if any(w in e.text for w in P.RECOVERED_WORDS) and not _errorish(e) and P.RECOVERED.search(e.message or e.text)
+        if any(w in e.text for w in patterns.RECOVERED_WORDS)
+        and not _errorish(e)
+        and patterns.RECOVERED.search(e.message or e.text)
     ]
-    errors = [e.line_number for e in scored if _errorish(e) and not P.MARKER.search(e.text)]
+    errors = [e.line_number for e in scored if _errorish(e) and not patterns.MARKER.search(e.text)]
     final = max([marker or 0, *errors[-1:]])
     out: dict[int, str] = {}
     for ev in unique:
@@ -194,7 +275,7 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
         later_errors = any(last < n for n in errors) or (marker is not None and marker > last)
         if not later_errors:
             continue
-        if P.RETRYING.search(body) or P.RETRYING.search(exc_text):
+        if patterns.RETRYING.search(body) or patterns.RETRYING.search(exc_text):
             out[ev.line_number] = "handled: the code retried after it (the task failed later)"
             continue
         if any(last < r <= last + RECOVERY_WINDOW and r < final for r in recoveries):
@@ -221,7 +302,7 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     if sev >= 3 and ev.severity >= 3:
         reasons.append(f"level {ev.level or 'error'}")
     exc_text = " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
-    cat, strength, matched = P.categorize(f"{exc_text}\n{body}")
+    cat, strength, matched = patterns.categorize(f"{exc_text}\n{body}")
     if cat == "unknown" and ev.exc_chain and not weak_exc:
         cat, strength, matched = ("user_code", 1.0, ev.exc_chain[0].type)
     elif cat == "unknown" and ev.tool_error:
@@ -229,7 +310,7 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
     ev.category, ev.category_strength = cat, strength
     if ev.exc_chain:
         root = ev.exc_chain[0]
-        if P.GENERIC_EXC.match(root.type) or P.GENERIC_MSG.search(root.value):
+        if patterns.GENERIC_EXC.match(root.type) or patterns.GENERIC_MSG.search(root.value):
             ev.score += W_EXCEPTION + W_GENERIC_EXC
             reasons.append(f"generic wrapper exception {root.type}")
         elif weak_exc:
@@ -239,14 +320,18 @@ def _score(ev: Event, marker: int | None, first_error: Event | None) -> None:
             ev.score += W_EXCEPTION
             reasons.append(f"exception {root.type}")
     if strength:
-        generic = bool(P.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
+        generic = (
+            bool(patterns.GENERIC_MSG.search(body)) and not ev.exc_chain and cat not in ("killed", "out_of_memory")
+        )
         ev.score += W_CATEGORY * strength * (0.4 if generic else 1.0)
         reasons.append(f"{cat} signal '{matched[:60]}'")
-    if P.GENERIC_MSG.search(body) and not (ev.exc_chain and not P.GENERIC_MSG.search(ev.exc_chain[0].value)):
+    if patterns.GENERIC_MSG.search(body) and not (
+        ev.exc_chain and not patterns.GENERIC_MSG.search(ev.exc_chain[0].value)
+    ):
         # an exit code 137 wrapper still says "killed/OOM", so it keeps half its weight as a fallback
         ev.score += W_GENERIC_MSG * (0.5 if cat in ("killed", "out_of_memory") else 1.0)
         reasons.append("failure marker (effect, not cause)")
-    if P.NOISE.search(body) and not ev.exc_chain:
+    if patterns.NOISE.search(body) and not ev.exc_chain:
         ev.score += W_NOISE
         reasons.append("known noise")
     if ev.count > 1:
@@ -324,23 +409,23 @@ def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None)
     ordered = ([best] if best else []) + events[:30] + sql_lines[-5:]
     for ev in ordered:
         text = ev.text + " " + " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
-        for m in P.TRINO_QUERY_ID.finditer(text):
+        for m in patterns.TRINO_QUERY_ID.finditer(text):
             add("trino_query_ids", m.group(0))
-        for m in P.SPARK_APP_ID.finditer(text):
+        for m in patterns.SPARK_APP_ID.finditer(text):
             add("spark_application_ids", m.group(0))
-        for m in P.SQL_FILE.finditer(text):
+        for m in patterns.SQL_FILE.finditer(text):
             add("sql_files", m.group(1))
-        for m in P.TABLE_IN_ERROR.finditer(text):
-            if m.group(1).lower() not in P.SQL_KEYWORDS:
+        for m in patterns.TABLE_IN_ERROR.finditer(text):
+            if m.group(1).lower() not in patterns.SQL_KEYWORDS:
                 add("tables", m.group(1))
-        if ev in sql_lines or P.SQL_LINE.search(ev.message[:40]):
-            for m in P.TABLE_IN_SQL.finditer(ev.message):
+        if ev in sql_lines or patterns.SQL_LINE.search(ev.message[:40]):
+            for m in patterns.TABLE_IN_SQL.finditer(ev.message):
                 name = m.group(1).replace("`", "").replace('"', "")
-                if name.lower() not in P.SQL_KEYWORDS:
+                if name.lower() not in patterns.SQL_KEYWORDS:
                     add("tables", name)
     if best is not None:
         text = best.text + " " + " ".join(x.value for x in best.exc_chain)
-        for m in P.COLUMN_IN_ERROR.finditer(text):
+        for m in patterns.COLUMN_IN_ERROR.finditer(text):
             col = m.group(1).strip("`'\".")
             if col and not col.lower().startswith(("or", "variable")):
                 add("columns", col)

@@ -270,6 +270,50 @@ def _blocks(chunks: Iterable[bytes], decoder: _Decoder, result: ScanResult) -> I
         yield (buf if start == 0 and end == len(buf) else buf[start:end]), fragment
 
 
+@dataclass
+class LineCount:
+    """What `iter_lines` learnt about the stream: newlines counted so far and, once the stream is exhausted,
+    a gzip problem (corrupt or truncated) or None."""
+
+    newlines: int = 0
+    problem: str | None = None
+
+
+def iter_lines(
+    chunks: Iterable[bytes],
+    start: int = 1,
+    count: LineCount | None = None,
+    on_block: Callable[[int, bytes], None] | None = None,
+) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines (1-based, at most MAX_KEEP bytes each, no newline) of a plain or gzip log, from `start` on.
+
+    Blocks wholly before `start` are counted, not split. A line longer than LINE_CAP comes once, as its first
+    fragment. `on_block(newlines_before, block)` runs before each block (it may raise to stop the read)."""
+    count = count if count is not None else LineCount()
+    decoder = _Decoder()
+    in_fragment = False  # the previous block ended inside an over-long line
+    for block, fragment in _blocks(chunks, decoder, ScanResult()):
+        if on_block is not None:
+            on_block(count.newlines, block)
+        n = block.count(b"\n")
+        if count.newlines + n + 1 < start and not fragment:
+            count.newlines += n
+            in_fragment = False
+            continue
+        parts = block.split(b"\n")
+        if block.endswith(b"\n"):
+            parts.pop()
+        for i, part in enumerate(parts):
+            if i == 0 and in_fragment:
+                continue  # rest of an over-long line already given
+            number = count.newlines + i + 1
+            if number >= start:
+                yield number, part[:MAX_KEEP]
+        count.newlines += n
+        in_fragment = fragment
+    count.problem = decoder.finish()
+
+
 class _Kept:
     """Candidate lines kept in order: the first ones, then a rolling window of the last ones, bounded in count
     and bytes, so a cascade of millions of error lines neither exhausts memory nor hides the final error."""

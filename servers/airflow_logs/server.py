@@ -1,4 +1,4 @@
-"""airflow_logs MCP server: tool declarations only (logic in service.py)."""
+"""airflow_logs MCP server: tool declarations only (logic in service.py and the modules it joins)."""
 
 from __future__ import annotations
 

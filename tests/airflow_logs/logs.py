@@ -20,6 +20,22 @@ def noise_json(n: int, task: str) -> list[str]:
     return [j("info", f"Processed batch {i} of {task} in 0.{i % 10}s", "task.stdout") for i in range(n)]
 
 
+def af2(level: str, msg: str, src: str = "etl.py:20", sec: int = 0) -> str:
+    """One Airflow 2 text line: `[ts] {source} LEVEL - message`."""
+    return f"[2026-11-21T00:{sec // 60:02d}:{sec % 60:02d}.000+0000] {{{src}}} {level} - {msg}"
+
+
+def af2_noise(n: int, start: int = 0) -> list[str]:
+    return [af2("INFO", f"copied partition {i} of the events table in 0.{i % 9}s", sec=start + i) for i in range(n)]
+
+
+def traceback(*frames: str) -> list[str]:
+    out = ["Traceback (most recent call last):"]
+    for f in frames:
+        out += [f'  File "{f}", line 42, in run', "    do_it()"]
+    return out
+
+
 def trino_log() -> str:
     sql = (
         "SELECT r.report_id, r.open_date, c.name FROM hive.reports.daily_reports r "
@@ -145,7 +161,8 @@ def af2_python_chain_log() -> str:
                 "The above exception was the direct cause of the following exception:",
                 "",
                 "Traceback (most recent call last):",
-                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 433, in _execute',
+                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", '
+                "line 433, in _execute",
                 "    raise AirflowException('extract failed') from exc",
                 "airflow.exceptions.AirflowException: extract failed",
                 "[2026-11-21T00:00:01.100+0000] {taskinstance.py:1206} INFO - Marking task as FAILED. dag_id=etl",

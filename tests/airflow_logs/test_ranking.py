@@ -14,24 +14,9 @@ from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
-from tests.airflow_logs.logs import RUN, j, noise_json, write
+from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
 
 BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
-
-
-def af2(level: str, msg: str, src: str = "etl.py:20", sec: int = 0) -> str:
-    return f"[2026-11-21T00:{sec // 60:02d}:{sec % 60:02d}.000+0000] {{{src}}} {level} - {msg}"
-
-
-def af2_noise(n: int, start: int = 0) -> list[str]:
-    return [af2("INFO", f"copied partition {i} of the events table in 0.{i % 9}s", sec=start + i) for i in range(n)]
-
-
-def traceback(*frames: str) -> list[str]:
-    out = ["Traceback (most recent call last):"]
-    for f in frames:
-        out += [f'  File "{f}", line 42, in run', "    do_it()"]
-    return out
 
 
 AF2_FAILED = [
@@ -329,3 +314,79 @@ async def test_ten_gigabyte_log_gives_a_partial_answer_within_the_time_limit(tmp
         # the server keeps serving
         r = await c.call_tool("list_attempts", {"dag_id": "d"})
         assert not r.is_error
+
+
+# a caught exception (logged, then the task went on) and a different exception the task failed with
+FINAL_AF2 = [
+    af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 2990),
+    *traceback("/opt/airflow/dags/rates.py"),
+    "ValueError: invoice 7781 has no currency",
+    af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1206", 3000),
+    af2("INFO", "Task exited with return code 1", "local_task_job_runner.py:234", 3001),
+]
+CAUGHT_AF2 = [
+    *af2_noise(40),
+    af2("ERROR", "Could not refresh the currency cache; using yesterday's rates", "rates.py:57", 50),
+    *traceback("/opt/airflow/dags/rates.py", "/usr/lib/python3/site-packages/requests/adapters.py"),
+    "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded",
+    *af2_noise(100, 60),
+]
+CAUGHT_AF3 = [
+    *noise_json(40, "t"),
+    j(
+        "error",
+        "Could not refresh the currency cache; using yesterday's rates",
+        "etl.rates",
+        error_detail=[
+            {
+                "exc_type": "ConnectionError",
+                "exc_value": "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded",
+                "frames": [],
+            }
+        ],
+    ),
+    *noise_json(100, "t"),
+]
+FINAL_AF3 = [
+    j(
+        "error",
+        "Task failed with exception",
+        error_detail=[{"exc_type": "ValueError", "exc_value": "invoice 7781 has no currency", "frames": []}],
+    ),
+    j("info", "Successfully emitted OpenLineage `FAIL` event of id `0198`"),
+]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [CAUGHT_AF2 + FINAL_AF2, CAUGHT_AF3 + FINAL_AF3, CAUGHT_AF2 + FINAL_AF3],
+    ids=["airflow2", "airflow3", "af2_caught_af3_final"],
+)
+async def test_caught_exception_ranks_below_the_one_the_task_failed_with(tmp_path: Path, lines: list[str]) -> None:
+    report = await find(tmp_path, lines)
+    top = report["root_cause_lines"][0]
+    assert "ValueError" in top["text"] and "invoice 7781" in top["text"]
+    assert report["exception_type"] == "ValueError"
+    caught = [x for x in report["root_cause_lines"] if "ConnectionError" in x["text"]]
+    assert caught and "handled" in caught[0]["reason"]
+
+
+async def test_exception_logged_then_reraised_stays_the_cause(tmp_path: Path) -> None:
+    """The same exception logged by the task and then raised: not a caught-and-handled one."""
+    reraised = [
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                {
+                    "exc_type": "ConnectionError",
+                    "exc_value": "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded",
+                    "frames": [],
+                }
+            ],
+        )
+    ]
+    report = await find(tmp_path, CAUGHT_AF3 + reraised)
+    assert report["exception_type"] == "ConnectionError"
+    assert report["error_category"] == "connection"
+    assert "handled" not in report["root_cause_lines"][0]["reason"]

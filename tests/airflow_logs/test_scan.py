@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oncall_mcp.servers.airflow_logs import scan as S
+from oncall_mcp.servers.airflow_logs import scan
 from tests.harness import SHARED_DATA
 
 REAL = sorted((SHARED_DATA / "airflow3-logs").rglob("*.log")) + sorted((SHARED_DATA / "loghub").glob("*_2k.log"))
@@ -26,7 +26,7 @@ def sample() -> bytes:
     assert len(parts) >= 8, "the shared real logs are missing"
     odd = (
         b"plain start\r\n\x1b[31mERROR\x1b[0m coloured line\r\n"
-        + b"x" * (S.LINE_CAP + 123_456)  # longer than LINE_CAP: scanned in fragments
+        + b"x" * (scan.LINE_CAP + 123_456)  # longer than LINE_CAP: scanned in fragments
         + b" ... Traceback at the very end of a huge line\n"
         + b'  File "/opt/airflow/dags/x.py", line 3, in run\n'
         + b"last line without newline: Killed"
@@ -39,24 +39,24 @@ def naive(data: bytes, pattern: bytes) -> list[int]:
     return [i for i, line in enumerate(data.split(b"\n"), 1) if rx.search(line)]
 
 
-def key(res: S.ScanResult) -> tuple:
+def key(res: scan.ScanResult) -> tuple:
     return [(h.line_number, h.raw, h.line_bytes) for h in res.hits], res.lines_total, res.tail, res.head
 
 
 def test_hyperscan_is_the_default_engine() -> None:
     # the airflow-logs extra installs the accelerator; auto picks it, re2 stays available as the fallback
-    assert S.resolve_engine("auto") == "hyperscan"
-    assert S.resolve_engine(None) == "hyperscan"
-    assert S.resolve_engine("re2") == "re2"
+    assert scan.resolve_engine("auto") == "hyperscan"
+    assert scan.resolve_engine(None) == "hyperscan"
+    assert scan.resolve_engine("re2") == "re2"
     with pytest.raises(ValueError, match="unknown scan engine"):
-        S.resolve_engine("grep")
+        scan.resolve_engine("grep")
 
 
 @pytest.mark.parametrize("size", [64 * 1024, 1024 * 1024 + 7, 8 * 1024 * 1024])
 def test_engines_agree_with_exact_line_numbers(size: int) -> None:
     data = sample()
-    expected = naive(data, S.CANDIDATE)
-    results = {eng: S.scan(chunked(data, size), engine=eng) for eng in ("hyperscan", "re2")}
+    expected = naive(data, scan.CANDIDATE)
+    results = {eng: scan.scan(chunked(data, size), engine=eng) for eng in ("hyperscan", "re2")}
     assert key(results["hyperscan"]) == key(results["re2"])
     res = results["hyperscan"]
     # one hit per line; the over-long line is one hit at its own line number
@@ -64,25 +64,46 @@ def test_engines_agree_with_exact_line_numbers(size: int) -> None:
     assert res.lines_total == data.count(b"\n") + 1
     assert res.tail[-1] == (res.lines_total, b"last line without newline: Killed")
     huge = [h for h in res.hits if h.raw.startswith(b"xxxx")]
-    assert len(huge) == 1 and len(huge[0].raw) <= S.MAX_KEEP  # clipped, reported once
+    assert len(huge) == 1 and len(huge[0].raw) <= scan.MAX_KEEP  # clipped, reported once
     assert not res.truncated and not res.warnings
 
 
 def test_engines_agree_on_gzip(tmp_path: Path) -> None:
     data = b"".join(p.read_bytes() for p in REAL)
     packed = gzip.compress(data[: len(data) // 2]) + gzip.compress(data[len(data) // 2 :])  # multi-member
-    a = S.scan(chunked(packed, 100_000), engine="hyperscan")
-    b = S.scan(chunked(packed, 100_000), engine="re2")
+    a = scan.scan(chunked(packed, 100_000), engine="hyperscan")
+    b = scan.scan(chunked(packed, 100_000), engine="re2")
     assert key(a) == key(b)
-    assert [h.line_number for h in a.hits] == naive(data, S.CANDIDATE)
+    assert [h.line_number for h in a.hits] == naive(data, scan.CANDIDATE)
     assert a.bytes_scanned == len(packed) and a.bytes_decoded == len(data)
+
+
+@pytest.mark.parametrize("size", [64 * 1024, 1024 * 1024 + 7])
+@pytest.mark.parametrize("start", [1, 700, 3000])
+def test_iter_lines_numbers_every_line_from_start(size: int, start: int) -> None:
+    data = sample()
+    lines = data.split(b"\n")
+    count = scan.LineCount()
+    got = list(scan.iter_lines(chunked(data, size), start, count))
+    # every line once, the over-long one clipped to its first MAX_KEEP bytes
+    assert got == [(i, line[: scan.MAX_KEEP]) for i, line in enumerate(lines, 1) if i >= start]
+    assert count.newlines == data.count(b"\n") and count.problem is None
+
+
+def test_iter_lines_reads_gzip_and_reports_a_cut_stream() -> None:
+    data = b"".join(p.read_bytes() for p in REAL[:3])
+    packed = gzip.compress(data)
+    assert [n for n, _ in scan.iter_lines(chunked(packed, 10_000))] == list(range(1, data.count(b"\n") + 1))
+    count = scan.LineCount()
+    list(scan.iter_lines([packed[: len(packed) // 2]], count=count))
+    assert count.problem and "truncated" in count.problem
 
 
 def test_pattern_hyperscan_rejects_falls_back_to_re2() -> None:
     pattern = rb"(?U)denied\w+"  # (?U) is RE2 syntax hyperscan does not know
-    assert S._hs_pattern(pattern) is None
+    assert scan._hs_pattern(pattern) is None
     data = b"ok\naccess deniedXYZ here\nnothing\n"
-    res = S.scan([data], pattern=pattern, engine="hyperscan")
+    res = scan.scan([data], pattern=pattern, engine="hyperscan")
     assert [h.line_number for h in res.hits] == [2]
 
 
@@ -90,7 +111,7 @@ def test_pattern_hyperscan_rejects_falls_back_to_re2() -> None:
 def test_cascade_keeps_first_and_last_lines(engine: str) -> None:
     lines = [f"ERROR cascade line {i}" if i % 2 else f"info {i}" for i in range(1, 20_001)]
     data = ("\n".join(lines) + "\n").encode()
-    res = S.scan(chunked(data, 50_000), max_hits=100, engine=engine)
+    res = scan.scan(chunked(data, 50_000), max_hits=100, engine=engine)
     numbers = [h.line_number for h in res.hits]
     odd = list(range(1, 20_001, 2))
     assert numbers == odd[:50] + odd[-50:]
@@ -100,9 +121,9 @@ def test_cascade_keeps_first_and_last_lines(engine: str) -> None:
 
 
 def test_kept_lines_are_bounded_in_bytes() -> None:
-    kept = S._Kept(max_hits=1000, max_bytes=40_000)
+    kept = scan._Kept(max_hits=1000, max_bytes=40_000)
     for i in range(500):
-        kept.add(S.Hit(i + 1, b"E" * 1000, 1000))
+        kept.add(scan.Hit(i + 1, b"E" * 1000, 1000))
     hits = kept.hits()
     assert sum(len(h.raw) for h in hits) <= 40_000
     assert hits[0].line_number == 1 and hits[-1].line_number == 500
