@@ -42,6 +42,7 @@ from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, Store, St
 from oncall_mcp.shared.budget import clip, estimate_tokens
 from oncall_mcp.shared.errors import ToolError, not_found
 from oncall_mcp.shared.paths import safe_relative
+from oncall_mcp.shared.redaction import redact, redact_clip
 
 TAIL_PROBE = 64 * 1024
 LINE_CHARS = 600
@@ -328,7 +329,7 @@ class LogService:
             lines.append(
                 RootCauseLine(
                     line_number=ev.line_number,
-                    text=clip(ev.text, LINE_CHARS),
+                    text=redact_clip(ev.text, LINE_CHARS),
                     score=ev.score,
                     reason="; ".join(ev.reasons) or "error line",
                     repeats=ev.count,
@@ -340,7 +341,7 @@ class LogService:
                 lines.append(
                     RootCauseLine(
                         line_number=n,
-                        text=clip(parse_line(n, raw, len(raw)).text, LINE_CHARS),
+                        text=redact_clip(parse_line(n, raw, len(raw)).text, LINE_CHARS),
                         score=0.0,
                         reason="tail of the log: no error line found",
                     )
@@ -359,7 +360,11 @@ class LogService:
         else:
             message = f"{exc.value}" if exc else best.message or best.text
             summary = f"{key.task_id} try {key.try_number} {an.outcome}: {an.category}"
-            summary += f" — {exc.type}: {exc.value[:200]}" if exc else f" — {clip(best.message or best.text, 200)}"
+            summary += (
+                f" — {exc.type}: {redact(exc.value)[:200]}"
+                if exc
+                else f" — {redact_clip(best.message or best.text, 200)}"
+            )
             if not an.cause_in_log:
                 summary += (
                     " The log shows only the effect (the task was killed); the cause (often an OOM kill or pod "
@@ -380,10 +385,10 @@ class LogService:
             summary=summary,
             operator_hint=an.operator_hint,
             exception_type=exc.type if exc else None,
-            message=clip(message, 1000) if message else None,
-            wrapped_by=f"{an.outer_exc.type}: {clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
+            message=redact_clip(message, 1000) if message else None,
+            wrapped_by=f"{an.outer_exc.type}: {redact_clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
             root_cause_lines=lines,
-            traceback_tail=[clip(t, 300) for t in an.traceback_tail],
+            traceback_tail=[redact_clip(t, 300) for t in an.traceback_tail],
             user_frame=an.user_frame,
             identifiers=idents,
             bytes_scanned=result.bytes_scanned,
@@ -448,7 +453,7 @@ class LogService:
                     if number > end:
                         eof = False
                         break
-                    text = clip(part[:MAX_KEEP].decode("utf-8", "replace").rstrip("\r"), 2000)
+                    text = redact_clip(part[:MAX_KEEP].decode("utf-8", "replace").rstrip("\r"), 2000)
                     text = text.replace("\x1b", "\\x1b")
                     cost = estimate_tokens(text) + 6
                     if lines and used + cost > budget - 100:
