@@ -126,8 +126,7 @@ def baseline(path: Path) -> tuple[str, float]:
     return ("rg -c" if rg else "grep -c"), best
 
 
-CHILD = (
-    r"""
+CHILD = rf"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from oncall_mcp.servers.airflow_logs.service import LogService
@@ -137,15 +136,13 @@ svc = LogService(AirflowLogsSettings(**kw))
 best = 1e9
 for _ in range(int(sys.argv[3])):
     t = time.perf_counter()
-    rep = svc.find_failure("bench", %r, "big", None, None, 2000)
+    rep = svc.find_failure("bench", {RUN!r}, "big", None, None, 2000)
     best = min(best, time.perf_counter() - t)
-print(json.dumps({"seconds": best, "bytes": rep.bytes_scanned, "lines": rep.lines_total,
+print(json.dumps({{"seconds": best, "bytes": rep.bytes_scanned, "lines": rep.lines_total,
                   "top": rep.root_cause_lines[0].line_number, "category": rep.error_category,
                   "tokens": len(rep.model_dump_json()) // 4,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-    % RUN
-)
 
 
 def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from oncall_mcp.shared.budget import clip
-from oncall_mcp.shared.redaction import redact_value
+from oncall_mcp.shared.redaction import redact_record, redact_value
 
 
 class AuditLog:
@@ -47,7 +47,7 @@ class AuditLog:
         }
         if error:
             entry["error"] = clip(error, 500)
-        line = json.dumps(entry, default=str, ensure_ascii=False)
+        line = json.dumps(redact_record(entry), default=str, ensure_ascii=False)
         with self._lock:
             if self.path:
                 with self.path.open("a", encoding="utf-8") as fh:

@@ -15,6 +15,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import TypeAdapter, ValidationError
 
 from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.shared.redaction import install_log_redaction
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
@@ -119,6 +120,7 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
     prog = f"oncall-{name.replace('_', '-')}"
     args = parse_args(prog, argv)
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("OCM_LOG_LEVEL", "WARNING"))
+    install_log_redaction()
     install_deep_json_guard()
     server = build()
     if args.transport == "stdio":

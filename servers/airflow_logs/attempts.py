@@ -11,8 +11,9 @@ from oncall_mcp.servers.airflow_logs.layout import LogKey, run_matches
 from oncall_mcp.servers.airflow_logs.models import Attempt, AttemptComparison, AttemptList, DiffLine
 from oncall_mcp.servers.airflow_logs.rank import analyze
 from oncall_mcp.servers.airflow_logs.store import ObjInfo
-from oncall_mcp.shared.budget import clip, estimate_tokens
+from oncall_mcp.shared.budget import estimate_tokens
 from oncall_mcp.shared.errors import not_found
+from oncall_mcp.shared.redaction import redact_clip
 
 
 class AttemptTools(LogAccess):
@@ -153,4 +154,4 @@ def interesting(ev: Event) -> bool:
 
 
 def diff_line(ev: Event) -> DiffLine:
-    return DiffLine(line_number=ev.line_number, text=clip(ev.text, 400), repeats=ev.count, score=ev.score)
+    return DiffLine(line_number=ev.line_number, text=redact_clip(ev.text, 400), repeats=ev.count, score=ev.score)

@@ -8,8 +8,9 @@ from oncall_mcp.servers.airflow_logs.layout import LogKey
 from oncall_mcp.servers.airflow_logs.models import FailureReport, Identifiers, RootCauseLine
 from oncall_mcp.servers.airflow_logs.rank import Analysis, analyze
 from oncall_mcp.servers.airflow_logs.scan import ScanResult
-from oncall_mcp.shared.budget import clip, estimate_tokens
+from oncall_mcp.shared.budget import estimate_tokens
 from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.redaction import redact, redact_clip
 
 LINE_CHARS = 600
 
@@ -39,7 +40,7 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
         lines.append(
             RootCauseLine(
                 line_number=ev.line_number,
-                text=clip(ev.text, LINE_CHARS),
+                text=redact_clip(ev.text, LINE_CHARS),
                 score=ev.score,
                 reason="; ".join(ev.reasons) or "error line",
                 repeats=ev.count,
@@ -51,7 +52,7 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
             lines.append(
                 RootCauseLine(
                     line_number=n,
-                    text=clip(parse_line(n, raw, len(raw)).text, LINE_CHARS),
+                    text=redact_clip(parse_line(n, raw, len(raw)).text, LINE_CHARS),
                     score=0.0,
                     reason="tail of the log: no error line found",
                 )
@@ -70,7 +71,9 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
     else:
         message = f"{exc.value}" if exc else best.message or best.text
         summary = f"{key.task_id} try {key.try_number} {an.outcome}: {an.category}"
-        summary += f" — {exc.type}: {exc.value[:200]}" if exc else f" — {clip(best.message or best.text, 200)}"
+        summary += (
+            f" — {exc.type}: {redact(exc.value)[:200]}" if exc else f" — {redact_clip(best.message or best.text, 200)}"
+        )
         if not an.cause_in_log:
             summary += (
                 " The log shows only the effect (the task was killed); the cause (often an OOM kill or pod "
@@ -91,10 +94,10 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
         summary=summary,
         operator_hint=an.operator_hint,
         exception_type=exc.type if exc else None,
-        message=clip(message, 1000) if message else None,
-        wrapped_by=f"{an.outer_exc.type}: {clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
+        message=redact_clip(message, 1000) if message else None,
+        wrapped_by=f"{an.outer_exc.type}: {redact_clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
         root_cause_lines=lines,
-        traceback_tail=[clip(t, 300) for t in an.traceback_tail],
+        traceback_tail=[redact_clip(t, 300) for t in an.traceback_tail],
         user_frame=an.user_frame,
         identifiers=idents,
         bytes_scanned=result.bytes_scanned,

@@ -21,8 +21,9 @@ from oncall_mcp.servers.airflow_logs.models import (
 from oncall_mcp.servers.airflow_logs.rank import analyze
 from oncall_mcp.servers.airflow_logs.scan import scan
 from oncall_mcp.servers.airflow_logs.store import ObjInfo, StoreError
-from oncall_mcp.shared.budget import clip, estimate_tokens
+from oncall_mcp.shared.budget import estimate_tokens
 from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.redaction import redact_clip
 
 
 class HistoryTools(LogAccess):
@@ -118,7 +119,7 @@ class HistoryTools(LogAccess):
                 task_id=key.task_id,
                 try_number=key.try_number,
                 line_number=line,
-                text=clip(text, 400),
+                text=redact_clip(text, 400),
                 score=round(s, 3),
                 occurrences=count,
                 modified=iso(info.mtime),
@@ -196,7 +197,7 @@ class HistoryTools(LogAccess):
         used = 0
         for tpl, g in ordered[:limit]:
             sig = Signature(
-                template=clip(tpl, 300),
+                template=redact_clip(tpl, 300),
                 error_category=g["cat"],
                 exception_type=g["exc"],
                 count=g["count"],

@@ -8,16 +8,17 @@ from oncall_mcp.servers.airflow_logs.access import LogAccess
 from oncall_mcp.servers.airflow_logs.models import LogExcerpt, LogLine
 from oncall_mcp.servers.airflow_logs.scan import LineCount, iter_lines
 from oncall_mcp.servers.airflow_logs.store import MissingKey, StoreError
-from oncall_mcp.shared.budget import clip, estimate_tokens
+from oncall_mcp.shared.budget import estimate_tokens
 from oncall_mcp.shared.errors import ToolError
 from oncall_mcp.shared.paths import safe_relative
+from oncall_mcp.shared.redaction import redact_clip
 
 LINE_CLIP = 2000  # characters of one line shown
 
 
 def clip_line(raw: bytes) -> str:
     """One log line as shown: decoded, clipped, escape characters made visible."""
-    text = clip(raw.decode("utf-8", "replace").rstrip("\r"), LINE_CLIP)
+    text = redact_clip(raw.decode("utf-8", "replace").rstrip("\r"), LINE_CLIP)
     return text.replace("\x1b", "\\x1b")
 
 

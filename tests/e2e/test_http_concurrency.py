@@ -66,7 +66,6 @@ async def test_all_servers_over_http_with_many_sessions(tmp_path: Path) -> None:
                     tg.start_soon(_session, url, tool, args, stop_at, stats[name])
     total_sessions = SESSIONS_PER_SERVER * len(urls)
     assert total_sessions >= 20
-    print(f"\n{total_sessions} sessions for {DURATION_S:.0f}s: {stats}")
     for name, s in stats.items():
         assert s["errors"] == 0, (name, s)
         assert s["calls"] >= SESSIONS_PER_SERVER, (name, s)
