@@ -85,7 +85,10 @@ async def test_lineage_events_symlinked_out_of_the_folder_are_skipped(tmp_path: 
     os.symlink(outside, events / "leak.jsonl")
     os.symlink(outside.parent, events / "linked_dir")
     os.mkfifo(events / "pipe.jsonl")
-    server = await asyncio.wait_for(asyncio.to_thread(make_server, tmp_path, lineage_events=events), 10)
+    try:
+        server = await asyncio.wait_for(asyncio.to_thread(make_server, tmp_path, lineage_events=events), 10)
+    finally:
+        _release_reader(events / "pipe.jsonl")
     kept = await call(server, "resolve_owner", asset="kept_job.run", kind="task")
     assert kept["decided_by"]["source"] == "openlineage"
     leaked = await call(server, "resolve_owner", asset=f"{MARKER}.run", kind="task")
