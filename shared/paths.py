@@ -144,9 +144,10 @@ def _shown(root: Path, path: str | Path) -> str:
     if isinstance(path, str):
         return path
     try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return path.name
+    return os.fspath(path) if rel == "." else rel  # a configured single file: the operator's own setting
 
 
 def confine(root: Path, path: str | Path, what: str = "file") -> tuple[str, os.stat_result]:
