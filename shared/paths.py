@@ -318,17 +318,19 @@ def walk_confined(
             full = os.path.join(dirpath, name)
             rel = rel_of(full)
             try:
-                real = os.path.realpath(full, strict=True)
-            except OSError:
-                result.skipped.append(f"{rel}: dangling symlink or symlink loop; skipped")
-                continue
-            if not _inside(root_real, real):
-                result.skipped.append(f"{rel}: symlink resolving outside the {what}; skipped")
-                continue
-            try:
-                st = os.stat(real)
+                st = os.lstat(full)
             except OSError:
                 continue
+            if stat.S_ISLNK(st.st_mode):  # folders walked are real (links to folders are not entered): only
+                try:  # a symlinked file needs resolving
+                    real = os.path.realpath(full, strict=True)
+                    st = os.stat(real)
+                except OSError:
+                    result.skipped.append(f"{rel}: dangling symlink or symlink loop; skipped")
+                    continue
+                if not _inside(root_real, real):
+                    result.skipped.append(f"{rel}: symlink resolving outside the {what}; skipped")
+                    continue
             if not stat.S_ISREG(st.st_mode):
                 result.skipped.append(f"{rel}: {_kind(st.st_mode)}, not a regular file; skipped")
                 continue
