@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, StoreError
 from oncall_mcp.shared.errors import ToolError
-from oncall_mcp.shared.paths import is_inside, safe_join
+from oncall_mcp.shared.paths import confine, is_inside, safe_join, safe_open, walk_confined
+
+log = logging.getLogger("oncall.airflow_logs")
 
 
 class LocalStore:
@@ -36,17 +39,11 @@ class LocalStore:
         start = self._path(prefix) if prefix.strip("/") else root
         if not start.is_dir():
             return
-        for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = Path(dirpath) / name
-                if path.is_symlink() and not is_inside(root, path):
-                    continue
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                yield ObjInfo(path.relative_to(root).as_posix(), st.st_size, st.st_mtime)
+        walked = walk_confined(root, start=start, what="log folder")
+        for line in walked.skipped:  # symlinks out of the folder, FIFOs, sockets, devices: never read
+            log.warning("log folder: %s", line)
+        for f in walked.files:
+            yield ObjInfo(f.rel, f.size, f.mtime)
 
     def listdir(self, prefix: str) -> tuple[list[str], list[ObjInfo]]:
         root = self._check_root()
@@ -62,7 +59,8 @@ class LocalStore:
         for entry in entries:
             try:
                 if entry.is_dir():
-                    dirs.append(entry.name)
+                    if is_inside(root, Path(entry.path)):  # a symlinked folder leading out is not listed
+                        dirs.append(entry.name)
                 elif entry.is_file() and is_inside(root, Path(entry.path)):
                     st = entry.stat()
                     files.append(ObjInfo(Path(entry.path).relative_to(root).as_posix(), st.st_size, st.st_mtime))
@@ -71,17 +69,20 @@ class LocalStore:
         return sorted(dirs), sorted(files, key=lambda f: f.key)
 
     def stat(self, key: str) -> ObjInfo:
-        path = self._path(key)
-        if not path.is_file():
-            raise MissingKey(f"no log file {key!r}")
-        st = path.stat()
+        self._path(key)
+        try:
+            _, st = confine(self.root, key, "log_ref")  # refuses symlinks out, FIFOs, sockets, devices
+        except (FileNotFoundError, NotADirectoryError):
+            raise MissingKey(f"no log file {key!r}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {key!r}: {exc.strerror}") from None
         return ObjInfo(key, st.st_size, st.st_mtime)
 
     def chunks(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        path = self._path(key)
-        try:
-            fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in finally of this generator
-        except FileNotFoundError:
+        self._path(key)
+        try:  # logs are read in ranges, so no size cap; closed in the finally of this generator
+            fh = safe_open(self.root, key, "log_ref", max_bytes=None, buffering=0)
+        except (FileNotFoundError, NotADirectoryError):
             raise MissingKey(f"no log file {key!r}") from None
         except OSError as exc:
             raise StoreError(f"cannot open {key!r}: {exc.strerror}") from None

@@ -31,8 +31,10 @@ import yaml
 
 from oncall_mcp.servers.lineage.graph import Dataset
 from oncall_mcp.servers.lineage.names import aliases
+from oncall_mcp.shared.paths import PathRefused, read_text_confined
 
 DAY = 86400.0
+MAX_EXPECTATIONS_BYTES = 5_000_000
 _BY = re.compile(r"^\s*(?:by\s+)?([01]?\d|2[0-3]):([0-5]\d)(?:\s*utc)?\s*$", re.IGNORECASE)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -175,8 +177,12 @@ def parse_schedule(item: Expectation, where: str) -> None:
 def load_expectations(path: Path | None, tolerance: float = 1.5) -> Expectations:
     if path is None:
         return Expectations([], tolerance=tolerance)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:  # a configured single file is its own root: trusted as configured, but a bounded regular file
+        data = yaml.safe_load(read_text_confined(path, path, "expectations file", MAX_EXPECTATIONS_BYTES)) or {}
+    except PathRefused as exc:
+        raise ExpectationError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ExpectationError(f"expectations file {path} is not UTF-8 text") from None
     except OSError as exc:
         raise ExpectationError(f"cannot read expectations file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oncall_mcp.shared.paths import PathRefused, confine, safe_open, walk_confined
+
 log = logging.getLogger("oncall.lineage.sources")
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -77,41 +79,50 @@ class LocalSource:
     def describe(self) -> str:
         return str(self.path)
 
-    def _files(self) -> list[Path]:
+    def _files(self, stats: PollStats) -> list[tuple[Path, int, int]]:
+        """(path, inode, size) of every event file. A configured file is its own root; files inside a configured
+        folder must resolve inside it (symlinks out, FIFOs, sockets and devices are skipped and reported)."""
         if not self.path.exists():
             raise SourceError(f"events path {self.path} does not exist")
-        if self.path.is_file():
-            return [self.path]
-        root = self.path.resolve()
-        files = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for fname in sorted(filenames):
-                if is_event_file(fname):
-                    candidate = Path(dirpath, fname)
-                    real = candidate.resolve()
-                    if real == root or root in real.parents:  # symlinks may not lead outside the folder
-                        files.append(candidate)
-        return files
+        if not self.path.is_dir():
+            try:
+                _, st = confine(self.path, self.path, "events file")
+            except PathRefused as exc:
+                raise SourceError(str(exc)) from None
+            except OSError as exc:
+                raise SourceError(f"cannot read events file {self.path}: {exc.strerror}") from None
+            return [(self.path, st.st_ino, st.st_size)]
+        walked = walk_confined(
+            self.path, accept=is_event_file, prune_dir=lambda d: d.startswith("."), what="events folder"
+        )
+        stats.errors += walked.skipped
+        return [(f.path, f.ino, f.size) for f in walked.files]
 
     def poll(self, handle: Callable[[bytes], None], stats: PollStats) -> None:
-        for path in self._files():
+        for path, ino, size in self._files(stats):
             stats.files_seen += 1
             key = str(path)
+            inode, offset = self._state.get(key, (ino, 0))
+            if inode == ino and size == offset:
+                continue
             try:
-                st = path.stat()
+                fh = safe_open(self.path, path, "events file", max_bytes=None)
+            except PathRefused as exc:
+                stats.errors.append(str(exc))
+                continue
             except OSError as exc:
                 stats.errors.append(f"{path.name}: {exc.strerror}")
                 continue
-            inode, offset = self._state.get(key, (st.st_ino, 0))
-            if inode != st.st_ino or st.st_size < offset:
-                offset = 0
-            if st.st_size == offset:
-                self._state[key] = (st.st_ino, offset)
-                continue
-            stats.files_read += 1
             try:
-                with path.open("rb") as fh:
+                with fh:
+                    st = os.fstat(fh.fileno())
+                    inode, offset = self._state.get(key, (st.st_ino, 0))
+                    if inode != st.st_ino or st.st_size < offset:
+                        offset = 0
+                    if st.st_size == offset:
+                        self._state[key] = (st.st_ino, offset)
+                        continue
+                    stats.files_read += 1
                     fh.seek(offset)
                     chunks = iter(lambda fh=fh: fh.read(CHUNK), b"")
                     done = 0

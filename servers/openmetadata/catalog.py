@@ -16,7 +16,14 @@ from oncall_mcp.servers.openmetadata.backend import SearchPage
 from oncall_mcp.servers.openmetadata.entities import TableDoc, parse_table
 from oncall_mcp.servers.openmetadata.search import SearchIndex, TableSummary
 from oncall_mcp.shared.errors import ToolError
-from oncall_mcp.shared.paths import is_inside
+from oncall_mcp.shared.paths import (
+    DEFAULT_MAX_BYTES,
+    PathRefused,
+    confine,
+    read_bytes_confined,
+    safe_relative,
+    walk_confined,
+)
 
 log = logging.getLogger("oncall.openmetadata")
 
@@ -24,6 +31,7 @@ TABLES = "tables"
 LINEAGE = "lineage"
 VERSIONS_SUFFIX = ".versions"
 DOC_CACHE = 256
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 
 
 def check_fqn(fqn: str) -> str:
@@ -68,14 +76,23 @@ class CatalogBackend:
 
     # --- files -----------------------------------------------------------------------------------------------------
 
+    def _path(self, *parts: str) -> Path:
+        """A file under the catalog folder; over-long names are a clear ToolError (not ENAMETOOLONG)."""
+        return self.root / safe_relative("/".join(parts), "catalog file")
+
     def _read(self, path: Path, what: str) -> dict[str, Any] | None:
-        if not path.is_file():
-            return None
-        if not is_inside(self.root, path):
-            raise ToolError(f"{what}: file resolves outside the catalog folder (symlink refused)")
+        """A JSON object from a file that must resolve inside the catalog folder; None when absent."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
+            data = read_bytes_confined(self.root, path, what, MAX_FILE_BYTES)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except PathRefused:
+            raise
+        except OSError as exc:
+            raise ToolError(f"{what}: cannot read {path.name}: {exc.strerror or exc}") from None
+        try:
+            raw = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
             raise ToolError(f"{what}: cannot read {path.name}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise ToolError(f"{what}: {path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
@@ -86,10 +103,10 @@ class CatalogBackend:
     def _table_file(self, path: Path, what: str, where: str) -> TableDoc | None:
         """Parsed (and validated) entity; cached per file until the file changes (versions are re-read a lot)."""
         try:
-            st = path.stat()
-        except OSError:
+            real, st = confine(self.root, path, what)
+        except (FileNotFoundError, NotADirectoryError):
             return None
-        key = (str(path), st.st_mtime_ns, st.st_size)
+        key = (real, st.st_mtime_ns, st.st_size)
         cached = self._docs.get(key)
         if cached is not None:
             return cached.model_copy()
@@ -106,17 +123,28 @@ class CatalogBackend:
         self._docs[key] = doc
         return doc.model_copy()
 
+    def _json_files(self, folder: Path) -> list[Path]:
+        """`folder/*.json` (not recursive) that resolve inside the catalog folder; refused entries are logged."""
+        if not folder.is_dir():
+            return []
+        walked = walk_confined(
+            self.root, start=folder, accept=lambda n: n.endswith(".json"), prune_dir=lambda _: True, what="catalog"
+        )
+        for line in walked.skipped:
+            log.warning("catalog: %s", line)
+        return [f.path for f in walked.files]
+
     def get_table(self, fqn: str) -> TableDoc | None:
         check_fqn(fqn)
-        path = self.tables_dir / f"{fqn}.json"
+        path = self._path(TABLES, f"{fqn}.json")
         return self._table_file(path, f"table {fqn}", f"catalog file tables/{fqn}.json")
 
     def versions(self, table: TableDoc) -> list[TableDoc]:
         fqn = check_fqn(table.fqn)
-        folder = self.tables_dir / f"{fqn}{VERSIONS_SUFFIX}"
+        folder = self._path(TABLES, f"{fqn}{VERSIONS_SUFFIX}")
         docs = [table]
         if folder.is_dir():
-            for path in sorted(folder.glob("*.json")):
+            for path in self._json_files(folder):
                 rel = f"catalog file tables/{fqn}{VERSIONS_SUFFIX}/{path.name}"
                 doc = self._table_file(path, f"version {path.stem} of {fqn}", rel)
                 if doc is None:
@@ -131,7 +159,7 @@ class CatalogBackend:
 
     def lineage(self, table: TableDoc, depth: int) -> dict[str, Any] | None:
         fqn = check_fqn(table.fqn)
-        return self._read(self.root / LINEAGE / f"{fqn}.json", f"lineage of {fqn}")
+        return self._read(self._path(LINEAGE, f"{fqn}.json"), f"lineage of {fqn}")
 
     # --- index -----------------------------------------------------------------------------------------------------
 
@@ -141,17 +169,13 @@ class CatalogBackend:
         with self._lock:
             if self._index is None or stamp != self._index_stamp:
                 entries: list[TableSummary] = []
-                with os.scandir(self.tables_dir) as it:
-                    for entry in it:
-                        if not entry.name.endswith(".json") or not entry.is_file():
-                            continue
-                        fqn = entry.name.removesuffix(".json")
-                        try:
-                            with open(entry.path, encoding="utf-8") as fh:
-                                raw = json.load(fh)
-                            entries.append(_summary(raw, fqn))
-                        except (OSError, ValueError, AttributeError, TypeError) as exc:
-                            log.warning("catalog: skipping unreadable %s: %s", entry.name, exc)
+                for path in self._json_files(self.tables_dir):
+                    fqn = path.name.removesuffix(".json")
+                    try:
+                        raw = json.loads(read_bytes_confined(self.root, path, f"table {fqn}", MAX_FILE_BYTES))
+                        entries.append(_summary(raw, fqn))
+                    except (OSError, ValueError, AttributeError, TypeError, PathRefused) as exc:
+                        log.warning("catalog: skipping unreadable %s: %s", path.name, exc)
                 entries.sort(key=lambda e: e.fqn)
                 self._index = SearchIndex(entries)
                 self._index_stamp = stamp

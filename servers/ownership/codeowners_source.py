@@ -14,6 +14,8 @@ from pathlib import Path
 
 from codeowners import path_to_regex
 
+from oncall_mcp.shared.paths import PathRefused, read_text_confined
+
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 MAX_BYTES = 3_000_000  # GitHub ignores CODEOWNERS files over 3 MB
 _OWNER = re.compile(r"^(@[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$")
@@ -44,9 +46,10 @@ class CodeOwnersFile:
 
 
 def find_codeowners(repo: Path) -> Path | None:
+    """The first CODEOWNERS location present; a symlink counts as present so that a refused one is reported."""
     for rel in LOCATIONS:
         candidate = repo / rel
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             return candidate
     return None
 
@@ -88,9 +91,11 @@ def load_codeowners(repo: Path) -> CodeOwnersFile:
         return CodeOwnersFile(warnings=[f"no CODEOWNERS in {repo} (looked in {', '.join(LOCATIONS)})"])
     rel = found.relative_to(repo).as_posix()
     try:
-        if found.stat().st_size > MAX_BYTES:
+        text = read_text_confined(repo, found, "CODEOWNERS", max_bytes=MAX_BYTES, errors="replace")
+    except PathRefused as exc:
+        if "too large" in str(exc):
             return CodeOwnersFile(path=found, rel=rel, warnings=[f"{rel}: over 3 MB; GitHub ignores it, so do we"])
-        text = found.read_text(encoding="utf-8", errors="replace")
+        return CodeOwnersFile(rel=rel, warnings=[f"{exc} (the checkout's CODEOWNERS is not used)"])
     except OSError as exc:
         return CodeOwnersFile(path=found, rel=rel, warnings=[f"{rel}: cannot read ({exc.strerror})"])
     parsed = parse_codeowners(text, rel)

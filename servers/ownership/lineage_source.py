@@ -9,10 +9,11 @@ The newest event (by `eventTime`) wins per job and per dataset.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from oncall_mcp.shared.paths import PathRefused, WalkResult, safe_open, walk_confined
 
 MAX_BYTES = 200_000_000
 MAX_LINE_BYTES = 5_000_000
@@ -59,19 +60,23 @@ def _newer(current: FacetOwners | None, time: str) -> bool:
     return current is None or time >= current.event_time
 
 
-def _files(target: Path) -> list[Path]:
-    if target.is_file():
-        return [target]
-    found = []
-    for root, dirs, files in os.walk(target, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / f for f in sorted(files) if f.endswith(SUFFIXES)]
-    return found
+def _files(target: Path) -> tuple[list[Path], list[str]]:
+    """Event files and the entries skipped (symlinks out of the folder, FIFOs, ...). A configured file is its own
+    root; files inside a configured folder must resolve inside it."""
+    if not target.is_dir():
+        return [target], []
+    walked: WalkResult = walk_confined(
+        target,
+        accept=lambda name: name.endswith(SUFFIXES),
+        prune_dir=lambda name: name.startswith("."),
+        what="OpenLineage events folder",
+    )
+    return [f.path for f in walked.files], walked.skipped
 
 
 def signature(target: Path) -> tuple[tuple[str, float, int], ...]:
     out = []
-    for p in _files(target) if target.exists() else []:
+    for p in _files(target)[0] if target.exists() else []:
         try:
             st = p.stat()
         except OSError:
@@ -86,10 +91,12 @@ def load_lineage(target: Path) -> LineageOwners:
         result.warnings.append(f"{target}: OpenLineage events path does not exist")
         return result
     budget = MAX_BYTES
-    for path in _files(target):
+    files, skipped = _files(target)
+    result.warnings += skipped
+    for path in files:
         rel = path.name
         try:
-            with path.open("rb") as fh:
+            with safe_open(target, path, "OpenLineage events file", max_bytes=None) as fh:
                 for line_no, raw in enumerate(fh, start=1):
                     budget -= len(raw)
                     if budget < 0:
@@ -104,6 +111,8 @@ def load_lineage(target: Path) -> LineageOwners:
                         continue
                     if isinstance(event, dict):
                         _ingest(result, event, f"{rel}:{line_no}")
+        except PathRefused as exc:
+            result.warnings.append(f"{exc}; skipped")
         except OSError as exc:
             result.warnings.append(f"{rel}: cannot read ({exc.strerror})")
     return result

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from oncall_mcp.shared.paths import PathRefused, read_text_confined
 from oncall_mcp.shared.vocabulary import ErrorCategory
 
 ASSET_KINDS = ("tables", "schemas", "dags", "tasks", "s3", "paths")
@@ -176,10 +177,10 @@ def _duplicate_keys(node: yaml.Node, prefix: tuple[Any, ...], path: Path, errors
 
 def _compose(path: Path) -> tuple[yaml.Node | None, Any]:
     try:
-        size = path.stat().st_size
-        if size > MAX_REGISTRY_BYTES:
-            raise RegistryError(f"{path}: registry is {size} bytes, over the {MAX_REGISTRY_BYTES} byte limit")
-        text = path.read_text(encoding="utf-8")
+        # a configured single file is its own root: trusted as configured, but only a regular file of bounded size
+        text = read_text_confined(path, path, "registry", max_bytes=MAX_REGISTRY_BYTES)
+    except PathRefused as exc:
+        raise RegistryError(f"{path}: {exc}") from None
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read the registry ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
