@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from oncall_mcp.servers.lineage.events import write_events
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
 from oncall_mcp.shared.app import OncallServer
+from oncall_mcp.suite.demo.openlineage import write_events
 from tests.harness import tool_text
 from tests.lineage.helpers import T0, make_server, runs
 
