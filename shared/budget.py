@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 CHARS_PER_TOKEN = 4
 
@@ -18,10 +19,16 @@ def estimate_tokens(text: str) -> int:
 
 
 class Truncation(BaseModel):
-    """Present on an answer that was cut to fit the budget."""
+    """The one truncation contract of every tool result: was the answer cut, why, and how to get the rest."""
 
     truncated: bool = False
-    omitted: int = Field(0, description="items (lines, rows, nodes...) left out")
+    reason: Literal["budget", "limit", "time", "size"] | None = Field(
+        None,
+        description="what cut the answer: budget = the answer's token budget (page on with next_cursor or narrow the "
+        "request), limit = the limit argument, time = the time limit, size = a byte/line cap of the source",
+    )
+    omitted: int | None = Field(None, description="items (lines, rows, nodes...) left out, when known")
+    next_cursor: str | None = Field(None, description="pass as `cursor` to the same tool to get the next page")
     how_to_get_more: str = ""
 
 
@@ -51,4 +58,53 @@ def fit(
         kept.append(item)
         used += cost
     omitted = len(items) - len(kept)
-    return kept, Truncation(truncated=omitted > 0, omitted=omitted, how_to_get_more=how_to_get_more if omitted else "")
+    if not omitted:
+        return kept, Truncation()
+    return kept, Truncation(truncated=True, reason="budget", omitted=omitted, how_to_get_more=how_to_get_more)
+
+
+def model_tokens(model: BaseModel) -> int:
+    return estimate_tokens(model.model_dump_json())
+
+
+def fit_model(
+    result: M,
+    budget_tokens: int,
+    fields: Sequence[str],
+    how_to_get_more: str = "",
+    next_cursor: Callable[[str, int], str | None] | None = None,
+) -> M:
+    """Fit a result model into `budget_tokens` by keeping a prefix of each list field named in `fields`.
+
+    Fields are filled in the order given (the first is the most important); each keeps at least one item when it had
+    any. Sets `result.truncation` (the shared `Truncation`) when something was left out; `next_cursor(field, kept)`
+    may name where the next page starts."""
+    lists: dict[str, list[Any]] = {name: list(getattr(result, name)) for name in fields}
+    if model_tokens(result) <= budget_tokens:
+        return result
+    trimmed = result.model_copy(update={name: [] for name in fields})
+    used = model_tokens(trimmed)
+    kept: dict[str, list[Any]] = {name: [] for name in fields}
+    omitted = 0
+    cut_field: str | None = None
+    for name in fields:
+        items = lists[name]
+        for i, item in enumerate(items):
+            cost = estimate_tokens(item.model_dump_json() if isinstance(item, BaseModel) else repr(item)) + 1
+            if kept[name] and used + cost > budget_tokens:
+                omitted += len(items) - i
+                cut_field = cut_field or name
+                break
+            kept[name].append(item)
+            used += cost
+    truncation = Truncation(
+        truncated=omitted > 0,
+        reason="budget" if omitted else None,
+        omitted=omitted or None,
+        next_cursor=next_cursor(cut_field, len(kept[cut_field])) if next_cursor and cut_field else None,
+        how_to_get_more=how_to_get_more if omitted else "",
+    )
+    update: dict[str, Any] = dict(kept)
+    if "truncation" in type(result).model_fields:
+        update["truncation"] = truncation
+    return result.model_copy(update=update)

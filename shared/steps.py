@@ -1,0 +1,54 @@
+"""Next steps: the cross-server contract that tells a client (a program or an LLM) what to ask next.
+
+Every tool result carries `next_steps` with concrete arguments filled from the result, naming the other server by
+its catalogue name; servers never import each other, they only name each other's tools here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from oncall_mcp.shared.budget import Truncation
+
+ServerName = Literal["airflow_logs", "github", "trino", "openmetadata", "lineage", "ownership"]
+SERVER_NAMES: tuple[ServerName, ...] = ("airflow_logs", "github", "trino", "openmetadata", "lineage", "ownership")
+
+
+class NextStep(BaseModel):
+    """One call worth making next, ready to execute: `server`.`tool`(**arguments)."""
+
+    server: ServerName = Field(description="catalogue name of the server that has the tool")
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict, description="concrete arguments, filled from this result")
+    why: str = Field(description="what the call is expected to show")
+    priority: int = Field(2, ge=1, le=3, description="1 = do first, 3 = only if the others did not explain it")
+
+    def call_text(self) -> str:
+        args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.arguments.items())
+        return f"{self.server}.{self.tool}({args})"
+
+    def prose(self) -> str:
+        return f"{self.call_text()}: {self.why}"
+
+
+def steps_prose(steps: Iterable[NextStep]) -> str:
+    """The prose form of next steps, in priority order; generated so it always agrees with the structured steps."""
+    ordered = sorted(steps, key=lambda s: s.priority)
+    return " ".join(f"{i}) {s.prose()}." for i, s in enumerate(ordered, 1))
+
+
+class ToolResult(BaseModel):
+    """Base of every tool result: where to go next (structured and in prose) and whether the answer was cut."""
+
+    next_steps: list[NextStep] = Field(default_factory=list, description="calls to make next, by priority")
+    next_steps_text: str = Field("", description="the same next steps in prose")
+    truncation: Truncation = Field(default_factory=Truncation)
+
+    @model_validator(mode="after")
+    def _prose_follows_steps(self) -> ToolResult:
+        if self.next_steps and not self.next_steps_text:
+            self.next_steps_text = steps_prose(self.next_steps)
+        return self
