@@ -20,12 +20,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mcp import Client, StdioServerParameters
 
 from oncall_mcp.shared.app import OncallServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DIR = Path(os.environ.get("OCM_SHARED_DIR") or ROOT.parent / "shared")
+SHARED_DATA = SHARED_DIR / "data"
+requires_shared_data = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason=f"the real Airflow logs / OpenLineage events are not at {SHARED_DATA}: set OCM_SHARED_DIR to the folder "
+    "that holds data/",
+)
 UPDATE_SNAPSHOTS = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
@@ -184,19 +191,32 @@ async def check_conformance(server: OncallServer, snapshot: Path, sample_call: t
         after = await client.call_tool(name, args)
         assert not after.is_error, "server stopped serving after bad input"
 
-    current = [
-        {
-            "name": t.name,
-            "title": t.title,
-            "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True) if t.annotations else None,
-            "inputSchema": t.input_schema,
-            "outputSchema": t.output_schema,
-        }
-        for t in sorted(listed, key=lambda t: t.name)
-    ]
-    if UPDATE_SNAPSHOTS or not snapshot.exists():
+        prompts = (await client.list_prompts()).prompts
+        instructions = client.instructions
+
+    # The snapshot holds everything an LLM reads: instructions, prompts, each tool's description and schemas.
+    current = {
+        "instructions": instructions,
+        "prompts": [
+            {"name": p.name, "description": p.description, "arguments": [a.model_dump() for a in p.arguments or []]}
+            for p in sorted(prompts, key=lambda p: p.name)
+        ],
+        "tools": [
+            {
+                "name": t.name,
+                "title": t.title,
+                "description": t.description,
+                "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True) if t.annotations else None,
+                "inputSchema": t.input_schema,
+                "outputSchema": t.output_schema,
+            }
+            for t in sorted(listed, key=lambda t: t.name)
+        ],
+    }
+    if UPDATE_SNAPSHOTS:
         snapshot.parent.mkdir(parents=True, exist_ok=True)
         snapshot.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+    assert snapshot.exists(), f"no tools/list snapshot at {snapshot}: create it deliberately with UPDATE_SNAPSHOTS=1"
     expected = json.loads(snapshot.read_text())
     assert current == expected, f"tools/list changed; if deliberate, rerun with UPDATE_SNAPSHOTS=1 ({snapshot})"
 

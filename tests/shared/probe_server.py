@@ -32,6 +32,11 @@ def build_server(settings: ProbeSettings | None = None) -> OncallServer:
         """Return the caller identity the runtime resolved for this request (bearer token's caller or local user)."""
         return Caller(caller=current_caller())
 
+    @server.tool(title="Echo")
+    def echo(text: Annotated[str, Field(description="text to send back")]) -> Caller:
+        """Send `text` back in the caller field (a tool with one required argument, for conformance checks)."""
+        return Caller(caller=text)
+
     @server.tool(title="Crash")
     def crash(text: Annotated[str, Field(description="text put into the exception message")]) -> Caller:
         """Raise an unexpected exception whose message holds `text` (to test error mapping and secret hygiene)."""
