@@ -107,6 +107,7 @@ class GuardResult:
     tables: list[str] = field(default_factory=list)
     rewritten_sql: str | None = None
     original_sql: str = ""
+    too_large: bool = False  # refused by a size limit before or after parsing
     # The query whose analyzed plan the engine checks before running: the SELECT itself, or the query of an EXPLAIN.
     query_sql: str | None = None
 
@@ -116,6 +117,10 @@ class Refused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.statement_type = statement_type
+
+
+class TooLarge(Refused):
+    pass
 
 
 def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int | None = None) -> GuardResult:
@@ -130,20 +135,22 @@ def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int |
         text = _precheck(sql, dialect)
         stype, rewritten = _check_text(text, dialect, allow, max_rows, tables, queries)
     except Refused as exc:
-        return GuardResult(False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql)
+        return GuardResult(
+            False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql, too_large=isinstance(exc, TooLarge)
+        )
     except Exception as exc:  # a parser bug must refuse, never let a statement through
         return GuardResult(
             False, f"could not analyse the statement safely ({type(exc).__name__})", "UNKNOWN", [], None, sql
         )
     query = queries[-1] if queries and stype in ("SELECT", "EXPLAIN") else None
-    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text, query)
+    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text, query_sql=query)
 
 
 def _precheck(sql: str, dialect: str) -> str:
     if not sql or not sql.strip():
         raise Refused("empty statement")
     if len(sql) > MAX_SQL_CHARS:
-        raise Refused(
+        raise TooLarge(
             f"statement is {len(sql):,} characters, over the limit of {MAX_SQL_CHARS:,} (MAX_SQL_CHARS); "
             "send a shorter query (select fewer columns, aggregate)"
         )
@@ -158,7 +165,7 @@ def _precheck(sql: str, dialect: str) -> str:
     except SqlglotError as exc:
         raise Refused(f"does not tokenize: {_short(exc)}") from None
     if len(tokens) > MAX_TOKENS:
-        raise Refused(f"statement has {len(tokens):,} tokens, over the limit of {MAX_TOKENS:,} (MAX_TOKENS)")
+        raise TooLarge(f"statement has {len(tokens):,} tokens, over the limit of {MAX_TOKENS:,} (MAX_TOKENS)")
     quoted = (TokenType.STRING, TokenType.IDENTIFIER, TokenType.NATIONAL_STRING, TokenType.RAW_STRING)
     for tok in tokens:
         if tok.token_type not in quoted and not tok.text.isascii():
@@ -187,7 +194,7 @@ def _check_text(
     root = parsed[0]
     nodes = sum(1 for _ in root.walk())
     if nodes > MAX_NODES:
-        raise Refused(f"statement has {nodes:,} syntax nodes, over the limit of {MAX_NODES:,} (MAX_NODES)")
+        raise TooLarge(f"statement has {nodes:,} syntax nodes, over the limit of {MAX_NODES:,} (MAX_NODES)")
     if isinstance(root, exp.Command):
         return _check_command(root, text, dialect, allow, max_rows, tables, queries)
     if isinstance(root, exp.Describe):

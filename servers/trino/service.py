@@ -6,6 +6,7 @@ import re
 import time
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -23,7 +24,6 @@ from oncall_mcp.servers.trino.models import (
     ValidateResult,
 )
 from oncall_mcp.servers.trino.settings import TrinoSettings
-from oncall_mcp.shared.auth import current_caller
 from oncall_mcp.shared.budget import clip, estimate_tokens, fit
 from oncall_mcp.shared.errors import ToolError
 
@@ -95,11 +95,19 @@ class SqlService:
             ) from None
 
     def user(self) -> str | None:
-        """The Trino user to run as: the authenticated HTTP caller when impersonation is on."""
+        """The Trino user to run as when impersonation is on: exactly the authenticated HTTP caller.
+
+        A call with no authenticated identity (stdio, in-memory, HTTP without auth configured) runs as the service
+        user; the decision rests on whether the call carries a verified bearer token, never on the caller's name."""
         if not self.settings.trino_impersonate:
             return None
-        caller = current_caller()
-        return None if caller.startswith("local") else caller
+        token = get_access_token()
+        if token is None:
+            return None
+        caller = token.client_id or token.subject
+        if not caller:
+            raise ToolError("the authenticated token names no caller, so it cannot be impersonated on Trino")
+        return caller
 
     def _plan_error(self, engine: str, result: GuardResult) -> EngineError | None:
         try:
@@ -131,6 +139,8 @@ class SqlService:
     def check_sql(self, sql: str, engine: str) -> CheckSqlResult:
         self.engine(engine)
         r = check(sql, engine, self.allowlist(engine), self.settings.max_rows)
+        if r.too_large:
+            raise ToolError(f"refused by the read-only guard: {r.reason}")
         return CheckSqlResult(
             engine=engine,
             allowed=r.allowed,

@@ -119,6 +119,38 @@ def test_bad_configuration_fails_with_one_line() -> None:
     assert "OCM_TRINO_SPARK_REMOTE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+def test_credentials_over_http_fail_at_start_with_one_line() -> None:
+    for secret in ("OCM_TRINO_TRINO_PASSWORD", "OCM_TRINO_TRINO_JWT"):
+        env = server_env({"OCM_TRINO_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
+        out = subprocess.run(
+            [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 2, out.stderr[-500:]
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and secret in lines[0] and "OCM_TRINO_TRINO_HTTP_SCHEME" in lines[0], lines
+        assert "s3cr3t" not in out.stderr
+    ok = TrinoSettings(trino_host="h", trino_http_scheme="https", trino_jwt="j")
+    assert ok.trino_jwt is not None
+
+
+async def test_statement_size_is_bounded_before_parsing() -> None:
+    select_list = "SELECT " + ", ".join(f"c{i} + {i}" for i in range(12_000))
+    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1")).mcp) as c:
+        for engine_sql, limit in (
+            (select_list[:99_990].rsplit(",", 1)[0], "MAX_SQL_CHARS"),
+            ("SELECT " + "+".join("1" for _ in range(6_000)), "MAX_TOKENS"),
+        ):
+            start = time.perf_counter()
+            r = await c.call_tool("check_sql", {"sql": engine_sql})
+            assert r.is_error and limit in tool_text(r), tool_text(r)
+            assert time.perf_counter() - start < 1.0
+            r = await c.call_tool("run_query", {"sql": engine_sql})
+            assert r.is_error and limit in tool_text(r), tool_text(r)
+        ok = await c.call_tool("check_sql", {"sql": "SELECT 1"})
+        assert ok.structured_content["allowed"]
+
+
 def test_policy_with_and_without_settings() -> None:
     generic = policy(None)
     assert "<catalog>" in str(generic) and "spark" in generic
