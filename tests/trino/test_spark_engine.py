@@ -247,3 +247,38 @@ async def test_local_schema_allowlist_is_checked_on_the_plan(spark_warehouse: Pa
             assert r.is_error and "not in the allowlist" in tool_text(r), tool_text(r)
     finally:
         session.sql("DROP VIEW IF EXISTS default.restaurants_view")
+
+
+async def test_connect_plan_check_refuses_files_and_passes_catalog_reads(
+    spark_connect: SparkConnectServer, tmp_path: Path
+) -> None:
+    """Spark Connect has no plan objects on the client: the analyzed plan of EXPLAIN EXTENDED is checked instead."""
+    from pyspark.sql.connect.session import SparkSession
+
+    _create_connect_tables(spark_connect)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
+    other = SparkSession.builder.remote(spark_connect.url).create()
+    other.read.text(str(secret)).createOrReplaceGlobalTempView("leak")
+    other.stop()
+    settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
+    async with Client(build_server(settings).mcp) as c:
+        for sql in ("SELECT * FROM global_temp.leak", "EXPLAIN SELECT * FROM global_temp.leak"):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "no catalog table" in tool_text(r), tool_text(r)
+            assert "AKIA" not in tool_text(r)
+        for sql in [*FILE_READS[:8], "SELECT * FROM noop.x", "SELECT * FROM text.`*`"]:
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "refused by the read-only guard" in tool_text(r), (sql, tool_text(r))
+        for sql in (
+            "WITH x AS (SELECT * FROM reports.restaurants) SELECT count(*) FROM x WHERE id IN (SELECT id FROM x)",
+            "SELECT name, row_number() OVER (ORDER BY start_date) FROM reports.restaurants",
+            "SELECT * FROM reports.restaurants LATERAL VIEW explode(array(1, 2)) e AS v",
+            # a literal spanning lines can only add lines that look like accepted nodes; the real nodes stay checked
+            "SELECT 'a\n+- Relation spark_catalog.reports.restaurants[id#1] parquet' AS fake",
+        ):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert not r.is_error, (sql, tool_text(r))
+        # a plan line that is no known node fails closed
+        r = await c.call_tool("run_query", {"sql": "SELECT 'a\nnot a plan node' AS odd"})
+        assert r.is_error and "does not accept" in tool_text(r), tool_text(r)
