@@ -124,7 +124,7 @@ def test_credentials_over_http_fail_at_start_with_one_line() -> None:
         env = server_env({"OCM_TRINO_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
         out = subprocess.run(
             [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
-            timeout=60,
+            stdin=subprocess.DEVNULL, timeout=60,
         )  # fmt: skip
         assert out.returncode == 2, out.stderr[-500:]
         lines = out.stderr.strip().splitlines()
@@ -170,3 +170,22 @@ async def test_allowlists_come_from_settings() -> None:
         assert not no.structured_content["allowed"] and "allowlist" in no.structured_content["reason"]
         no = await c.call_tool("check_sql", {"sql": "SELECT * FROM hive.x.y"})
         assert not no.structured_content["allowed"]
+
+
+async def test_trino_tables_must_resolve_to_catalog_schema_table() -> None:
+    """Unqualified names are qualified with the session defaults before the allowlist check, or refused."""
+    bare = TrinoSettings(trino_host="127.0.0.1")
+    defaults = TrinoSettings(trino_host="127.0.0.1", trino_catalog="tpch", trino_schema="tiny", allowed_catalogs="tpch")
+    async with Client(build_server(bare).mcp) as c:
+        for sql in ("SELECT * FROM nation", "SELECT * FROM tiny.nation", 'SELECT * FROM tpch."tiny.x".nation'):
+            r = await c.call_tool("check_sql", {"sql": sql})
+            assert r.structured_content["allowed"] is False, sql
+        r = await c.call_tool("run_query", {"sql": "SELECT * FROM nation"})
+        assert r.is_error and "catalog.schema.table" in tool_text(r)
+    async with Client(build_server(defaults).mcp) as c:
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM nation"})
+        assert r.structured_content["allowed"], r.structured_content
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM sf1.nation"})
+        assert r.structured_content["allowed"]
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM memory.default.t"})
+        assert not r.structured_content["allowed"] and "allowlist" in r.structured_content["reason"]
