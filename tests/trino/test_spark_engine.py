@@ -23,6 +23,37 @@ SLOW = (
     "WHERE a.id + b.id + c.id = -1"
 )
 
+FILE_READS = [
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`/etc/passwd`",
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat`.`/etc/passwd`",
+    "SELECT * FROM com.databricks.spark.csv.`/etc/passwd`",
+    "SELECT * FROM `com.databricks.spark.csv`.`/etc/passwd`",
+    "SELECT * FROM org.apache.spark.sql.json.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`*`",
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`*`",
+    "SELECT * FROM `text`.`*`",
+    "SELECT * FROM text.`.aws/credentials`",
+    "SELECT * FROM libsvm.`/etc/passwd`",
+    "SELECT * FROM image.`/etc`",
+    "SELECT * FROM noop.`x`",
+    "SELECT * FROM noop.x",
+    "SELECT * FROM json.`/etc/passwd`",
+    "SELECT * FROM csv.`/etc/passwd`",
+    "SELECT * FROM parquet.`/etc`",
+    "SELECT * FROM reports.restaurants WHERE id IN (SELECT length(value) FROM text.`/etc/passwd`)",
+    "CREATE TEMP VIEW leak AS SELECT * FROM text.`/etc/passwd`",
+    "CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/passwd')",
+    "SELECT * FROM TABLE(range(10))",
+    "SELECT * FROM range(10)",
+    "SELECT * FROM read_files('/etc/passwd')",
+    "SELECT input_file_name() FROM reports.restaurants",
+    "SELECT reflect('java.lang.System', 'getenv', 'HOME')",
+    "DESCRIBE text.`/etc/passwd`",
+    "EXPLAIN SELECT * FROM text.`/etc/passwd`",
+]
+
 
 def local_settings(warehouse: Path, **extra: object) -> TrinoSettings:
     """The demo contract: only the warehouse is configured, so Spark local is the one engine."""
@@ -117,6 +148,41 @@ def _create_connect_tables(server: SparkConnectServer) -> None:
     spark.stop()
 
 
+async def test_connect_plan_check_refuses_files_and_passes_catalog_reads(
+    spark_connect: SparkConnectServer, tmp_path: Path
+) -> None:
+    """Spark Connect has no plan objects on the client: the analyzed plan of EXPLAIN EXTENDED is checked instead."""
+    from pyspark.sql.connect.session import SparkSession
+
+    _create_connect_tables(spark_connect)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
+    other = SparkSession.builder.remote(spark_connect.url).create()
+    other.read.text(str(secret)).createOrReplaceGlobalTempView("leak")
+    other.stop()
+    settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
+    async with Client(build_server(settings).mcp) as c:
+        for sql in ("SELECT * FROM global_temp.leak", "EXPLAIN SELECT * FROM global_temp.leak"):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "no catalog table" in tool_text(r), tool_text(r)
+            assert "AKIA" not in tool_text(r)
+        for sql in [*FILE_READS[:8], "SELECT * FROM noop.x", "SELECT * FROM text.`*`"]:
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "refused by the read-only guard" in tool_text(r), (sql, tool_text(r))
+        for sql in (
+            "WITH x AS (SELECT * FROM reports.restaurants) SELECT count(*) FROM x WHERE id IN (SELECT id FROM x)",
+            "SELECT name, row_number() OVER (ORDER BY start_date) FROM reports.restaurants",
+            "SELECT * FROM reports.restaurants LATERAL VIEW explode(array(1, 2)) e AS v",
+            # a literal spanning lines can only add lines that look like accepted nodes; the real nodes stay checked
+            "SELECT 'a\n+- Relation spark_catalog.reports.restaurants[id#1] parquet' AS fake",
+        ):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert not r.is_error, (sql, tool_text(r))
+        # a plan line that is no known node fails closed
+        r = await c.call_tool("run_query", {"sql": "SELECT 'a\nnot a plan node' AS odd"})
+        assert r.is_error and "does not accept" in tool_text(r), tool_text(r)
+
+
 async def test_connect_validate_run_cancel_and_metrics(spark_connect: SparkConnectServer) -> None:
     _create_connect_tables(spark_connect)
     settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
@@ -151,38 +217,6 @@ async def test_connect_validate_run_cancel_and_metrics(spark_connect: SparkConne
             time.sleep(1)
         assert not active, active
     # the cancelled run is the last call: see README "Known limits" (a Connect session may stall after an interrupt)
-
-
-FILE_READS = [
-    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`/etc/passwd`",
-    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`/etc/passwd`",
-    "SELECT * FROM org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat.`/etc/passwd`",
-    "SELECT * FROM `org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat`.`/etc/passwd`",
-    "SELECT * FROM com.databricks.spark.csv.`/etc/passwd`",
-    "SELECT * FROM `com.databricks.spark.csv`.`/etc/passwd`",
-    "SELECT * FROM org.apache.spark.sql.json.`/etc/passwd`",
-    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`*`",
-    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`*`",
-    "SELECT * FROM `text`.`*`",
-    "SELECT * FROM text.`.aws/credentials`",
-    "SELECT * FROM libsvm.`/etc/passwd`",
-    "SELECT * FROM image.`/etc`",
-    "SELECT * FROM noop.`x`",
-    "SELECT * FROM noop.x",
-    "SELECT * FROM json.`/etc/passwd`",
-    "SELECT * FROM csv.`/etc/passwd`",
-    "SELECT * FROM parquet.`/etc`",
-    "SELECT * FROM reports.restaurants WHERE id IN (SELECT length(value) FROM text.`/etc/passwd`)",
-    "CREATE TEMP VIEW leak AS SELECT * FROM text.`/etc/passwd`",
-    "CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/passwd')",
-    "SELECT * FROM TABLE(range(10))",
-    "SELECT * FROM range(10)",
-    "SELECT * FROM read_files('/etc/passwd')",
-    "SELECT input_file_name() FROM reports.restaurants",
-    "SELECT reflect('java.lang.System', 'getenv', 'HOME')",
-    "DESCRIBE text.`/etc/passwd`",
-    "EXPLAIN SELECT * FROM text.`/etc/passwd`",
-]
 
 
 async def test_local_file_reads_are_refused_and_catalog_reads_pass(spark_warehouse: Path) -> None:
@@ -247,38 +281,3 @@ async def test_local_schema_allowlist_is_checked_on_the_plan(spark_warehouse: Pa
             assert r.is_error and "not in the allowlist" in tool_text(r), tool_text(r)
     finally:
         session.sql("DROP VIEW IF EXISTS default.restaurants_view")
-
-
-async def test_connect_plan_check_refuses_files_and_passes_catalog_reads(
-    spark_connect: SparkConnectServer, tmp_path: Path
-) -> None:
-    """Spark Connect has no plan objects on the client: the analyzed plan of EXPLAIN EXTENDED is checked instead."""
-    from pyspark.sql.connect.session import SparkSession
-
-    _create_connect_tables(spark_connect)
-    secret = tmp_path / "secret.txt"
-    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
-    other = SparkSession.builder.remote(spark_connect.url).create()
-    other.read.text(str(secret)).createOrReplaceGlobalTempView("leak")
-    other.stop()
-    settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
-    async with Client(build_server(settings).mcp) as c:
-        for sql in ("SELECT * FROM global_temp.leak", "EXPLAIN SELECT * FROM global_temp.leak"):
-            r = await c.call_tool("run_query", {"sql": sql})
-            assert r.is_error and "no catalog table" in tool_text(r), tool_text(r)
-            assert "AKIA" not in tool_text(r)
-        for sql in [*FILE_READS[:8], "SELECT * FROM noop.x", "SELECT * FROM text.`*`"]:
-            r = await c.call_tool("run_query", {"sql": sql})
-            assert r.is_error and "refused by the read-only guard" in tool_text(r), (sql, tool_text(r))
-        for sql in (
-            "WITH x AS (SELECT * FROM reports.restaurants) SELECT count(*) FROM x WHERE id IN (SELECT id FROM x)",
-            "SELECT name, row_number() OVER (ORDER BY start_date) FROM reports.restaurants",
-            "SELECT * FROM reports.restaurants LATERAL VIEW explode(array(1, 2)) e AS v",
-            # a literal spanning lines can only add lines that look like accepted nodes; the real nodes stay checked
-            "SELECT 'a\n+- Relation spark_catalog.reports.restaurants[id#1] parquet' AS fake",
-        ):
-            r = await c.call_tool("run_query", {"sql": sql})
-            assert not r.is_error, (sql, tool_text(r))
-        # a plan line that is no known node fails closed
-        r = await c.call_tool("run_query", {"sql": "SELECT 'a\nnot a plan node' AS odd"})
-        assert r.is_error and "does not accept" in tool_text(r), tool_text(r)
