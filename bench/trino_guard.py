@@ -38,6 +38,10 @@ def main() -> None:
     print(f"checks: {len(times)} in {total:.2f}s = {len(times) / total:,.0f} statements/s")
     p95 = sorted(times)[int(len(times) * 0.95)]
     print(f"median {statistics.median(times) * 1e6:,.0f} µs per check, p95 {p95 * 1e6:,.0f} µs")
+    big = ("SELECT " + ", ".join(f"c{i} + {i}" for i in range(12_000)))[:99_990].rsplit(",", 1)[0]
+    t = time.process_time()
+    r = check(big, "spark")
+    print(f"{len(big):,}-character select list: {(time.process_time() - t) * 1e3:,.1f} ms CPU, {r.reason}")
     for c in missed:
         print(f"MISSED {c}")
     for c in wrongly:

@@ -21,3 +21,7 @@ class QueryTimeout(Exception):
         super().__init__(f"timeout after {timeout_s:g}s")
         self.timeout_s = timeout_s
         self.query_id = query_id
+
+
+class PlanRefused(Exception):
+    """The engine's analyzed plan reads something other than a catalog table of the allowed schemas."""

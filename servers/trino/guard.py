@@ -18,9 +18,14 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
+from oncall_mcp.servers.trino.functions import ALLOWED_FUNCTIONS, SESSION_TRINO
+
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-MAX_SQL_CHARS = 100_000
+# Parsing is the one cost a caller controls before any engine is contacted: ~1 s of CPU per 100k characters.
+MAX_SQL_CHARS = 20_000
+MAX_TOKENS = 5_000
+MAX_NODES = 10_000
 DIALECTS = {"trino": "trino", "spark": "spark"}
 
 # The metrics tables the server itself reads (recent_queries); every other `system` table is refused.
@@ -37,20 +42,21 @@ WRITE_NODES: tuple[type[exp.Expression], ...] = tuple(
     if hasattr(exp, name)
 )  # fmt: skip
 
-# Functions that reach outside the query: JVM reflection, file readers, remote calls, sleeps.
-REFUSED_FUNCTIONS = frozenset(
+# Table-valued functions that may stand where a table does (only through LATERAL VIEW / a select-list generator).
+GENERATOR_NODES: tuple[type[exp.Expression], ...] = (exp.Explode, exp.Posexplode, exp.Inline)
+
+# Spark resolves `<source>.`<path>`` as a file read when <source> is no database: a data source short name or a
+# class name. Such qualifiers are refused up front; the engine-side check refuses any relation that is not a
+# catalog table whatever it was called.
+SPARK_SOURCE_NAMES = frozenset(
     {
-        "reflect", "java_method", "try_reflect", "read_files", "read_csv", "read_json", "read_parquet",
-        "query", "raw_query", "http_get", "url_fetch", "sleep", "pg_sleep", "load_file", "system",
-        "table", "descriptor", "exclude_columns", "sequence_file", "input_file_block_start", "sql_keywords",
-        "current_catalog_set", "assert_true", "raise_error",
+        "parquet", "csv", "json", "text", "orc", "avro", "binaryfile", "delta", "hive", "jdbc", "xml", "libsvm",
+        "image", "noop", "kafka", "console", "rate", "socket", "memory", "iceberg", "hudi", "protobuf",
+        "com", "org", "io", "net",
     }
 )  # fmt: skip
-
-# Spark `format.`path`` reads arbitrary files (`text.`/etc/passwd``).
-FILE_SOURCES = frozenset(
-    {"parquet", "csv", "json", "text", "orc", "avro", "binaryfile", "delta", "hive", "jdbc", "xml"}
-)
+PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SPARK_CATALOG = "spark_catalog"
 
 SHOW_FORMS = [
     re.compile(p, re.IGNORECASE | re.DOTALL | re.ASCII)
@@ -101,6 +107,9 @@ class GuardResult:
     tables: list[str] = field(default_factory=list)
     rewritten_sql: str | None = None
     original_sql: str = ""
+    too_large: bool = False  # refused by a size limit before or after parsing
+    # The query whose analyzed plan the engine checks before running: the SELECT itself, or the query of an EXPLAIN.
+    query_sql: str | None = None
 
 
 class Refused(Exception):
@@ -110,6 +119,10 @@ class Refused(Exception):
         self.statement_type = statement_type
 
 
+class TooLarge(Refused):
+    pass
+
+
 def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int | None = None) -> GuardResult:
     """Decide whether `sql` is a single read statement; never raises, never contacts an engine."""
     allow = allow or Allowlist()
@@ -117,23 +130,30 @@ def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int |
     if dialect is None:
         return GuardResult(False, f"unknown engine {engine!r}", "UNKNOWN", original_sql=sql)
     tables: list[str] = []
+    queries: list[str] = []
     try:
         text = _precheck(sql, dialect)
-        stype, rewritten = _check_text(text, dialect, allow, max_rows, tables)
+        stype, rewritten = _check_text(text, dialect, allow, max_rows, tables, queries)
     except Refused as exc:
-        return GuardResult(False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql)
+        return GuardResult(
+            False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql, too_large=isinstance(exc, TooLarge)
+        )
     except Exception as exc:  # a parser bug must refuse, never let a statement through
         return GuardResult(
             False, f"could not analyse the statement safely ({type(exc).__name__})", "UNKNOWN", [], None, sql
         )
-    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text)
+    query = queries[-1] if queries and stype in ("SELECT", "EXPLAIN") else None
+    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text, query_sql=query)
 
 
 def _precheck(sql: str, dialect: str) -> str:
     if not sql or not sql.strip():
         raise Refused("empty statement")
     if len(sql) > MAX_SQL_CHARS:
-        raise Refused(f"statement longer than {MAX_SQL_CHARS} characters")
+        raise TooLarge(
+            f"statement is {len(sql):,} characters, over the limit of {MAX_SQL_CHARS:,} (MAX_SQL_CHARS); "
+            "send a shorter query (select fewer columns, aggregate)"
+        )
     for ch in sql:
         if ch in SAFE_WHITESPACE:
             continue
@@ -144,6 +164,8 @@ def _precheck(sql: str, dialect: str) -> str:
         tokens = sqlglot.tokenize(sql, read=dialect)
     except SqlglotError as exc:
         raise Refused(f"does not tokenize: {_short(exc)}") from None
+    if len(tokens) > MAX_TOKENS:
+        raise TooLarge(f"statement has {len(tokens):,} tokens, over the limit of {MAX_TOKENS:,} (MAX_TOKENS)")
     quoted = (TokenType.STRING, TokenType.IDENTIFIER, TokenType.NATIONAL_STRING, TokenType.RAW_STRING)
     for tok in tokens:
         if tok.token_type not in quoted and not tok.text.isascii():
@@ -160,7 +182,9 @@ def _precheck(sql: str, dialect: str) -> str:
     return text
 
 
-def _check_text(text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str]) -> tuple[str, str]:
+def _check_text(
+    text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str], queries: list[str]
+) -> tuple[str, str]:
     try:
         parsed = [p for p in sqlglot.parse(text, read=dialect) if p is not None]
     except SqlglotError as exc:
@@ -168,8 +192,11 @@ def _check_text(text: str, dialect: str, allow: Allowlist, max_rows: int | None,
     if len(parsed) != 1:
         raise Refused("multiple statements; send exactly one statement" if parsed else "empty statement")
     root = parsed[0]
+    nodes = sum(1 for _ in root.walk())
+    if nodes > MAX_NODES:
+        raise TooLarge(f"statement has {nodes:,} syntax nodes, over the limit of {MAX_NODES:,} (MAX_NODES)")
     if isinstance(root, exp.Command):
-        return _check_command(root, text, dialect, allow, max_rows, tables)
+        return _check_command(root, text, dialect, allow, max_rows, tables, queries)
     if isinstance(root, exp.Describe):
         if root.args.get("kind") not in (None, False, "TABLE") or root.args.get("style") not in (
             None,
@@ -182,13 +209,20 @@ def _check_text(text: str, dialect: str, allow: Allowlist, max_rows: int | None,
     if not isinstance(root, (exp.Query, exp.Values)):
         raise Refused(f"{_type_name(root)} is not a read; only SELECT/WITH/SHOW/DESCRIBE/EXPLAIN", _type_name(root))
     _walk(root, dialect, allow, tables, "SELECT")
+    queries.append(root.sql(dialect=dialect, comments=False))
     if max_rows is not None and isinstance(root, exp.Query):
         root = _limit(root, max_rows + 1)
     return "SELECT", root.sql(dialect=dialect, comments=False)
 
 
 def _check_command(
-    root: exp.Command, text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str]
+    root: exp.Command,
+    text: str,
+    dialect: str,
+    allow: Allowlist,
+    max_rows: int | None,
+    tables: list[str],
+    queries: list[str],
 ) -> tuple[str, str]:
     verb = str(root.this).upper()
     arg = root.expression
@@ -204,7 +238,7 @@ def _check_command(
             raise Refused("EXPLAIN ANALYZE runs the statement; use EXPLAIN or validate_sql", "EXPLAIN")
         try:
             inner = _precheck(m.group("inner"), dialect)
-            stype, inner_sql = _check_text(inner, dialect, allow, None, tables)
+            stype, inner_sql = _check_text(inner, dialect, allow, None, tables, queries)
         except Refused as exc:
             raise Refused(f"EXPLAIN of a refused statement: {exc.reason}", "EXPLAIN") from None
         if stype != "SELECT":
@@ -242,19 +276,15 @@ def _walk(root: exp.Expression, dialect: str, allow: Allowlist, tables: list[str
             raise Refused(
                 f"unquoted identifier {node.name!r} reads as a statement verb; quote it if it is a name", stype
             )
-        if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in REFUSED_FUNCTIONS:
-                raise Refused(f"function {name}() is not allowed (reaches outside the query)", stype)
+        if isinstance(node, exp.Func) and not isinstance(node, (exp.Connector, exp.Exists)):
+            _check_function(node, dialect, stype)
             if isinstance(node, exp.Anonymous) and any(isinstance(a, exp.Dot) for a in node.expressions):
                 raise Refused("table functions and catalog-qualified functions are not allowed", stype)
         if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
             raise Refused("catalog-qualified functions and table functions are not allowed", stype)
         if isinstance(node, (exp.TableFromRows, exp.Lateral)) and not isinstance(node, exp.Unnest):
             lateral_fn = node.this if isinstance(node, exp.Lateral) else None
-            if not isinstance(node, exp.Lateral) or not isinstance(
-                lateral_fn, (exp.Explode, exp.Posexplode, exp.Subquery)
-            ):
+            if not isinstance(node, exp.Lateral) or not isinstance(lateral_fn, (*GENERATOR_NODES, exp.Subquery)):
                 raise Refused("table functions are not allowed", stype)
         if isinstance(node, exp.Table):
             if not isinstance(node.this, exp.Identifier):
@@ -264,6 +294,21 @@ def _walk(root: exp.Expression, dialect: str, allow: Allowlist, tables: list[str
             _check_table(node, dialect, allow, tables, stype)
 
 
+def _check_function(node: exp.Func, dialect: str, stype: str) -> None:
+    if isinstance(node, exp.Anonymous):
+        names = {node.name.lower()}
+    else:
+        names = {node.sql_name().lower(), *(n.lower() for n in type(node).sql_names())}
+    allowed = ALLOWED_FUNCTIONS | SESSION_TRINO if dialect == "trino" else ALLOWED_FUNCTIONS
+    if not names & allowed:
+        shown = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        raise Refused(
+            f"function {shown.lower()}() is not in the diagnostic function allowlist (aggregates, math, string, "
+            "date/time, conditional, cast, array/map/struct/JSON, window, hashing)",
+            stype,
+        )
+
+
 def _check_table(node: exp.Table, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
     name = node.name
     schema = node.db or None
@@ -271,12 +316,32 @@ def _check_table(node: exp.Table, dialect: str, allow: Allowlist, tables: list[s
     parts = [p.name for p in node.parts]
     if len(parts) > 3:
         raise Refused(f"table name with too many parts: {'.'.join(parts)}", stype)
-    if dialect == "spark" and ((schema or "").lower() in FILE_SOURCES or any(c in name for c in "/:\\")):
-        raise Refused("reading files by path is not allowed; query a registered table", stype)
+    bad = [p for p in parts if not PLAIN_NAME.match(p)]
+    if bad:
+        # Plain names only: a path, glob, dotted class name or empty part is never a catalog table.
+        raise Refused(
+            f"{bad[0]!r} is not a plain table, schema or catalog name (letters, digits, _); reading files by "
+            "path is not allowed, query a registered table",
+            stype,
+        )
+    if dialect == "spark":
+        if (schema or "").lower() in SPARK_SOURCE_NAMES or (catalog or "").lower() in SPARK_SOURCE_NAMES:
+            raise Refused(
+                f"{schema or catalog!r} names a Spark data source, not a schema: reading files by path is not "
+                "allowed, query a registered table",
+                stype,
+            )
+        if catalog and catalog.lower() != SPARK_CATALOG:
+            raise Refused(f"catalog {catalog!r}: only the session catalog ({SPARK_CATALOG}) is queried", stype)
     eff_catalog = (catalog or allow.default_catalog or "").lower()
     eff_schema = (schema or allow.default_schema or "").lower()
     full = ".".join(p for p in (catalog, schema, name) if p)
     tables.append(full)
+    if dialect == "trino" and not (eff_catalog and eff_schema):
+        raise Refused(
+            f"qualify {full} as catalog.schema.table: no default catalog/schema is configured for unqualified names",
+            stype,
+        )
     is_system = "system" in (eff_catalog, (schema or "").lower() if not catalog else "")
     if is_system:
         pair = ((schema or "").lower(), name.lower()) if catalog else (None, None)

@@ -6,15 +6,17 @@ import re
 import time
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from oncall_mcp.servers.trino.engine import Engine
-from oncall_mcp.servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.guard import Allowlist, GuardResult, check
 from oncall_mcp.servers.trino.models import (
     CheckSqlResult,
     DescribeResult,
+    EngineError,
     ExplainResult,
     FreshnessResult,
     QueryResult,
@@ -22,7 +24,6 @@ from oncall_mcp.servers.trino.models import (
     ValidateResult,
 )
 from oncall_mcp.servers.trino.settings import TrinoSettings
-from oncall_mcp.shared.auth import current_caller
 from oncall_mcp.shared.budget import clip, estimate_tokens, fit
 from oncall_mcp.shared.errors import ToolError
 
@@ -69,17 +70,51 @@ class SqlService:
         return self.engines[name]
 
     def guard(self, sql: str, engine: str, max_rows: int | None) -> GuardResult:
+        """The parser allowlist, then (Spark) the engine's own view: every relation a catalog table."""
+        result = self.parse_guard(sql, engine, max_rows)
+        self._call(engine, self.plan_guard, engine, result)
+        return result
+
+    def parse_guard(self, sql: str, engine: str, max_rows: int | None) -> GuardResult:
         result = check(sql, engine, self.allowlist(engine), max_rows)
         if not result.allowed:
             raise ToolError(f"refused by the read-only guard: {result.reason}. Use check_sql to test a statement.")
         return result
 
+    def plan_guard(self, engine: str, result: GuardResult) -> None:
+        """Engines that expose their analyzed plan (Spark) check every relation in it before anything runs."""
+        check_plan = getattr(self.engine(engine), "check_plan", None)
+        if check_plan is None:
+            return
+        try:
+            check_plan(result.tables, result.query_sql, self.timeout(60))
+        except PlanRefused as exc:
+            raise ToolError(
+                f"refused by the read-only guard: {exc}. Only tables of the session catalog in the allowed schemas "
+                "can be read."
+            ) from None
+
     def user(self) -> str | None:
-        """The Trino user to run as: the authenticated HTTP caller when impersonation is on."""
+        """The Trino user to run as when impersonation is on: exactly the authenticated HTTP caller.
+
+        A call with no authenticated identity (stdio, in-memory, HTTP without auth configured) runs as the service
+        user; the decision rests on whether the call carries a verified bearer token, never on the caller's name."""
         if not self.settings.trino_impersonate:
             return None
-        caller = current_caller()
-        return None if caller.startswith("local") else caller
+        token = get_access_token()
+        if token is None:
+            return None
+        caller = token.client_id or token.subject
+        if not caller:
+            raise ToolError("the authenticated token names no caller, so it cannot be impersonated on Trino")
+        return caller
+
+    def _plan_error(self, engine: str, result: GuardResult) -> EngineError | None:
+        try:
+            self.plan_guard(engine, result)
+        except QueryFailed as exc:
+            return exc.error
+        return None
 
     def timeout(self, timeout_s: float) -> float:
         return min(timeout_s, self.settings.max_timeout_s)
@@ -104,6 +139,8 @@ class SqlService:
     def check_sql(self, sql: str, engine: str) -> CheckSqlResult:
         self.engine(engine)
         r = check(sql, engine, self.allowlist(engine), self.settings.max_rows)
+        if r.too_large:
+            raise ToolError(f"refused by the read-only guard: {r.reason}")
         return CheckSqlResult(
             engine=engine,
             allowed=r.allowed,
@@ -152,11 +189,14 @@ class SqlService:
 
     def validate_sql(self, sql: str, engine: str, timeout_s: float) -> ValidateResult:
         eng = self.engine(engine)
-        guarded = self.guard(sql, engine, None)
+        guarded = self.parse_guard(sql, engine, None)
         if guarded.statement_type != "SELECT":
             raise ToolError(f"validate_sql checks queries; this is a {guarded.statement_type} statement")
         assert guarded.rewritten_sql is not None
         checked = guarded.original_sql if engine == "trino" else guarded.rewritten_sql
+        missing = self._call(engine, self._plan_error, engine, guarded)
+        if missing is not None:  # a table that does not exist is a validation result, not a tool error
+            return ValidateResult(engine=engine, valid=False, error=missing, checked_sql=checked, output_columns=[])
         error, cols = self._call(
             engine, eng.validate, guarded.original_sql, guarded.rewritten_sql, self.timeout(timeout_s), self.user()
         )

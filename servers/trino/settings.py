@@ -66,6 +66,12 @@ class TrinoSettings(ServerSettings):
     def _check(self) -> TrinoSettings:
         if self.trino_password and self.trino_jwt:
             raise ValueError("set either OCM_TRINO_TRINO_PASSWORD or OCM_TRINO_TRINO_JWT, not both")
+        if (self.trino_password or self.trino_jwt) and self.trino_http_scheme != "https":
+            secret = "OCM_TRINO_TRINO_PASSWORD" if self.trino_password else "OCM_TRINO_TRINO_JWT"
+            raise ValueError(
+                f"{secret} is set but OCM_TRINO_TRINO_HTTP_SCHEME is http: Trino accepts credentials only over "
+                "https; set OCM_TRINO_TRINO_HTTP_SCHEME=https"
+            )
         if (self.trino_catalog or "").lower() == "system":
             raise ValueError("OCM_TRINO_TRINO_CATALOG must not be the system catalog")
         if self.spark_mode == "connect" and not self.spark_remote:

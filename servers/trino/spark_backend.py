@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
-from oncall_mcp.servers.trino.errors import EngineUnavailable, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 from oncall_mcp.servers.trino.settings import TrinoSettings
 
@@ -29,6 +29,25 @@ log = logging.getLogger("oncall.trino.spark")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 POS_RE = re.compile(r"line (\d+),? pos(?:ition)? (\d+)")
 SQLSTATE_RE = re.compile(r"SQLSTATE: (\w{5})")
+
+# Every node of an analyzed plan must be one of these; anything else (a file relation, an RDD, a stream, a V2
+# relation, a node a future Spark adds) is refused.
+PLAN_NODES = frozenset(
+    {
+        "Project", "Filter", "Aggregate", "Join", "Sort", "GlobalLimit", "LocalLimit", "Limit", "Offset", "Tail",
+        "Union", "Intersect", "Except", "Distinct", "Deduplicate", "SubqueryAlias", "View", "WithCTE",
+        "CTERelationDef", "CTERelationRef", "Window", "Generate", "Expand", "Sample", "Repartition",
+        "RepartitionByExpression", "RebalancePartitions", "ResolvedHint", "LateralJoin", "WindowGroupLimit",
+        "OneRowRelation", "LocalRelation", "Range", "LogicalRelation", "HiveTableRelation",
+    }
+)  # fmt: skip
+CATALOG_RELATIONS = frozenset({"LogicalRelation", "HiveTableRelation"})
+# The text form of the same nodes in EXPLAIN EXTENDED (Spark Connect has no plan objects on the client).
+TREE_PREFIX = re.compile(r"^[ :|+\-]*")
+TEXT_NODE = re.compile(r"^([A-Za-z]+)\b")
+TEXT_NAMES = {"Relation": "LogicalRelation", "GlobalLimit": "GlobalLimit"}
+TEXT_RELATION = re.compile(r"^Relation ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\[")
+TEXT_HIVE_RELATION = re.compile(r"^HiveTableRelation \[`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`,")
 
 _local_lock = threading.Lock()
 _local_session: Any = None
@@ -125,6 +144,42 @@ class SparkEngine:
     def started(self) -> bool:
         return self._session is not None
 
+    # -- the relation allowlist ------------------------------------------------------------------------------
+    def check_plan(self, tables: list[str], query: str | None, timeout_s: float) -> None:
+        """Refuse unless every relation the statement reads is a table of the session catalog (allowed schemas).
+
+        First each name the guard saw must be a catalog table or view, before Spark analyses anything: Spark
+        resolves an unknown `<x>.`<y>`` as a file path during analysis, which already lists or samples the files.
+        Then the query's analyzed plan is walked and every node must be a known operator, and every relation a
+        catalog table (a temporary view over files fails here)."""
+
+        def work(session: Any) -> None:
+            for name in tables:
+                if not session.catalog.tableExists(name):
+                    raise QueryFailed(
+                        EngineError(
+                            name="TABLE_OR_VIEW_NOT_FOUND",
+                            message=f"{name} is not a table of the Spark session catalog; query a registered "
+                            "table (SHOW TABLES lists them)",
+                            sqlstate="42P01",
+                        )
+                    )
+            if query is None:
+                return
+            df = session.sql(query)
+            if self.mode == "connect":
+                _check_plan_text(_analyzed_section(df._explain_string(mode="extended")), self._schema_allowed)
+            else:
+                _check_plan_objects(df._jdf.queryExecution().analyzed(), self._schema_allowed)
+
+        self._guarded(work, timeout_s)
+
+    def _schema_allowed(self, catalog: str, schema: str) -> bool:
+        allowed = {s.lower() for s in self.settings.allowed_schemas}
+        if catalog.lower() != "spark_catalog":
+            return False
+        return not allowed or schema.lower() in allowed or f"spark_catalog.{schema.lower()}" in allowed
+
     # -- queries -----------------------------------------------------------------------------------------------
     def _guarded(self, fn: Any, timeout_s: float) -> Any:
         """Run `fn(session)` with a deadline that cancels the Spark job(s) it started."""
@@ -141,6 +196,8 @@ class SparkEngine:
             with Deadline(timeout_s, cancel) as deadline:
                 try:
                     return fn(session)
+                except (PlanRefused, QueryFailed):
+                    raise
                 except Exception as exc:
                     if deadline.fired:
                         raise QueryTimeout(timeout_s, tag) from None
@@ -294,6 +351,73 @@ class SparkEngine:
         if self.mode == "connect" and self._session is not None:
             with contextlib.suppress(Exception):
                 self._session.stop()
+
+
+def _check_plan_objects(root: Any, schema_allowed: Any) -> None:
+    """Walk a local analyzed plan (JVM objects): operators and subquery plans, every node checked."""
+    stack = [root]
+    seen = 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > 10_000:
+            raise PlanRefused("the analyzed plan is too large to check")
+        kind = str(node.getClass().getSimpleName())
+        if kind not in PLAN_NODES:
+            raise PlanRefused(f"the analyzed plan reads through a {kind} node, not a catalog table")
+        if kind == "LogicalRelation":
+            table = node.catalogTable()
+            if not table.isDefined():
+                raise PlanRefused("the analyzed plan reads files by path (a relation with no catalog table)")
+            _check_identifier(table.get().identifier(), schema_allowed)
+        elif kind == "HiveTableRelation":
+            _check_identifier(node.tableMeta().identifier(), schema_allowed)
+        for seq in (node.children(), node.innerChildren()):
+            for i in range(seq.size()):
+                stack.append(seq.apply(i))
+
+
+def _check_identifier(ident: Any, schema_allowed: Any) -> None:
+    catalog = str(ident.catalog().get()) if ident.catalog().isDefined() else "spark_catalog"
+    database = str(ident.database().get()) if ident.database().isDefined() else ""
+    if not database or not schema_allowed(catalog, database):
+        raise PlanRefused(f"table {ident.unquotedString()} is outside the allowed schemas")
+
+
+def _analyzed_section(explain: str) -> list[str]:
+    lines = explain.splitlines()
+    try:
+        start = lines.index("== Analyzed Logical Plan ==")
+    except ValueError:
+        raise PlanRefused("Spark returned no analyzed plan to check") from None
+    section = []
+    for line in lines[start + 2 :]:  # the line after the header is the output schema
+        if line.startswith("== "):
+            break
+        section.append(line)
+    while section and not section[-1].strip():
+        section.pop()
+    if not section:
+        raise PlanRefused("Spark returned an empty analyzed plan")
+    return section
+
+
+def _check_plan_text(lines: list[str], schema_allowed: Any) -> None:
+    """Check the analyzed plan in EXPLAIN EXTENDED text: every line must be a known node (a string literal that
+    spans lines therefore fails closed), and every relation line must name a catalog table."""
+    for line in lines:
+        body = line[TREE_PREFIX.match(line).end() :]  # type: ignore[union-attr]
+        found = TEXT_NODE.match(body)
+        name = found.group(1) if found else ""
+        kind = TEXT_NAMES.get(name, name)
+        if kind not in PLAN_NODES:
+            raise PlanRefused(f"the analyzed plan has a node this server does not accept: {body[:60]!r}")
+        if kind in CATALOG_RELATIONS:
+            rel = (TEXT_RELATION if kind == "LogicalRelation" else TEXT_HIVE_RELATION).match(body)
+            if not rel:
+                raise PlanRefused("the analyzed plan reads files by path (a relation with no catalog table)")
+            if not schema_allowed(rel.group(1), rel.group(2)):
+                raise PlanRefused(f"table {'.'.join(rel.groups())} is outside the allowed schemas")
 
 
 def register_warehouse(session: Any, root: Path) -> list[str]:

@@ -23,6 +23,37 @@ SLOW = (
     "WHERE a.id + b.id + c.id = -1"
 )
 
+FILE_READS = [
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`/etc/passwd`",
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat`.`/etc/passwd`",
+    "SELECT * FROM com.databricks.spark.csv.`/etc/passwd`",
+    "SELECT * FROM `com.databricks.spark.csv`.`/etc/passwd`",
+    "SELECT * FROM org.apache.spark.sql.json.`/etc/passwd`",
+    "SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`*`",
+    "SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`*`",
+    "SELECT * FROM `text`.`*`",
+    "SELECT * FROM text.`.aws/credentials`",
+    "SELECT * FROM libsvm.`/etc/passwd`",
+    "SELECT * FROM image.`/etc`",
+    "SELECT * FROM noop.`x`",
+    "SELECT * FROM noop.x",
+    "SELECT * FROM json.`/etc/passwd`",
+    "SELECT * FROM csv.`/etc/passwd`",
+    "SELECT * FROM parquet.`/etc`",
+    "SELECT * FROM reports.restaurants WHERE id IN (SELECT length(value) FROM text.`/etc/passwd`)",
+    "CREATE TEMP VIEW leak AS SELECT * FROM text.`/etc/passwd`",
+    "CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/passwd')",
+    "SELECT * FROM TABLE(range(10))",
+    "SELECT * FROM range(10)",
+    "SELECT * FROM read_files('/etc/passwd')",
+    "SELECT input_file_name() FROM reports.restaurants",
+    "SELECT reflect('java.lang.System', 'getenv', 'HOME')",
+    "DESCRIBE text.`/etc/passwd`",
+    "EXPLAIN SELECT * FROM text.`/etc/passwd`",
+]
+
 
 def local_settings(warehouse: Path, **extra: object) -> TrinoSettings:
     """The demo contract: only the warehouse is configured, so Spark local is the one engine."""
@@ -117,6 +148,41 @@ def _create_connect_tables(server: SparkConnectServer) -> None:
     spark.stop()
 
 
+async def test_connect_plan_check_refuses_files_and_passes_catalog_reads(
+    spark_connect: SparkConnectServer, tmp_path: Path
+) -> None:
+    """Spark Connect has no plan objects on the client: the analyzed plan of EXPLAIN EXTENDED is checked instead."""
+    from pyspark.sql.connect.session import SparkSession
+
+    _create_connect_tables(spark_connect)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
+    other = SparkSession.builder.remote(spark_connect.url).create()
+    other.read.text(str(secret)).createOrReplaceGlobalTempView("leak")
+    other.stop()
+    settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
+    async with Client(build_server(settings).mcp) as c:
+        for sql in ("SELECT * FROM global_temp.leak", "EXPLAIN SELECT * FROM global_temp.leak"):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "no catalog table" in tool_text(r), tool_text(r)
+            assert "AKIA" not in tool_text(r)
+        for sql in [*FILE_READS[:8], "SELECT * FROM noop.x", "SELECT * FROM text.`*`"]:
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert r.is_error and "refused by the read-only guard" in tool_text(r), (sql, tool_text(r))
+        for sql in (
+            "WITH x AS (SELECT * FROM reports.restaurants) SELECT count(*) FROM x WHERE id IN (SELECT id FROM x)",
+            "SELECT name, row_number() OVER (ORDER BY start_date) FROM reports.restaurants",
+            "SELECT * FROM reports.restaurants LATERAL VIEW explode(array(1, 2)) e AS v",
+            # a literal spanning lines can only add lines that look like accepted nodes; the real nodes stay checked
+            "SELECT 'a\n+- Relation spark_catalog.reports.restaurants[id#1] parquet' AS fake",
+        ):
+            r = await c.call_tool("run_query", {"sql": sql})
+            assert not r.is_error, (sql, tool_text(r))
+        # a plan line that is no known node fails closed
+        r = await c.call_tool("run_query", {"sql": "SELECT 'a\nnot a plan node' AS odd"})
+        assert r.is_error and "does not accept" in tool_text(r), tool_text(r)
+
+
 async def test_connect_validate_run_cancel_and_metrics(spark_connect: SparkConnectServer) -> None:
     _create_connect_tables(spark_connect)
     settings = TrinoSettings(spark_remote=spark_connect.url, spark_ui_url=spark_connect.ui_url)
@@ -151,3 +217,67 @@ async def test_connect_validate_run_cancel_and_metrics(spark_connect: SparkConne
             time.sleep(1)
         assert not active, active
     # the cancelled run is the last call: see README "Known limits" (a Connect session may stall after an interrupt)
+
+
+async def test_local_file_reads_are_refused_and_catalog_reads_pass(spark_warehouse: Path) -> None:
+    """Every way of naming a file instead of a table is refused before Spark analyses it; reads still work."""
+    from tests.trino.corpus import allow_cases
+
+    async with Client(build_server(local_settings(spark_warehouse)).mcp) as c:
+        for sql in FILE_READS:
+            checked = await c.call_tool("check_sql", {"sql": sql})
+            assert checked.structured_content["allowed"] is False, sql
+            for tool in ("run_query", "validate_sql", "explain"):
+                r = await c.call_tool(tool, {"sql": sql})
+                assert r.is_error and "refused by the read-only guard" in tool_text(r), (tool, sql, tool_text(r))
+                assert "root:" not in tool_text(r)
+        allowed = 0
+        for case in allow_cases("spark"):
+            r = await c.call_tool("run_query", {"sql": case.sql})
+            assert not r.is_error, (case, tool_text(r))
+            allowed += 1
+        assert allowed >= 30
+
+
+async def test_local_plan_check_refuses_a_temp_view_over_files(spark_warehouse: Path, tmp_path: Path) -> None:
+    """A view over files that is already in the session (made by someone else) passes the parser but not the
+    analyzed-plan check; catalog tables, CTEs and subqueries over them still pass it."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
+    server = build_server(local_settings(spark_warehouse))
+    session = server.service.engines["spark"].session()  # type: ignore[attr-defined]
+    session.read.text(str(secret)).createOrReplaceTempView("leak")
+    session.read.text(str(secret)).createOrReplaceTempView("restaurants_copy")
+    async with Client(server.mcp) as c:
+        for sql in (
+            "SELECT * FROM leak",
+            "SELECT count(*) FROM reports.restaurants WHERE name IN (SELECT value FROM leak)",
+            "WITH x AS (SELECT * FROM restaurants_copy) SELECT * FROM x",
+            "EXPLAIN SELECT * FROM leak",
+        ):
+            assert (await c.call_tool("check_sql", {"sql": sql})).structured_content["allowed"], sql
+            for tool in ("run_query",) if sql.startswith("EXPLAIN") else ("run_query", "validate_sql", "explain"):
+                r = await c.call_tool(tool, {"sql": sql})
+                assert r.is_error and "no catalog table" in tool_text(r), (tool, sql, tool_text(r))
+                assert "AKIA" not in tool_text(r)
+        cte = "WITH x AS (SELECT * FROM reports.restaurants) SELECT count(*) FROM x WHERE id IN (SELECT id FROM x)"
+        ok = await c.call_tool("run_query", {"sql": cte})
+        assert ok.structured_content["rows"] == [[3]], tool_text(ok)
+        missing = await c.call_tool("validate_sql", {"sql": "SELECT * FROM reports.nope"})
+        assert missing.structured_content["valid"] is False
+        assert missing.structured_content["error"]["name"] == "TABLE_OR_VIEW_NOT_FOUND"
+
+
+async def test_local_schema_allowlist_is_checked_on_the_plan(spark_warehouse: Path) -> None:
+    """A view in an allowed schema over a table of another schema is refused: the plan names the real table."""
+    server = build_server(local_settings(spark_warehouse, allowed_schemas=["default"]))
+    session = server.service.engines["spark"].session()  # type: ignore[attr-defined]
+    session.sql("CREATE OR REPLACE VIEW default.restaurants_view AS SELECT * FROM reports.restaurants")
+    try:
+        async with Client(server.mcp) as c:
+            r = await c.call_tool("run_query", {"sql": "SELECT * FROM default.restaurants_view"})
+            assert r.is_error and "outside the allowed schemas" in tool_text(r), tool_text(r)
+            r = await c.call_tool("run_query", {"sql": "SELECT * FROM reports.restaurants"})
+            assert r.is_error and "not in the allowlist" in tool_text(r), tool_text(r)
+    finally:
+        session.sql("DROP VIEW IF EXISTS default.restaurants_view")

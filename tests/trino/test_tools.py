@@ -119,6 +119,38 @@ def test_bad_configuration_fails_with_one_line() -> None:
     assert "OCM_TRINO_SPARK_REMOTE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+def test_credentials_over_http_fail_at_start_with_one_line() -> None:
+    for secret in ("OCM_TRINO_TRINO_PASSWORD", "OCM_TRINO_TRINO_JWT"):
+        env = server_env({"OCM_TRINO_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
+        out = subprocess.run(
+            [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 2, out.stderr[-500:]
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and secret in lines[0] and "OCM_TRINO_TRINO_HTTP_SCHEME" in lines[0], lines
+        assert "s3cr3t" not in out.stderr
+    ok = TrinoSettings(trino_host="h", trino_http_scheme="https", trino_jwt="j")
+    assert ok.trino_jwt is not None
+
+
+async def test_statement_size_is_bounded_before_parsing() -> None:
+    select_list = "SELECT " + ", ".join(f"c{i} + {i}" for i in range(12_000))
+    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1")).mcp) as c:
+        for engine_sql, limit in (
+            (select_list[:99_990].rsplit(",", 1)[0], "MAX_SQL_CHARS"),
+            ("SELECT " + "+".join("1" for _ in range(6_000)), "MAX_TOKENS"),
+        ):
+            start = time.perf_counter()
+            r = await c.call_tool("check_sql", {"sql": engine_sql})
+            assert r.is_error and limit in tool_text(r), tool_text(r)
+            assert time.perf_counter() - start < 1.0
+            r = await c.call_tool("run_query", {"sql": engine_sql})
+            assert r.is_error and limit in tool_text(r), tool_text(r)
+        ok = await c.call_tool("check_sql", {"sql": "SELECT 1"})
+        assert ok.structured_content["allowed"]
+
+
 def test_policy_with_and_without_settings() -> None:
     generic = policy(None)
     assert "<catalog>" in str(generic) and "spark" in generic
@@ -138,3 +170,22 @@ async def test_allowlists_come_from_settings() -> None:
         assert not no.structured_content["allowed"] and "allowlist" in no.structured_content["reason"]
         no = await c.call_tool("check_sql", {"sql": "SELECT * FROM hive.x.y"})
         assert not no.structured_content["allowed"]
+
+
+async def test_trino_tables_must_resolve_to_catalog_schema_table() -> None:
+    """Unqualified names are qualified with the session defaults before the allowlist check, or refused."""
+    bare = TrinoSettings(trino_host="127.0.0.1")
+    defaults = TrinoSettings(trino_host="127.0.0.1", trino_catalog="tpch", trino_schema="tiny", allowed_catalogs="tpch")
+    async with Client(build_server(bare).mcp) as c:
+        for sql in ("SELECT * FROM nation", "SELECT * FROM tiny.nation", 'SELECT * FROM tpch."tiny.x".nation'):
+            r = await c.call_tool("check_sql", {"sql": sql})
+            assert r.structured_content["allowed"] is False, sql
+        r = await c.call_tool("run_query", {"sql": "SELECT * FROM nation"})
+        assert r.is_error and "catalog.schema.table" in tool_text(r)
+    async with Client(build_server(defaults).mcp) as c:
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM nation"})
+        assert r.structured_content["allowed"], r.structured_content
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM sf1.nation"})
+        assert r.structured_content["allowed"]
+        r = await c.call_tool("check_sql", {"sql": "SELECT * FROM memory.default.t"})
+        assert not r.structured_content["allowed"] and "allowlist" in r.structured_content["reason"]

@@ -175,14 +175,25 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
 
     from tests.harness import http_server
 
-    env = {**trino_server.env(), "OCM_TRINO_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": "alice=tok-alice-123"}
+    tokens = "alice=tok-alice-123,localadmin=tok-local-123,local=tok-bare-local-123"
+    env = {**trino_server.env(), "OCM_TRINO_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": tokens}
     with http_server("oncall_mcp.servers.trino", env) as url:
-        async with (
-            httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
-            Client(streamable_http_client(url, http_client=http)) as c,
+        # a caller whose name starts with "local" is impersonated like any other authenticated caller
+        for token, expected in (
+            ("tok-alice-123", "alice"),
+            ("tok-local-123", "localadmin"),
+            ("tok-bare-local-123", "local"),
         ):
-            r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
-            assert r.structured_content["rows"] == [["alice"]], r
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http,
+                Client(streamable_http_client(url, http_client=http)) as c,
+            ):
+                r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
+                assert r.structured_content["rows"] == [[expected]], r
+    # in-process (no authenticated identity, as over stdio) the service user runs the query
+    async with Client(build_server(settings_for(trino_server, trino_impersonate=True)).mcp) as c:
+        r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
+        assert r.structured_content["rows"] == [["oncall-mcp"]], r
     # without impersonation the service user runs the query
     env.pop("OCM_TRINO_TRINO_IMPERSONATE")
     with http_server("oncall_mcp.servers.trino", env) as url:

@@ -119,3 +119,81 @@ EXECUTE IMMEDIATE 'DROP TABLE reports.restaurants'
 SELECT raise_error('boom')
 --@@
 SELECT assert_true(false)
+--@@
+SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`/etc/passwd`
+--@@
+SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`/etc/passwd`
+--@@
+SELECT * FROM org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat.`/etc/passwd`
+--@@
+SELECT * FROM `org.apache.spark.sql.execution.datasources.binaryfile.BinaryFileFormat`.`/etc/passwd`
+--@@
+SELECT * FROM com.databricks.spark.csv.`/etc/passwd`
+--@@
+SELECT * FROM `com.databricks.spark.csv`.`/etc/passwd`
+--@@
+SELECT * FROM org.apache.spark.sql.json.`/etc/passwd`
+--@@
+SELECT * FROM `org.apache.spark.sql.execution.datasources.text.TextFileFormat`.`*`
+--@@
+SELECT * FROM org.apache.spark.sql.execution.datasources.text.TextFileFormat.`*`
+--@@
+SELECT * FROM `text`.`*`
+--@@
+SELECT * FROM text.`.aws/credentials`
+--@@
+SELECT * FROM libsvm.`/etc/passwd`
+--@@
+SELECT * FROM image.`/etc`
+--@@
+SELECT * FROM noop.`x`
+--@@
+SELECT * FROM noop.x
+--@@
+SELECT * FROM json.`/etc/passwd`
+--@@
+SELECT * FROM csv.`/etc/passwd`
+--@@
+SELECT * FROM parquet.`/etc`
+--@@
+SELECT * FROM reports.restaurants WHERE id IN (SELECT length(value) FROM text.`/etc/passwd`)
+--@@
+CREATE TEMP VIEW leak AS SELECT * FROM text.`/etc/passwd`
+--@@
+CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/passwd')
+--@@
+SELECT * FROM TABLE(range(10))
+--@@
+SELECT * FROM range(10)
+--@@
+SELECT * FROM read_files('/etc/passwd')
+--@@
+SELECT input_file_name() FROM reports.restaurants
+--@@
+SELECT reflect('java.lang.System', 'getenv', 'HOME')
+--@@
+DESCRIBE text.`/etc/passwd`
+--@@
+EXPLAIN SELECT * FROM text.`/etc/passwd`
+--@@
+SELECT * FROM image.`.aws`
+--@@
+SELECT * FROM `json`.`x.json`
+--@@
+SELECT * FROM spark_catalog.text.`/etc/passwd`
+--@@
+SELECT * FROM hive_metastore.reports.restaurants
+--@@
+SELECT current_user()
+--@@
+SELECT java_method('java.lang.System', 'getenv', 'HOME')
+--@@
+SELECT input_file_block_start() FROM reports.restaurants
+--@@
+SELECT my_udf(name) FROM reports.restaurants
+--@@
+SELECT * FROM reports.restaurants LATERAL VIEW json_tuple_udf(name) t AS v
+--@@
+SELECT * FROM explode_outer(array(1))
+--@@
+SELECT * FROM stack(2, 1, 2)

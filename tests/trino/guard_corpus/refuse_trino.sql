@@ -356,3 +356,21 @@ RESET SESSION AUTHORIZATION
 --@@
 SELECT * FROM tpch.tiny.nation; 
 SELECT 2
+--@@
+SELECT * FROM nation
+--@@
+SELECT * FROM tiny.nation
+--@@
+SELECT * FROM "tpch/tiny".nation
+--@@
+SELECT * FROM tpch."tiny.x".nation
+--@@
+SELECT * FROM tpch.tiny."../nation"
+--@@
+SELECT reflect('java.lang.System', 'getenv', 'HOME')
+--@@
+SELECT my_udf(1)
+--@@
+SELECT sleep(1000)
+--@@
+SELECT * FROM TABLE(sequence(1, 10))
