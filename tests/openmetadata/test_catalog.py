@@ -396,3 +396,32 @@ async def test_column_lineage_next_step_reads_the_upstream_column(catalog_settin
     ]
     r = await call(catalog_settings, "column_lineage", {"fqn": WIDE, "column": "metric_0001"})
     assert step_calls(r.structured_content) == [("lineage", "upstream", {"dataset": "lake.mart.events_wide"}, 2)]
+
+
+async def test_column_lineage_pages_up_and_down_with_one_cursor(tmp_path: Path) -> None:
+    from oncall_mcp.servers.openmetadata.catalog_export import lineage_edge, lineage_entity, table_entity, write_table
+
+    hub = table_entity("svc.db.s.hub", [("k", "BIGINT", "key")])
+    sources = [table_entity(f"svc.db.s.source_{i:02d}", [("k", "BIGINT", "key")]) for i in range(12)]
+    sinks = [table_entity(f"svc.db.s.sink_{i:02d}", [("k", "BIGINT", "key")]) for i in range(12)]
+    up = [lineage_edge(src, hub, [("k", "k", "COALESCE(k, -1) -- a long transformation")]) for src in sources]
+    down = [lineage_edge(hub, dst, [("k", "k", "k")]) for dst in sinks]
+    write_table(tmp_path, hub, lineage=lineage_entity(hub, up, down, nodes=sources + sinks))
+    settings = OpenMetadataSettings(catalog=tmp_path, validate_catalog=False, preload_sdk=False, output_tokens=600)
+    seen: list[tuple[str, str]] = []
+    cursor = None
+    pages = 0
+    async with Client(build_server(settings).mcp) as c:
+        for _ in range(24):
+            pages += 1
+            args = {"fqn": "svc.db.s.hub", "column": "k", **({"cursor": cursor} if cursor else {})}
+            lin = (await c.call_tool("column_lineage", args)).structured_content
+            seen += [("up", u["table"]) for u in lin["upstream"]] + [("down", d["table"]) for d in lin["downstream"]]
+            cursor = lin["truncation"]["next_cursor"]
+            if cursor is None:
+                break
+            assert lin["truncation"]["reason"] == "budget" and cursor == str(len(seen))
+    expected = [("up", f"svc.db.s.source_{i:02d}") for i in range(12)] + [
+        ("down", f"svc.db.s.sink_{i:02d}") for i in range(12)
+    ]
+    assert sorted(seen) == sorted(expected) and len(seen) == 24 and pages >= 2
