@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from oncall_mcp.servers.openmetadata.entities import FlatColumn, TableDoc, flatten_columns, format_version, iso_ms
-from oncall_mcp.servers.openmetadata.models import SchemaChange
+from oncall_mcp.servers.openmetadata.models import ColumnFate, SchemaChange
+from oncall_mcp.servers.openmetadata.suggest import looked_up_name, rename_trail
 from oncall_mcp.shared.errors import ToolError
 
 
@@ -60,7 +62,7 @@ def diff_pair(
     renames = _pair_renames(removed, added)
     renamed_from = {r.name for r, _ in renames}
     renamed_to = {a.name for _, a in renames}
-    base = {
+    base: dict[str, Any] = {
         "version": format_version(new.version) or "?",
         "previous_version": format_version(old.version) or "?",
         "changed_at": iso_ms(new.updatedAt),
@@ -173,3 +175,82 @@ def keep_since(change: SchemaChange, docs_by_version: dict[str, TableDoc], since
         return float(change.version) > version
     doc = docs_by_version.get(change.version)
     return doc is not None and doc.updatedAt is not None and epoch_ms is not None and doc.updatedAt >= epoch_ms
+
+
+def related_names(name: str, changes: list[SchemaChange]) -> set[str]:
+    """`name` and every name it had before or after through renames (lower case)."""
+    names = {name.lower()}
+    grew = True
+    while grew:
+        grew = False
+        for change in changes:
+            if change.kind != "renamed":
+                continue
+            pair = {change.column.lower(), (change.old_name or "").lower()}
+            if pair & names and not pair <= names:
+                names |= pair
+                grew = True
+    return names
+
+
+def column_story(
+    column: str, docs: list[TableDoc], changes: list[SchemaChange]
+) -> tuple[ColumnFate, list[SchemaChange]]:
+    """What happened to one column, and the changes that touched it under any of its names (newest first)."""
+    ordered = ordered_versions(docs) or docs
+    ever = {c.name.lower() for d in ordered for c in flatten_columns(d.columns)}
+    current = {c.name.lower(): c.name for c in flatten_columns(ordered[-1].columns)}
+    name = looked_up_name(column, ever)
+    low = name.lower()
+    if low not in ever:
+        return (
+            ColumnFate(
+                column=name,
+                status="never_existed",
+                summary=f"{name} is in none of the {len(ordered)} stored versions "
+                f"({', '.join(format_version(d.version) or '?' for d in ordered)})",
+            ),
+            [],
+        )
+    names = related_names(name, changes)
+    touched = [c for c in changes if c.column.lower() in names or (c.old_name or "").lower() in names]
+    if low in current:
+        fate = ColumnFate(
+            column=name,
+            status="exists",
+            current_name=current[low],
+            summary=f"{current[low]} is in the current schema"
+            + (f"; {len(touched)} change(s) touched it" if touched else "; no stored change touched it"),
+        )
+        return fate, touched
+    trail, removal = rename_trail(name, changes)
+    if trail:
+        first, last = trail[0], trail[-1]
+        now = last.column if removal is None and last.column.lower() in current else None
+        summary = first.summary
+        if len(trail) > 1:
+            summary += "; then " + "; then ".join(c.summary for c in trail[1:])
+        if removal is not None:
+            summary += f"; then {removal.summary}"
+        fate = ColumnFate(
+            column=name,
+            status="renamed",
+            current_name=now,
+            renamed_to=first.column,
+            version=first.version,
+            changed_at=first.changed_at,
+            changed_by=first.changed_by,
+            summary=summary,
+        )
+        return fate, touched
+    if removal is not None:
+        fate = ColumnFate(
+            column=name,
+            status="removed",
+            version=removal.version,
+            changed_at=removal.changed_at,
+            changed_by=removal.changed_by,
+            summary=removal.summary,
+        )
+        return fate, touched
+    return ColumnFate(column=name, status="removed", summary=f"{name} is not in the current schema"), touched

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from oncall_mcp.shared.budget import Truncation
+from oncall_mcp.shared.steps import ToolResult
 
 IncludePart = Literal["columns", "owners", "tags", "description"]
 ChangeKind = Literal["added", "removed", "renamed", "type_changed"]
+ColumnStatus = Literal["exists", "renamed", "removed", "never_existed"]
 
 
 class ColumnOut(BaseModel):
@@ -27,7 +28,7 @@ class Owner(BaseModel):
     display_name: str | None = None
 
 
-class TableOut(BaseModel):
+class TableOut(ToolResult):
     fqn: str = Field(description="fully qualified name service.database.schema.table")
     resolution: str | None = Field(None, description="how a short name was resolved to this FQN")
     description: str | None = None
@@ -41,9 +42,7 @@ class TableOut(BaseModel):
     column_count: int = Field(description="all columns of the table (nested fields included)")
     matching_columns: int | None = Field(None, description="columns matching column_filter, when given")
     columns: list[ColumnOut] | None = None
-    column_offset: int = 0
-    next_column_offset: int | None = Field(None, description="pass as column_offset to get the next page")
-    truncation: Truncation = Field(default_factory=Truncation)
+    column_offset: int = Field(0, description="position of the first column returned")
     source: str = Field(description="where the metadata came from")
 
 
@@ -56,12 +55,11 @@ class SearchHit(BaseModel):
     tier: str | None = None
 
 
-class SearchOut(BaseModel):
+class SearchOut(ToolResult):
     query: str
     total: int = Field(description="all matches")
+    offset: int = Field(0, description="position of the first hit returned")
     hits: list[SearchHit]
-    next_offset: int | None = Field(None, description="pass as offset for more results")
-    truncation: Truncation = Field(default_factory=Truncation)
 
 
 class Suggestion(BaseModel):
@@ -72,14 +70,14 @@ class Suggestion(BaseModel):
     description: str | None = None
 
 
-class SuggestOut(BaseModel):
+class SuggestOut(ToolResult):
     fqn: str
     column: str = Field(description="the column as given")
     looked_up: str = Field(description="the name compared, without table alias or quotes")
     exists: bool = Field(description="the column exists in the current schema")
     history: str | None = Field(None, description="what the schema history says about this name")
     suggestions: list[Suggestion]
-    next_step: str
+    note: str | None = Field(None, description="how a short table name was resolved, or why there is no suggestion")
 
 
 class SchemaChange(BaseModel):
@@ -95,11 +93,27 @@ class SchemaChange(BaseModel):
     summary: str
 
 
-class HistoryOut(BaseModel):
+class ColumnFate(BaseModel):
+    """What happened to the one column asked about (`schema_history(column=...)`)."""
+
+    column: str = Field(description="the column as looked up (table alias and quotes removed)")
+    status: ColumnStatus = Field(
+        description="exists = in the current schema; renamed = renamed away (see renamed_to); removed = dropped; "
+        "never_existed = in no stored version"
+    )
+    current_name: str | None = Field(None, description="its name in the current schema, after any renames")
+    renamed_to: str | None = Field(None, description="the name it was renamed to (the first rename after it)")
+    version: str | None = Field(None, description="version of the rename or removal")
+    changed_at: str | None = Field(None, description="when (the version's updatedAt, ISO 8601 UTC)")
+    changed_by: str | None = Field(None, description="who (the version's updatedBy)")
+    summary: str
+
+
+class HistoryOut(ToolResult):
     fqn: str
     versions: list[str] = Field(description="versions compared, oldest first")
+    column: ColumnFate | None = Field(None, description="the asked column's story, when `column` was given")
     changes: list[SchemaChange] = Field(description="newest first")
-    truncation: Truncation = Field(default_factory=Truncation)
     note: str | None = None
 
 
@@ -111,7 +125,7 @@ class ColumnLink(BaseModel):
     via: str | None = Field(None, description="pipeline or 'SQL query' that produced the edge")
 
 
-class LineageOut(BaseModel):
+class LineageOut(ToolResult):
     fqn: str
     column: str
     upstream: list[ColumnLink]
@@ -120,5 +134,4 @@ class LineageOut(BaseModel):
         default_factory=list, description="upstream tables linked without column detail"
     )
     table_level_downstream: list[str] = Field(default_factory=list)
-    truncation: Truncation = Field(default_factory=Truncation)
     note: str | None = None

@@ -32,6 +32,11 @@ def installed() -> bool:
     return True
 
 
+def loaded() -> bool:
+    """Has the SDK been imported (by the preload or an earlier call)? Never blocks."""
+    return _sdk is not None
+
+
 def load() -> SimpleNamespace:
     """The SDK classes this server uses; the first call pays the import (and builds the Table validator)."""
     global _sdk

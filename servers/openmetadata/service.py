@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from oncall_mcp.servers.openmetadata.backend import Backend
 from oncall_mcp.servers.openmetadata.catalog import CatalogBackend
 from oncall_mcp.servers.openmetadata.entities import flatten_columns, format_version, iso_ms
-from oncall_mcp.servers.openmetadata.history import keep_since, ordered_versions, schema_changes, since_filter
+from oncall_mcp.servers.openmetadata.followups import (
+    after_get_table,
+    after_history,
+    after_lineage,
+    after_search,
+    after_suggest,
+)
+from oncall_mcp.servers.openmetadata.history import (
+    column_story,
+    keep_since,
+    ordered_versions,
+    schema_changes,
+    since_filter,
+)
 from oncall_mcp.servers.openmetadata.lineage import column_lineage
 from oncall_mcp.servers.openmetadata.models import (
+    ColumnLink,
     ColumnOut,
     HistoryOut,
     IncludePart,
@@ -19,14 +35,14 @@ from oncall_mcp.servers.openmetadata.models import (
     TableOut,
 )
 from oncall_mcp.servers.openmetadata.ometa import OpenMetadataBackend
+from oncall_mcp.servers.openmetadata.paging import fit_page, start_position
 from oncall_mcp.servers.openmetadata.resolve import resolve_table
 from oncall_mcp.servers.openmetadata.search import explain_match
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from oncall_mcp.servers.openmetadata.suggest import looked_up_name, suggest
-from oncall_mcp.shared.budget import clip, estimate_tokens, fit
+from oncall_mcp.shared.budget import clip
 from oncall_mcp.shared.errors import ToolError
-
-HEADER_TOKENS = 350  # room kept for the non-list fields of an answer
+from oncall_mcp.shared.steps import NextStep, ToolResult
 
 
 def build_backend(settings: OpenMetadataSettings) -> Backend:
@@ -36,14 +52,18 @@ def build_backend(settings: OpenMetadataSettings) -> Backend:
     return OpenMetadataBackend(settings.host, settings.token, settings.timeout_seconds, settings.verify_version)
 
 
-def _size(model: ColumnOut | SearchHit) -> int:
-    return estimate_tokens(model.model_dump_json(exclude_none=True))
+R = TypeVar("R", bound=ToolResult)
+
+
+def with_steps(result: R, steps: list[NextStep]) -> R:
+    """`result` with these next steps (and their prose, which the model validator writes)."""
+    return type(result).model_validate({**result.model_dump(exclude={"next_steps_text"}), "next_steps": steps})
 
 
 class MetadataService:
     def __init__(self, backend: Backend, budget_tokens: int, page_size: int) -> None:
         self.backend = backend
-        self.budget = budget_tokens
+        self.budget_tokens = budget_tokens
         self.page_size = page_size
 
     def get_table(
@@ -53,7 +73,9 @@ class MetadataService:
         column_offset: int,
         max_columns: int | None,
         column_filter: str | None,
+        cursor: str | None = None,
     ) -> TableOut:
+        start = start_position(cursor, column_offset, "column_offset")
         doc, note = resolve_table(self.backend, fqn)
         flat = flatten_columns(doc.columns)
         out = TableOut(
@@ -76,46 +98,39 @@ class MetadataService:
             ]
         if "tags" in include:
             out.tags = [t.tagFQN for t in doc.tags or []]
-        if "columns" in include:
-            if column_filter:
-                needle = column_filter.lower()
-                flat = [c for c in flat if needle in c.name.lower() or needle in (c.description or "").lower()]
-                out.matching_columns = len(flat)
-            if column_offset > len(flat):
-                raise ToolError(f"column_offset {column_offset} is past the last column ({len(flat)} columns)")
-            page = flat[column_offset : column_offset + (max_columns or self.page_size)]
-            cols = [
-                ColumnOut(
-                    name=c.name,
-                    data_type=c.data_type,
-                    description=clip(c.description, 300) if c.description else None,
-                    tags=c.tags,
-                    constraint=c.constraint,
-                    position=c.position,
-                )
-                for c in page
-            ]
-            header = estimate_tokens(out.model_dump_json(exclude_none=True))
-            kept, _ = fit(cols, max(self.budget - header - HEADER_TOKENS, 100), size=_size)
-            out.columns = kept
-            out.column_offset = column_offset
-            end = column_offset + len(kept)
-            if end < len(flat):
-                out.next_column_offset = end
-                out.truncation.truncated = True
-                out.truncation.omitted = len(flat) - end
-                same = (
-                    f" and the same column_filter={column_filter!r}"
-                    if column_filter
-                    else ", or narrow with column_filter"
-                )
-                out.truncation.how_to_get_more = f"call get_table again with column_offset={end}{same}"
-        return out
+        if "columns" not in include:
+            return with_steps(out, after_get_table(out, None))
+        if column_filter:
+            needle = column_filter.lower()
+            flat = [c for c in flat if needle in c.name.lower() or needle in (c.description or "").lower()]
+            out.matching_columns = len(flat)
+        if start > len(flat):
+            raise ToolError(f"column_offset {start} is past the last column ({len(flat)} columns)")
+        page = flat[start : start + (max_columns or self.page_size)]
+        out.columns = [
+            ColumnOut(
+                name=c.name,
+                data_type=c.data_type,
+                description=clip(c.description, 300) if c.description else None,
+                tags=c.tags,
+                constraint=c.constraint,
+                position=c.position,
+            )
+            for c in page
+        ]
+        out.column_offset = start
+        single = flat[0].name if column_filter and len(flat) == 1 else None
+        out = with_steps(out, after_get_table(out, single))
+        same = f" and the same column_filter={column_filter!r}" if column_filter else ""
+        return fit_page(
+            out, "columns", self.budget_tokens, start, len(flat), same, "narrow with column_filter" * (not same)
+        )
 
-    def search_tables(self, query: str, limit: int, offset: int) -> SearchOut:
+    def search_tables(self, query: str, limit: int, offset: int, cursor: str | None = None) -> SearchOut:
         if not query.strip():
             raise ToolError("query is empty; give words from a table name, its description or a column name")
-        page = self.backend.search(query, limit, offset)
+        start = start_position(cursor, offset)
+        page = self.backend.search(query, limit, start)
         hits = [
             SearchHit(
                 fqn=h.fqn,
@@ -127,13 +142,9 @@ class MetadataService:
             )
             for h in page.hits
         ]
-        kept, trunc = fit(hits, max(self.budget - HEADER_TOKENS, 100), size=_size)
-        seen = offset + len(kept)
-        out = SearchOut(query=query, total=page.total, hits=kept, next_offset=seen if seen < page.total else None)
-        if trunc.truncated:
-            trunc.how_to_get_more = f"call search_tables again with offset={seen}"
-        out.truncation = trunc
-        return out
+        out = SearchOut(query=query, total=page.total, offset=start, hits=hits)
+        out = with_steps(out, after_search(out))
+        return fit_page(out, "hits", self.budget_tokens, start, page.total, limit_hint="raise limit")
 
     def suggest_columns(self, fqn: str, column: str, limit: int) -> SuggestOut:
         if not column.strip():
@@ -145,63 +156,53 @@ class MetadataService:
         changes = schema_changes(self.backend.versions(doc))
         suggestions, history = suggest(flat, name, changes, limit)
         exists = name.lower() in known
+        notes = [n for n in (note,) if n]
         if exists:
-            step = (
-                f"{name} exists in {doc.fqn}; the error is elsewhere — check which table the alias refers to "
-                "(github server: the SQL) or whether the query runs against another catalog"
-            )
-        elif suggestions:
-            step = (
-                f"replace {name} with {suggestions[0].name} in the SQL and validate it with the trino server's "
-                f"EXPLAIN; schema_history({doc.fqn!r}) shows when the schema changed"
-            )
-        else:
-            step = f"no close column; call get_table({doc.fqn!r}) to read the whole schema"
-        if note:
-            step = f"{note}. {step}"
-        return SuggestOut(
+            notes.append(f"{name} exists in {doc.fqn}; the error is elsewhere (another table behind the alias?)")
+        elif not suggestions:
+            notes.append(f"no column of {doc.fqn} is close to {name}")
+        out = SuggestOut(
             fqn=doc.fqn,
             column=column,
             looked_up=name,
             exists=exists,
             history=history,
             suggestions=suggestions,
-            next_step=step,
+            note="; ".join(notes) or None,
         )
+        return with_steps(out, after_suggest(out))
 
-    def schema_history(self, fqn: str, since: str | None, limit: int) -> HistoryOut:
+    def schema_history(
+        self, fqn: str, since: str | None, limit: int, column: str | None = None, cursor: str | None = None
+    ) -> HistoryOut:
         if since is not None:
             since_filter(since)  # validate early, with a clear error
+        start = start_position(cursor)
         doc, note = resolve_table(self.backend, fqn)
         docs = ordered_versions(self.backend.versions(doc))
         by_version = {format_version(d.version) or "?": d for d in docs}
-        changes = [c for c in schema_changes(docs) if keep_since(c, by_version, since)]
-        kept, trunc = fit(
-            changes[:limit],
-            max(self.budget - HEADER_TOKENS, 100),
-            size=lambda c: estimate_tokens(c.model_dump_json(exclude_none=True)),
-        )
-        omitted = len(changes) - len(kept)
-        if omitted:
-            trunc.truncated, trunc.omitted = True, omitted
-            oldest = kept[-1].version if kept else None
-            trunc.how_to_get_more = (
-                f"older changes left out; call again with since set to an older version than {oldest}, or raise limit"
-                if oldest
-                else "raise limit"
-            )
+        changes = schema_changes(docs)
+        fate = None
+        if column is not None:
+            if not column.strip():
+                raise ToolError("column is empty; give a column name, e.g. open_date, or leave column out")
+            fate, changes = column_story(column, docs or [doc], changes)
+        changes = [c for c in changes if keep_since(c, by_version, since)]
         notes = [n for n in (note,) if n]
         if len(docs) < 2:
             notes.append("only one version is stored, so there is nothing to compare")
-        return HistoryOut(
+        out = HistoryOut(
             fqn=doc.fqn,
             versions=[format_version(d.version) or "?" for d in docs],
-            changes=kept,
-            truncation=trunc,
+            column=fate,
+            changes=changes[start : start + limit],
             note="; ".join(notes) or None,
+            next_steps=after_history(doc.fqn, fate, bool(changes)),
         )
+        return fit_page(out, "changes", self.budget_tokens, start, len(changes), limit_hint="raise limit")
 
-    def column_lineage(self, fqn: str, column: str, depth: int) -> LineageOut:
+    def column_lineage(self, fqn: str, column: str, depth: int, cursor: str | None = None) -> LineageOut:
+        start = start_position(cursor)
         doc, note = resolve_table(self.backend, fqn)
         flat = flatten_columns(doc.columns)
         known = {c.name.lower(): c.name for c in flat}
@@ -213,31 +214,46 @@ class MetadataService:
         name = known[name.lower()]
         raw = self.backend.lineage(doc, depth)
         if not raw:
-            return LineageOut(
+            out = LineageOut(
                 fqn=doc.fqn, column=name, upstream=[], downstream=[], note=f"no lineage is recorded for {doc.fqn}"
             )
+            return with_steps(out, after_lineage(out))
         up, down, t_up, t_down = column_lineage(raw, doc.fqn, name, depth)
-        links = [("up", link) for link in up] + [("down", link) for link in down]
-        kept, trunc = fit(
-            links,
-            max(self.budget - HEADER_TOKENS, 100),
-            size=lambda x: estimate_tokens(x[1].model_dump_json(exclude_none=True)),
-        )
-        if trunc.truncated:
-            trunc.how_to_get_more = "call again with a smaller depth"
         notes = [n for n in (note,) if n]
         if not up and not down:
             notes.append(
                 "no column-level lineage for this column"
                 + ("; the table-level neighbours are listed" if t_up or t_down else "")
             )
-        return LineageOut(
+        links = [("up", link) for link in up] + [("down", link) for link in down]
+        if start > len(links):
+            raise ToolError(f"cursor {start} is past the last link ({len(links)} links)")
+        full = LineageOut(
             fqn=doc.fqn,
             column=name,
-            upstream=[link for d, link in kept if d == "up"],
-            downstream=[link for d, link in kept if d == "down"],
+            upstream=up,
+            downstream=down,
             table_level_upstream=t_up,
             table_level_downstream=t_down,
-            truncation=trunc,
             note="; ".join(notes) or None,
         )
+        page = _LinkPage.model_validate(
+            {**full.model_dump(), "upstream": [], "downstream": [], "links": [link for _, link in links[start:]]}
+        )
+        page = fit_page(
+            with_steps(page, after_lineage(full)), "links", self.budget_tokens, start, len(links), " and the same depth"
+        )
+        kept = links[start : start + len(page.links)]
+        return LineageOut.model_validate(
+            {
+                **page.model_dump(exclude={"links", "next_steps_text"}),
+                "upstream": [link.model_dump() for d, link in kept if d == "up"],
+                "downstream": [link.model_dump() for d, link in kept if d == "down"],
+            }
+        )
+
+
+class _LinkPage(LineageOut):
+    """The lineage answer with upstream and downstream links as one list, so one cursor pages through both."""
+
+    links: list[ColumnLink]

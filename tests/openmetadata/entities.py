@@ -21,6 +21,8 @@ STAGING_RESTAURANTS = "trino.lake.staging.restaurants"
 DAILY_REVENUE = "trino.lake.reports.daily_revenue"
 KPIS = "trino.lake.mart.restaurant_kpis"
 WIDE = "trino.lake.mart.events_wide"
+ORDERS = "trino.lake.sales.orders"
+ORDER_TS_RENAMED_AT = datetime(2024, 4, 10, 14, 5, tzinfo=UTC)
 RENAMED_AT = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
 TEAM = owner_ref("restaurants-analytics", "team", "Restaurants Analytics")
 PIPELINE = {
@@ -120,8 +122,42 @@ def restaurants_versions() -> list[dict[str, Any]]:
     return [v1, v2, v3, v4, v5]
 
 
+def orders_versions() -> list[dict[str, Any]]:
+    """Unrelated changes after a rename: 0.2 renames order_ts → placed_at (alice); 0.3 retypes amount (bob);
+    0.4 drops legacy_flag (carol); 0.5 adds channel (dave). The newest change never touches order_ts."""
+    fqn = ORDERS
+    cols1: list[Any] = [
+        ("order_id", "BIGINT", "Order number"),
+        ("customer_id", "BIGINT", "Buyer"),
+        ("order_ts", "TIMESTAMP", "When the order was placed"),
+        ("amount", "DOUBLE", "Order total in euros"),
+        ("legacy_flag", "BOOLEAN", "Imported from the old shop"),
+    ]
+    v1 = table_entity(fqn, cols1, version=0.1, updated_at=datetime(2024, 2, 1, tzinfo=UTC), updated_by="bob")
+    cols2 = [("placed_at", *c[1:]) if c[0] == "order_ts" else c for c in cols1]
+    v2 = table_entity(fqn, cols2, version=0.2, updated_at=ORDER_TS_RENAMED_AT, updated_by="alice", previous=v1)
+    cols3 = [
+        {"name": "amount", "dataType": "DECIMAL", "dataTypeDisplay": "decimal(12,2)"} if c[0] == "amount" else c
+        for c in cols2
+    ]
+    v3 = table_entity(
+        fqn, cols3, version=0.3, updated_at=datetime(2024, 5, 20, tzinfo=UTC), updated_by="bob", previous=v2
+    )
+    cols4 = [c for c in cols3 if not (isinstance(c, tuple) and c[0] == "legacy_flag")]
+    v4 = table_entity(
+        fqn, cols4, version=0.4, updated_at=datetime(2024, 6, 15, tzinfo=UTC), updated_by="carol", previous=v3
+    )
+    cols5 = [*cols4, ("channel", "VARCHAR", "web, app or phone")]
+    v5 = table_entity(
+        fqn, cols5, version=0.5, updated_at=datetime(2024, 7, 1, tzinfo=UTC), updated_by="dave", previous=v4
+    )
+    return [v1, v2, v3, v4, v5]
+
+
 def build_world() -> World:
     world = World()
+    orders = orders_versions()
+    world.add(orders[-1], orders)
     versions = restaurants_versions()
     restaurants = world.add(versions[-1], versions)
     staging = world.add(

@@ -13,8 +13,9 @@ from pydantic import SecretStr
 from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import free_port, tool_text
+from tests.nextsteps import assert_steps_runnable
 from tests.openmetadata.conftest import TOKEN
-from tests.openmetadata.entities import DAILY_REVENUE, RESTAURANTS, STAGING_RESTAURANTS, World
+from tests.openmetadata.entities import DAILY_REVENUE, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, World
 
 pytestmark = pytest.mark.sdk
 
@@ -239,3 +240,127 @@ async def test_search_words_never_become_query_syntax(standin: Any) -> None:
         assert bad.is_error and "no searchable words" in tool_text(bad)
     sent = [p for p in standin.requests if p.startswith("/api/v1/search/query")]
     assert sent and all("OR" not in p and "%2A" not in p and "%28" not in p for p in sent)
+
+
+async def test_schema_history_of_one_column_through_the_sdk(standin: Any) -> None:
+    """The same answer over the live API as over the exported catalog, with newer unrelated versions present."""
+    async with Client(build_server(live(standin.url)).mcp) as c:
+        r = await c.call_tool("schema_history", {"fqn": ORDERS, "column": "order_ts"})
+        assert not r.is_error, tool_text(r)
+        h = r.structured_content
+        gone = (await c.call_tool("schema_history", {"fqn": ORDERS, "column": "coupon_code"})).structured_content
+    assert h["versions"] == ["0.1", "0.2", "0.3", "0.4", "0.5"]
+    assert (h["column"]["status"], h["column"]["renamed_to"], h["column"]["version"]) == ("renamed", "placed_at", "0.2")
+    assert (h["column"]["changed_by"], h["column"]["changed_at"]) == ("alice", "2024-04-10T14:05:00Z")
+    assert [(ch["version"], ch["kind"]) for ch in h["changes"]] == [("0.2", "renamed")]
+    assert next((s["tool"], s["arguments"]) for s in assert_steps_runnable(h)) == (
+        "suggest_columns",
+        {"fqn": ORDERS, "column": "order_ts"},
+    )
+    assert gone["column"]["status"] == "never_existed"
+    assert any(p.endswith(f"/tables/{standin.world.tables[ORDERS]['id']}/versions") for p in standin.requests)
+
+
+class StdioServer:
+    """The server as a subprocess spoken to in raw JSON-RPC (the SDK preload is per process, so a fresh one)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import subprocess
+        import sys
+        import threading
+
+        from tests.harness import ROOT, server_env
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "oncall_mcp.servers.openmetadata"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=server_env({**env, "OCM_LOG_LEVEL": "INFO"}),
+            cwd=ROOT,
+        )
+        self.preloaded = threading.Event()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.watchdog = threading.Timer(240, self.proc.kill)
+        self.watchdog.start()
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr
+        for line in self.proc.stderr:
+            self.stderr.append(line)
+            if "openmetadata-ingestion preloaded" in line:
+                self.preloaded.set()
+
+    def send(self, msg: dict[str, Any]) -> None:
+        import json
+
+        assert self.proc.stdin
+        self.proc.stdin.write(json.dumps(msg) + "\n")
+        self.proc.stdin.flush()
+
+    def until_answer(self, request_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Progress notifications received before the answer to `request_id`, and that answer."""
+        import json
+
+        assert self.proc.stdout
+        progress = []
+        for line in self.proc.stdout:
+            msg = json.loads(line)
+            if msg.get("method") == "notifications/progress":
+                progress.append(msg["params"])
+            elif msg.get("id") == request_id:
+                return progress, msg
+        raise AssertionError(f"server exited before answering {request_id}: {''.join(self.stderr)[-2000:]}")
+
+    def call(self, request_id: int, name: str, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+        params = {"name": name, "arguments": arguments, "_meta": {"progressToken": f"p{request_id}"}}
+        self.send({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params})
+        progress, answer = self.until_answer(request_id)
+        assert all(p["progressToken"] == f"p{request_id}" for p in progress)
+        return progress, answer["result"]
+
+    def close(self) -> None:
+        self.watchdog.cancel()
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _started(env: dict[str, str]) -> StdioServer:
+    from tests.harness import initialize_messages
+
+    server = StdioServer(env)
+    for msg in initialize_messages():
+        server.send(msg)
+    server.until_answer(2)  # tools/list answered: the SDK is not imported for it
+    return server
+
+
+def test_a_call_waiting_for_the_sdk_reports_progress(standin: Any) -> None:
+    """Right after start the SDK is still loading (5-10 s): the call waits for it and tells a client that sent a
+    progress token, so a client with a short timeout that resets on progress keeps waiting. Once loaded, no wait."""
+    server = _started({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})
+    try:
+        progress, result = server.call(3, "get_table", {"fqn": "reports.restaurants"})
+        assert not result.get("isError"), result
+        assert result["structuredContent"]["fqn"] == RESTAURANTS
+        assert progress, "no progress notification while the SDK loaded"
+        assert all("loading the OpenMetadata SDK" in p["message"] for p in progress)
+        assert [p["progress"] for p in progress] == sorted({p["progress"] for p in progress})  # strictly rising
+        again, result = server.call(4, "schema_history", {"fqn": ORDERS, "column": "order_ts"})
+        assert again == [] and result["structuredContent"]["column"]["renamed_to"] == "placed_at"
+    finally:
+        server.close()
+
+
+def test_first_call_after_the_preload_does_not_wait(standin: Any) -> None:
+    """The background preload finishes before the first call: that call neither imports nor waits."""
+    server = _started({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})
+    try:
+        assert server.preloaded.wait(180), "".join(server.stderr)[-2000:]
+        progress, result = server.call(3, "suggest_columns", {"fqn": RESTAURANTS, "column": "r.open_date"})
+        assert progress == [] and not result.get("isError"), result
+        assert result["structuredContent"]["suggestions"][0]["name"] == "start_date"
+    finally:
+        server.close()
