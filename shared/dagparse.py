@@ -50,6 +50,7 @@ class TaskDef:
     owner_from: str | None = None  # "task" or "task_group:<group id>"
     mapped: bool = False  # dynamic task mapping: `.partial(...)` / `.expand(...)`
     ambiguous: bool = False  # several DAGs in the file and nothing ties the task to one: listed under each
+    params: dict[str, object] = field(default_factory=dict)  # literal `params={...}` (Param(default) → default)
 
 
 @dataclass
@@ -64,6 +65,8 @@ class DagDef:
     owner: str | None = None  # default_args["owner"]: every task's owner unless the task or its group sets one
     owner_line: int | None = None
     owner_links: dict[str, str] = field(default_factory=dict)
+    schedule: str | None = None  # `schedule=`/`schedule_interval=` as written ("@daily", "timedelta(days=1)", cron)
+    params: dict[str, object] = field(default_factory=dict)  # literal `params={...}` (Param(default) → default)
 
     def task_owner(self, task: TaskDef) -> str | None:
         """The owner Airflow gives `task`: its own, else its group's default_args, else the DAG's default_args."""
@@ -189,6 +192,31 @@ class _Parser(ast.NodeVisitor):
             return out
         return None
 
+    def literal_params(self, node: ast.AST | None) -> dict[str, object]:
+        """`params={...}` values that are Python literals (a `Param(default, ...)` gives its default); others
+        are left out, so a template that uses them shows them unresolved."""
+        out: dict[str, object] = {}
+        for key, value in (self.mapping(node) or {}).items():
+            if isinstance(value, ast.Call) and _last(dotted(value.func)) == "Param":
+                value = _kw(value, "default") or (value.args[0] if value.args else None)  # type: ignore[assignment]
+                if value is None:
+                    continue
+            if isinstance(value, ast.Name) and value.id in self.consts:
+                out[key] = self.consts[value.id]
+                continue
+            try:
+                out[key] = ast.literal_eval(value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+        return out
+
+    def dag_schedule(self, call: ast.Call | None) -> str | None:
+        node = (_kw(call, "schedule") or _kw(call, "schedule_interval")) if call is not None else None
+        if node is None:
+            return None
+        t = self.text(node)
+        return t.text if t and t.pattern is None else self.segment(node)
+
     def owner_of(self, node: ast.AST | None) -> tuple[str | None, int | None]:
         """A literal owner string (module constants resolved) and its line; (None, None) when computed."""
         t = self.text(node)
@@ -225,6 +253,8 @@ class _Parser(ast.NodeVisitor):
         return len(self.dags) - 1
 
     def dag_owners(self, dag: DagDef, call: ast.Call | None) -> None:
+        dag.schedule = self.dag_schedule(call)
+        dag.params = self.literal_params(_kw(call, "params")) if call is not None else {}
         dag.owner, dag.owner_line = self.default_owner(call)
         links = self.mapping(_kw(call, "owner_links")) if call is not None else None
         for name, node in (links or {}).items():
@@ -308,6 +338,7 @@ class _Parser(ast.NodeVisitor):
             owner_line=owner_line,
             owner_from=owner_from,
             mapped=operator.endswith(".partial") or (call is not None and id(call) in self.mapped_calls),
+            params=self.literal_params(_kw(call, "params")) if call is not None else {},
         )
         self.tasks.append(task)
         return task

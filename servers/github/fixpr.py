@@ -11,7 +11,7 @@ from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendErr
 from oncall_mcp.servers.github.localgit import check_ref
 from oncall_mcp.servers.github.models import CreatePrResult, FileChange, FixPrRequest
 from oncall_mcp.servers.github.settings import GithubSettings
-from oncall_mcp.shared.budget import CHARS_PER_TOKEN
+from oncall_mcp.shared.budget import CHARS_PER_TOKEN, Truncation
 from oncall_mcp.shared.errors import ToolError
 from oncall_mcp.shared.paths import safe_relative
 
@@ -97,6 +97,17 @@ def clip(diff: str, budget: int) -> tuple[str, bool]:
     return (diff, False) if len(diff) <= max_chars else (diff[:max_chars], True)
 
 
+def diff_truncation(clipped: bool, files: list[str]) -> Truncation:
+    if not clipped:
+        return Truncation()
+    return Truncation(
+        truncated=True,
+        reason="budget",
+        how_to_get_more=f"the diff was clipped to the output budget; the changed files are {', '.join(files)}: "
+        "read them whole with get_file on the branch (ref=<branch>) once written",
+    )
+
+
 def create_fix_pr(
     backend: Backend, settings: GithubSettings, writable: bool, request: FixPrRequest, budget: int
 ) -> CreatePrResult:
@@ -155,6 +166,7 @@ def create_fix_pr(
         files=list(files),
         diff=shown,
         diff_truncated=clipped,
+        truncation=diff_truncation(clipped, list(files)),
     )
     if request.dry_run or settings.write_dry_run:
         result.message = "dry run: nothing was written. Call again with dry_run=false to open the PR."
@@ -184,6 +196,7 @@ def create_fix_pr(
             # that tree changes exactly these paths, as regular files, with exactly this content
             diff = backend.committed_diff(base_ref.sha, head, changed)
             result.diff, result.diff_truncated = clip(diff, budget)
+            result.truncation = diff_truncation(result.diff_truncated, list(files))
             pr = backend.create_pr(title, full_body, branch, base_name, request.draft, diff, list(files))
         except BackendError as exc:
             raise ToolError(str(exc)) from None

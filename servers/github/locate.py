@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+from dataclasses import dataclass, field
+from typing import Any
 
+from oncall_mcp.servers.github import nextsteps, render
 from oncall_mcp.servers.github.backend import Backend, BackendError, Ref
 from oncall_mcp.servers.github.dagindex import RefIndex
-from oncall_mcp.servers.github.models import LocateResult, ResolvedFile, TaskLocation
+from oncall_mcp.servers.github.models import InlineSql, LocateResult, ResolvedFile, RunDates, SqlRendering, TaskLocation
+from oncall_mcp.servers.github.pathmap import PathRule
+from oncall_mcp.servers.github.sqltables import tables_in
 from oncall_mcp.servers.github.text import decode_text, numbered
 from oncall_mcp.shared.budget import CHARS_PER_TOKEN, Truncation, estimate_tokens
 from oncall_mcp.shared.dagparse import PATH_EXTENSIONS, DagDef, TaskDef
 from oncall_mcp.shared.errors import ToolError, not_found
+
+SQL_ARGUMENTS = ("sql", "query", "hql")
+SQL_SUFFIXES = (".sql", ".hql")
+
+
+@dataclass
+class LocateOptions:
+    extra_folders: list[str]
+    max_file_bytes: int
+    budget_tokens: int
+    path_rules: list[PathRule] = field(default_factory=list)
+
+
+@dataclass
+class RunRequest:
+    logical_date: str | None = None
+    run_id: str | None = None
 
 
 def match_task(dag: DagDef, task_id: str) -> list[TaskDef]:
@@ -41,11 +63,28 @@ def path_tokens(value: str) -> list[str]:
     return out
 
 
+def _mapped(path: str, rules: list[PathRule]) -> tuple[str, PathRule] | None:
+    for rule in sorted(rules, key=lambda r: len(r.runtime), reverse=True):
+        if path == rule.runtime or path.startswith(rule.runtime.rstrip("/") + "/"):
+            rest = path[len(rule.runtime) :].strip("/")
+            return posixpath.join(rule.repo, rest) if rule.repo else rest, rule
+    return None
+
+
 def resolve_path(
-    token: str, dag_path: str, searchpath: list[str], index: RefIndex, extra_folders: list[str]
+    token: str,
+    dag_path: str,
+    searchpath: list[str],
+    index: RefIndex,
+    extra_folders: list[str],
+    rules: list[PathRule] | None = None,
 ) -> tuple[str, str] | None:
     dag_dir = posixpath.dirname(dag_path)
     cands: list[tuple[str, str]] = []
+    for runtime in [token] if token.startswith("/") else [posixpath.join(sp, token) for sp in searchpath]:
+        hit = _mapped(runtime, rules or []) if runtime.startswith("/") else None
+        if hit:
+            cands.append((hit[0], f"OCM_GITHUB_PATH_MAP {hit[1].text} applied to {runtime}"))
     if token.startswith("/"):
         parts = [p for p in token.split("/") if p]
         cands += [("/".join(parts[i:]), f"suffix of absolute path {token}") for i in range(len(parts))]
@@ -80,10 +119,10 @@ def locate(
     index: RefIndex,
     dag_id: str,
     task_id: str,
-    extra_folders: list[str],
-    max_file_bytes: int,
-    budget_tokens: int,
+    options: LocateOptions,
+    run: RunRequest | None = None,
 ) -> LocateResult:
+    extra_folders = options.extra_folders
     hits = index.find(dag_id)
     where = ", ".join(f or "(repo root)" for f in index.folders)
     if not hits:
@@ -131,7 +170,7 @@ def locate(
     for arg, values in task.strings.items():
         for value in values:
             for tok in path_tokens(value):
-                found = resolve_path(tok, dag_path, dag.template_searchpath, index, extra_folders)
+                found = resolve_path(tok, dag_path, dag.template_searchpath, index, extra_folders, options.path_rules)
                 if found is None:
                     unresolved.append(f"{arg}={tok}")
                     continue
@@ -163,39 +202,118 @@ def locate(
             arguments=task.args,
         ),
         resolved_files=files,
+        inline_sql=inline_sql(task),
         notes=notes,
-        next_steps=(
-            "Read the code with get_file(repo, path, start_line, end_line); see what changed with "
-            f"recent_changes(repo, [{dag_path!r}{''.join(', ' + repr(f.path) for f in files)}]); who wrote a line "
-            "with blame. Check referenced tables with the openmetadata server and validate a corrected query with "
-            "the trino server before create_fix_pr."
-        ),
     )
-    _fill_previews(backend, ref, result, max_file_bytes, budget_tokens)
+    texts = _read_files(backend, ref, result, options.max_file_bytes)
+    run = run or RunRequest()
+    try:
+        result.run = render.run_dates(run.logical_date, run.run_id, dag.schedule)
+    except ValueError as exc:
+        raise ToolError(str(exc)) from None
+    if result.run and not result.run.data_interval_end:
+        notes.append(
+            f"data_interval_end is not computed for schedule {dag.schedule or '(none)'}; it stays a placeholder"
+        )
+    params = {**dag.params, **task.params}
+
+    def read_include(name: str) -> str | None:
+        found = resolve_path(name, dag_path, dag.template_searchpath, index, extra_folders, options.path_rules)
+        if found is None or not found[0].lower().endswith(PATH_EXTENSIONS):
+            return None
+        try:
+            return decode_text(backend.read_file(ref.sha, found[0], options.max_file_bytes), found[0])
+        except (BackendError, ToolError):
+            return None
+
+    sql_files = [f for f in result.resolved_files if f.path.lower().endswith(SQL_SUFFIXES) and f.path in texts]
+    for target, template in [*((f, texts[f.path]) for f in sql_files), *((s, s.template) for s in result.inline_sql)]:
+        _render_into(target, template, result.run, run.run_id, dag_id, task_id, params, read_include)
+    result.next_steps = nextsteps.locate_steps(result, task_id)
+    _fill_previews(result, texts, options.budget_tokens)
     return result
 
 
-def _fill_previews(backend: Backend, ref: Ref, result: LocateResult, max_file_bytes: int, budget_tokens: int) -> None:
-    omitted = 0
+def inline_sql(task: TaskDef) -> list[InlineSql]:
+    """SQL written in the task's own arguments (not a file reference)."""
+    out = []
+    for arg in SQL_ARGUMENTS:
+        for value in task.strings.get(arg, []):
+            if path_tokens(value) or not value.strip() or " " not in value.strip():
+                continue
+            out.append(InlineSql(argument=arg, template=value))
+    return out
+
+
+def _render_into(
+    target: SqlRendering,
+    template: str,
+    dates: RunDates | None,
+    run_id: str | None,
+    dag_id: str,
+    task_id: str,
+    params: dict[str, Any],
+    read_include: Any,
+) -> None:
+    if dates is None:
+        target.render_note = "pass logical_date or run_id to get the SQL rendered for that run"
+    else:
+        context = render.context_for(dates, run_id, dag_id, task_id, params)
+        try:
+            target.rendered_sql, target.placeholders = render.render(template, context, read_include)
+        except render.RenderRefused as exc:
+            target.render_note = f"{exc}; nothing from the template was executed"
+        else:
+            if target.placeholders:
+                target.render_note = (
+                    "left visible as {{ … }}: "
+                    + ", ".join(target.placeholders[:10])
+                    + " (Airflow Variables/Connections/runtime values are not read here)"
+                )
+    target.tables = tables_in(target.rendered_sql or template)
+
+
+def _read_files(backend: Backend, ref: Ref, result: LocateResult, max_file_bytes: int) -> dict[str, str]:
+    texts: dict[str, str] = {}
     for f in result.resolved_files:
         try:
-            raw = backend.read_file(ref.sha, f.path, max_file_bytes)
-            lines = decode_text(raw, f.path).splitlines()
+            texts[f.path] = decode_text(backend.read_file(ref.sha, f.path, max_file_bytes), f.path)
         except (BackendError, ToolError) as exc:
             result.notes.append(f"{f.path}: {exc}")
             continue
-        f.total_lines = len(lines)
-        f.end_line = max(1, len(lines))
-        room = (budget_tokens - estimate_tokens(result.model_dump_json())) * CHARS_PER_TOKEN
-        preview, kept = numbered(lines, 1, room)
-        f.preview = preview
+        f.total_lines = len(texts[f.path].splitlines())
+        f.end_line = max(1, f.total_lines)
+    return texts
+
+
+def _fill_previews(result: LocateResult, texts: dict[str, str], budget_tokens: int) -> None:
+    """Numbered previews of the referenced files in the room the rest of the answer leaves (at least a few lines
+    each), then the rendered SQL cut if it alone overflows the budget (the validate_sql step keeps it whole)."""
+    omitted = 0
+    for f in result.resolved_files:
+        if f.path not in texts:
+            continue
+        lines = texts[f.path].splitlines()
+        room = max(400, (budget_tokens - estimate_tokens(result.model_dump_json())) * CHARS_PER_TOKEN)
+        f.preview, kept = numbered(lines, 1, room)
         f.preview_truncated = kept < len(lines)
         if f.preview_truncated:
             omitted += len(lines) - kept
             f.preview += (
                 f"\n… lines {kept + 1}-{len(lines)} not shown; call get_file(path={f.path!r}, start_line={kept + 1})"
             )
-    if omitted:
+    cut = False
+    for r in [*result.resolved_files, *result.inline_sql]:
+        text = r.rendered_sql or ""
+        room = max(1000, budget_tokens * CHARS_PER_TOKEN // 2)
+        if len(text) > room:
+            r.rendered_sql = text[:room] + f"… [+{len(text) - room} chars cut]"
+            cut = True
+    if omitted or cut:
         result.truncation = Truncation(
-            truncated=True, omitted=omitted, how_to_get_more="call get_file on the resolved file with start_line"
+            truncated=True,
+            reason="budget",
+            omitted=omitted or None,
+            how_to_get_more="cut to the output budget: continue with get_file(path, start_line) as each preview "
+            "says; the validate_sql next step carries the whole rendered SQL",
         )

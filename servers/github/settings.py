@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from oncall_mcp.servers.github.pathmap import PathRule, parse_rule
 from oncall_mcp.shared.settings import ServerSettings, server_config
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -37,6 +38,11 @@ class GithubSettings(ServerSettings):
     dag_folders: CommaList = Field(default_factory=lambda: ["dags"], description="repo folders holding DAG files")
     sql_folders: CommaList = Field(
         default_factory=lambda: ["sql", "include/sql"], description="repo folders holding SQL/scripts (besides DAGs)"
+    )
+    path_map: CommaList = Field(
+        default_factory=list,
+        description="runtime folders → repo folders, `<runtime folder>=<repo folder>`, comma-separated, e.g. "
+        "`/opt/airflow/dags=dags,/opt/airflow/include=include`: paths from tracebacks resolve to repo files",
     )
     max_file_bytes: int = Field(2_000_000, ge=1_000, le=50_000_000, description="refuse to read larger files")
     max_index_files: int = Field(20_000, ge=10, le=500_000, description="most .py files indexed per repo ref")
@@ -74,6 +80,7 @@ class GithubSettings(ServerSettings):
         "write_paths",
         "write_suffixes",
         "protected_branches",
+        "path_map",
         mode="before",
     )
     @classmethod
@@ -88,6 +95,16 @@ class GithubSettings(ServerSettings):
             if not _FULL.match(full) or (alias and not _NAME.match(alias)):
                 raise ValueError(f"{item!r} is not `owner/name` or `alias=owner/name`")
         return value
+
+    @field_validator("path_map")
+    @classmethod
+    def _check_path_map(cls, value: list[str]) -> list[str]:
+        for item in value:
+            parse_rule(item)
+        return value
+
+    def path_rules(self) -> list[PathRule]:
+        return [parse_rule(item) for item in self.path_map]
 
     @field_validator("local_repos")
     @classmethod
