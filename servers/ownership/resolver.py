@@ -182,7 +182,7 @@ class _Collector:
         if task_id is not None:
             self.registry(reg.index["tasks"].match(f"{dag_id}.{task_id}"), "tasks")
         info = snap.dags.dags.get(dag_id) if snap.dags else None
-        rel = self._dag_location(dag_id)
+        rel = snap.dag_file_location(dag_id)
         if info and task_id is not None and task_id in info.tasks and info.tasks[task_id].owners:
             t = info.tasks[task_id]
             self.owners("dag_file", t.owners, f"task {task_id} owner=", f"{rel}:{t.line}", "task-level owner")
@@ -217,18 +217,6 @@ class _Collector:
             elif dag_id in lin.dag_run_owner:
                 f = lin.dag_run_owner[dag_id]
                 self.owners("openlineage", f.owners, "run facet airflow.dag.owner", f.location, "Airflow run facet")
-
-    def _dag_location(self, dag_id: str) -> str:
-        snap = self.snap
-        info = snap.dags.dags.get(dag_id) if snap.dags else None
-        if not info:
-            return ""
-        if snap.dags_folder is not None:
-            try:
-                return info.file.relative_to(snap.dags_folder).as_posix()
-            except ValueError:
-                pass
-        return info.file.name
 
 
 def _collect(snap: Snapshot, asset: Asset) -> _Collector:
@@ -289,7 +277,7 @@ def _collect(snap: Snapshot, asset: Asset) -> _Collector:
         c.codeowners(asset.name, asset.name)
         if snap.dags and snap.dags_folder is not None:
             for dag_id, info in snap.dags.dags.items():
-                rel_dags = c._dag_location(dag_id)
+                rel_dags = snap.dag_file_location(dag_id)
                 if asset.name in (rel_dags, snap.dag_file_rel(dag_id)) and info.owners:
                     c.owners(
                         "dag_file",
@@ -428,7 +416,7 @@ def list_owned(snap: Snapshot, team: str) -> list[OwnedAsset]:
     if snap.dags:
         for dag_id, info in sorted(snap.dags.dags.items()):
             if info.owners and team in ident.map(info.owners)[0]:
-                loc = info.file.relative_to(snap.dags_folder).as_posix() if snap.dags_folder else info.file.name
+                loc = snap.dag_file_location(dag_id)
                 out.append(OwnedAsset(kind="dag", name=dag_id, source="dag_file", location=f"{loc}:{info.line}"))
     if snap.codeowners:
         for rule in snap.codeowners.rules:
