@@ -25,6 +25,10 @@ class WaitingTask:
         return bool(self.dag_id and self.task_id)
 
 
+def by_priority(steps: list[NextStep]) -> list[NextStep]:
+    return sorted(steps, key=lambda s: s.priority)
+
+
 def airflow_task(job: Job) -> tuple[str, str] | None:
     """(dag_id, task_id) of an Airflow task job: from its run facets, else from the `dag_id.task_id` name."""
     if job.task_id:
@@ -115,7 +119,7 @@ def late_upstream_steps(
         log = job_log_step(producer, 1)
         if log is not None:
             steps.append(log)
-    return steps
+    return by_priority(steps)
 
 
 def nothing_late_steps(graph: LineageGraph, start: Dataset, waiting: WaitingTask) -> list[NextStep]:
@@ -146,7 +150,7 @@ def nothing_late_steps(graph: LineageGraph, start: Dataset, waiting: WaitingTask
                 priority=1,
             )
         )
-    return steps
+    return by_priority(steps)
 
 
 def walk_steps(
@@ -222,4 +226,4 @@ def job_steps(graph: LineageGraph, job: Job) -> list[NextStep]:
                 priority=2,
             )
         )
-    return steps
+    return by_priority(steps)
