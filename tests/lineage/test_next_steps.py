@@ -153,3 +153,15 @@ async def test_object_store_datasets_keep_their_bucket_in_and_out(tmp_path: Path
     async with Client(server.mcp) as client:
         r = await client.call_tool("upstream", {"dataset": "s3://landing-c/orders/2024"})
     assert r.is_error and "not found" in tool_text(r)  # same key in another bucket is another dataset
+
+
+async def test_job_runs_cut_by_limit_says_so_and_continues_with_the_cursor(tmp_path: Path) -> None:
+    server = make_server(tmp_path, runs("etl.daily", ["src"], ["dst"], daily(6)))
+    first = await call(server, "job_runs", job="etl.daily", limit=4)
+    cut = first["truncation"]
+    assert len(first["runs"]) == 4 and cut["reason"] == "limit" and cut["omitted"] == 2 and cut["next_cursor"] == "4"
+    rest = await call(server, "job_runs", job="etl.daily", limit=4, cursor=cut["next_cursor"])
+    assert len(rest["runs"]) == 2 and not rest["truncation"]["truncated"]
+    assert {r["run_id"] for r in first["runs"]}.isdisjoint(r["run_id"] for r in rest["runs"])
+    steps = by_tool(assert_steps_runnable(first))
+    assert steps["ownership.resolve_owner"]["arguments"] == {"asset": "etl.daily", "kind": "task"}
