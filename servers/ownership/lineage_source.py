@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oncall_mcp.servers.ownership.uris import parse_dataset_uri
 from oncall_mcp.shared.paths import PathRefused, WalkResult, safe_open, walk_confined
 
 MAX_BYTES = 200_000_000
@@ -39,9 +40,11 @@ class LineageOwners:
 
 
 def dataset_key(namespace: str, name: str) -> str:
-    """`s3://bucket` + `path/x` -> `s3://bucket/path/x`; tables keep their `catalog.schema.table` name."""
-    if namespace.startswith(("s3://", "s3a://", "gs://", "abfss://", "file://", "hdfs://")):
-        return namespace.rstrip("/") + "/" + name.lstrip("/")
+    """`s3://bucket` + `path/x` -> `s3://bucket/path/x` (normalized as resolve_owner reads URIs: `s3a://` is
+    `s3://`); tables keep their `catalog.schema.table` name."""
+    uri = parse_dataset_uri(namespace.rstrip("/") + "/" + name.lstrip("/"))
+    if uri is not None and uri.kind == "object":
+        return uri.name
     return name
 
 
