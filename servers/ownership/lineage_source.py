@@ -121,20 +121,25 @@ def load_lineage(target: Path) -> LineageOwners:
     return result
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object from an event, or {} when the field is missing or not an object."""
+    return value if isinstance(value, dict) else {}
+
+
 def _ingest(result: LineageOwners, event: dict[str, Any], location: str) -> None:
     result.events += 1
     time = str(event.get("eventTime") or "")
-    job = event.get("job") if isinstance(event.get("job"), dict) else {}
+    job = _object(event.get("job"))
     job_name = job.get("name") if isinstance(job.get("name"), str) else None
-    facets = job.get("facets") if isinstance(job.get("facets"), dict) else {}
+    facets = _object(job.get("facets"))
     if job_name:
         names, types = _owners(facets.get("ownership"))
         if names and _newer(result.jobs.get(job_name), time):
             result.jobs[job_name] = FacetOwners(names, types, location, time)
-    run = event.get("run") if isinstance(event.get("run"), dict) else {}
-    run_facets = run.get("facets") if isinstance(run.get("facets"), dict) else {}
-    airflow = run_facets.get("airflow") if isinstance(run_facets.get("airflow"), dict) else {}
-    dag = airflow.get("dag") if isinstance(airflow.get("dag"), dict) else {}
+    run = _object(event.get("run"))
+    run_facets = _object(run.get("facets"))
+    airflow = _object(run_facets.get("airflow"))
+    dag = _object(airflow.get("dag"))
     dag_id, owner = dag.get("dag_id"), dag.get("owner")
     if isinstance(dag_id, str) and isinstance(owner, str) and owner.strip():
         names = [o.strip() for o in owner.split(",") if o.strip()]
@@ -145,7 +150,7 @@ def _ingest(result: LineageOwners, event: dict[str, Any], location: str) -> None
             if not isinstance(ds, dict) or not isinstance(ds.get("name"), str):
                 continue
             key = dataset_key(str(ds.get("namespace") or ""), ds["name"])
-            ds_facets = ds.get("facets") if isinstance(ds.get("facets"), dict) else {}
+            ds_facets = _object(ds.get("facets"))
             names, types = _owners(ds_facets.get("ownership"))
             if names and _newer(result.datasets.get(key), time):
                 result.datasets[key] = FacetOwners(names, types, location, time)
