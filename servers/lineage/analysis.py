@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from pydantic import BaseModel
-
+from oncall_mcp.servers.lineage import followups
 from oncall_mcp.servers.lineage.expectations import Verdict, human
+from oncall_mcp.servers.lineage.followups import WaitingTask
 from oncall_mcp.servers.lineage.graph import Job, LineageGraph, Run
 from oncall_mcp.servers.lineage.models import (
     DagImpact,
@@ -25,29 +24,34 @@ from oncall_mcp.servers.lineage.models import (
     RunInfo,
     WalkResult,
 )
-from oncall_mcp.servers.lineage.names import EXPLAIN
+from oncall_mcp.servers.lineage.names import EXPLAIN, dataset_uri
 from oncall_mcp.servers.lineage.store import LineageStore
-from oncall_mcp.shared.budget import Truncation, estimate_tokens
+from oncall_mcp.shared.budget import Truncation, estimate_tokens, fit, fit_model, model_tokens
 from oncall_mcp.shared.errors import ToolError, not_found
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def ts(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-def take(items: Iterable[M], budget_tokens: int, keep_at_least: int = 1) -> tuple[list[M], int]:
-    """Keep models in order while their JSON fits in `budget_tokens`; returns (kept, tokens used)."""
-    kept: list[M] = []
-    used = 0
-    for item in items:
-        cost = estimate_tokens(item.model_dump_json())
-        if len(kept) >= keep_at_least and used + cost > budget_tokens:
-            break
-        kept.append(item)
-        used += cost
-    return kept, used
+def parse_cursor(cursor: str | None, total: int) -> int:
+    """A cursor is the position of a page's first item, as given in `truncation.next_cursor`."""
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit() or len(cursor) > 9:
+        raise ToolError(f"cursor {cursor!r} is not one this tool gave; pass truncation.next_cursor unchanged")
+    offset = int(cursor)
+    if offset > total:
+        raise ToolError(f"cursor {cursor!r} is past the end ({total} items); start again without a cursor")
+    return offset
+
+
+def continue_with(truncation: Truncation, extra: str = "") -> Truncation:
+    """Say how to get the rest: the cursor when the budget cut a list, then anything else worth knowing."""
+    parts = [f"continue with cursor={truncation.next_cursor!r}"] if truncation.next_cursor else []
+    if extra:
+        parts.append(extra)
+    return truncation.model_copy(update={"how_to_get_more": "; ".join(parts)})
 
 
 # --- resolution ----------------------------------------------------------------------------------------------------
@@ -82,6 +86,7 @@ def resolve_dataset(store: LineageStore, query: str) -> tuple[int, Resolution]:
         dataset=ds.key,
         namespace=ds.namespace,
         name=ds.name,
+        uri=dataset_uri(ds),
         matched_by=hit.tier,
         explanation=EXPLAIN[hit.tier],
     )
@@ -139,36 +144,41 @@ def producing_jobs(graph: LineageGraph, did: int, limit: int = 3) -> list[Job]:
     return jobs[:limit]
 
 
-def job_runs(store: LineageStore, job_name: str, limit: int, budget: int) -> JobRunsResult:
+def job_runs(store: LineageStore, job_name: str, limit: int, budget: int, cursor: str | None = None) -> JobRunsResult:
     graph = store.graph
     job = resolve_job(store, job_name)
     runs = sorted(job.runs, key=lambda r: r.when, reverse=True)
+    offset = parse_cursor(cursor, len(runs))
+    page = runs[offset : offset + limit]
     inputs = sorted(graph.datasets[i].key for i in job.inputs)
     outputs = sorted(graph.datasets[i].key for i in job.outputs)
-    kept, _ = take((run_info(r) for r in runs[:limit]), int(budget * 0.7))
-    omitted = len(runs) - len(kept)
-    return JobRunsResult(
+    result = JobRunsResult(
         job=job_summary(job, with_tail=False),
         inputs=inputs[:10],
         inputs_total=len(inputs),
         outputs=outputs[:10],
         outputs_total=len(outputs),
-        runs=kept,
+        runs=[run_info(r) for r in page],
         runs_kept=len(runs),
         failures_in_history=sum(1 for r in runs if r.state == "FAIL"),
-        truncation=Truncation(
-            truncated=omitted > 0,
-            omitted=omitted,
-            how_to_get_more=(
-                f"ask with a larger limit (at most {len(runs)} runs are kept)"
-                if omitted and len(kept) == limit
-                else "the answer hit the output budget; raise OCM_LINEAGE_OUTPUT_TOKENS"
-                if omitted
-                else ""
-            ),
-        ),
+        next_steps=followups.job_steps(graph, job),
         status=store.status(),
     )
+    fitted = fit_model(result, budget, ["runs"], next_cursor=lambda _field, kept: str(offset + kept))
+    if fitted.truncation.truncated:
+        return fitted.model_copy(update={"truncation": continue_with(fitted.truncation)})
+    beyond = len(runs) - offset - len(page)
+    if beyond > 0:
+        more = Truncation(
+            truncated=True,
+            reason="limit",
+            omitted=beyond,
+            next_cursor=str(offset + len(page)),
+            how_to_get_more=f"older runs: raise limit (at most {len(runs)} runs are kept) or continue with "
+            f"cursor={str(offset + len(page))!r}",
+        )
+        return fitted.model_copy(update={"truncation": more})
+    return fitted
 
 
 # --- walks ---------------------------------------------------------------------------------------------------------
@@ -210,68 +220,100 @@ def walk(graph: LineageGraph, start: int, depth: int, upstream: bool, cap: int) 
     return w
 
 
-def graph_walk(store: LineageStore, query: str, depth: int, upstream: bool, budget: int) -> WalkResult:
+def graph_walk(
+    store: LineageStore, query: str, depth: int, upstream: bool, budget: int, cursor: str | None = None
+) -> WalkResult:
     graph = store.graph
     start, resolved = resolve_dataset(store, query)
     w = walk(graph, start, depth, upstream, store.settings.walk_node_cap)
     order = sorted((d, graph.datasets[i].key, i) for i, d in w.dist.items() if i != start)
+    offset = parse_cursor(cursor, len(order))
+    position = {i: n for n, (_, _, i) in enumerate(order)} | {start: -1}
 
     def node(i: int, d: int) -> GraphNode:
         ds = graph.datasets[i]
         writers = producing_jobs(graph, i, 5)
         return GraphNode(dataset=ds.key, distance=d, last_write=ts(ds.last_write), written_by=[j.name for j in writers])
 
-    root = graph.datasets[start]
-    head = GraphNode(
-        dataset=root.key,
-        distance=0,
-        last_write=ts(root.last_write),
-        written_by=[j.name for j in producing_jobs(graph, start, 5)],
-    )
-    nodes, _ = take((node(i, d) for d, _, i in order), int(budget * 0.5))
-    shown = {start} | {i for _, _, i in order[: len(nodes)]}
-    edge_list = sorted(
-        (e for e in w.edges if e[0] in shown and e[1] in shown),
-        key=lambda e: (w.dist.get(e[0] if upstream else e[1], 0), e),
-    )
-    edges, _ = take(
-        (
-            GraphEdge(source=graph.datasets[s].key, target=graph.datasets[t].key, job=graph.jobs[j].name)
-            for s, t, j in edge_list
-        ),
-        int(budget * 0.3),
-        keep_at_least=0,
-    )
-    job_ids = list(dict.fromkeys(j for _, _, j in edge_list[: len(edges)]))
-    jobs, _ = take((job_summary(graph.jobs[j], with_tail=False) for j in job_ids), int(budget * 0.2), 0)
-    omitted_nodes = len(order) - len(nodes)
-    omitted_edges = len(w.edges) - len(edges)
-    truncated = omitted_nodes > 0 or omitted_edges > 0 or len(jobs) < len(job_ids)
-    nearest = order[len(nodes)][0] if omitted_nodes else None
-    more = ""
-    if truncated:
-        more = (
-            f"{omitted_nodes} datasets and {omitted_edges} edges not shown (nearest first were kept"
-            + (f"; omitted start at distance {nearest}" if nearest is not None else "")
-            + "). Call again with a smaller depth, or on one of the shown datasets to continue from there."
-        )
-    elif w.more_beyond:
-        more = f"the graph continues beyond depth {depth}; call again with a larger depth (max 20)"
-    return WalkResult(
+    head = node(start, 0)
+    # each edge is shown once, on the page of whichever of its datasets comes later in `order`
+    edges_of: dict[int, list[tuple[int, int, int]]] = {}
+    for e in w.edges:
+        if e[0] in position and e[1] in position:
+            edges_of.setdefault(max(position[e[0]], position[e[1]]), []).append(e)
+
+    def edge(e: tuple[int, int, int]) -> GraphEdge:
+        return GraphEdge(source=graph.datasets[e[0]].key, target=graph.datasets[e[1]].key, job=graph.jobs[e[2]].name)
+
+    consumer_dags = [graph.jobs[j].dag() for j in sorted(graph.datasets[start].consumers)]
+    base = WalkResult(
         resolved=resolved,
         direction="upstream" if upstream else "downstream",
         depth=depth,
-        nodes=[head, *nodes],
-        edges=edges,
-        jobs=jobs,
+        nodes=[head],
+        edges=[],
+        jobs=[],
         total_nodes=len(order),
         total_edges=len(w.edges),
         deepest=w.deepest,
         more_beyond_depth=w.more_beyond,
         walk_capped=w.capped,
-        truncation=Truncation(truncated=truncated, omitted=omitted_nodes + omitted_edges, how_to_get_more=more),
+        next_steps=followups.walk_steps(
+            graph,
+            graph.datasets[start],
+            upstream,
+            [graph.datasets[i] for _, _, i in order[offset : offset + 2]],
+            consumer_dags,
+        ),
         status=store.status(),
     )
+    # a page is whole datasets, each with the edges (and first-seen jobs) that reach it, so paging loses nothing
+    jobs_costed: set[int] = set()
+
+    def bundle_tokens(n: int) -> int:
+        d, _, i = order[n]
+        cost = estimate_tokens(node(i, d).model_dump_json())
+        for e in edges_of.get(n, []):
+            cost += estimate_tokens(edge(e).model_dump_json())
+            if e[2] not in jobs_costed:
+                jobs_costed.add(e[2])
+                cost += estimate_tokens(job_summary(graph.jobs[e[2]], with_tail=False).model_dump_json())
+        return cost
+
+    head_edges = edges_of.get(-1, []) if offset == 0 else []  # a self-loop on the queried dataset
+    room = budget - model_tokens(base) - sum(estimate_tokens(edge(e).model_dump_json()) for e in head_edges)
+    page, nodes_cut = fit(range(offset, len(order)), room, size=bundle_tokens)
+    if nodes_cut.truncated:
+        nodes_cut.next_cursor = str(offset + len(page))
+    page_edges = sorted(
+        [*head_edges, *(e for n in page for e in edges_of.get(n, []))],
+        key=lambda e: (w.dist.get(e[0] if upstream else e[1], 0), e),
+    )
+    job_ids = list(dict.fromkeys(j for _, _, j in page_edges))
+    full = base.model_copy(
+        update={
+            "nodes": [head, *(node(order[n][2], order[n][0]) for n in page)],
+            "edges": [edge(e) for e in page_edges],
+            "jobs": [job_summary(graph.jobs[j], with_tail=False) for j in job_ids],
+        }
+    )
+    fitted = fit_model(full, budget, ["edges", "jobs"])  # only when one dataset alone brings too many edges
+    edges_cut = fitted.truncation
+    notes = []
+    if edges_cut.truncated:
+        notes.append(
+            f"{edges_cut.omitted} edges and jobs of this page not shown; call again on a shown dataset with a "
+            "smaller depth"
+        )
+    if w.more_beyond:
+        notes.append(f"the graph continues beyond depth {depth}; call again with a larger depth (max 20)")
+    truncation = Truncation(
+        truncated=nodes_cut.truncated or edges_cut.truncated,
+        reason="budget" if nodes_cut.truncated or edges_cut.truncated else None,
+        omitted=((nodes_cut.omitted or 0) + (edges_cut.omitted or 0)) or None,
+        next_cursor=nodes_cut.next_cursor,
+    )
+    return fitted.model_copy(update={"truncation": continue_with(truncation, "; ".join(notes))})
 
 
 # --- lateness ------------------------------------------------------------------------------------------------------
@@ -306,7 +348,13 @@ def parse_as_of(as_of: str | None) -> float:
 
 
 def find_late_upstream(
-    store: LineageStore, query: str, as_of: str | None, depth: int, budget: int
+    store: LineageStore,
+    query: str,
+    as_of: str | None,
+    depth: int,
+    budget: int,
+    cursor: str | None = None,
+    waiting: WaitingTask | None = None,
 ) -> LateUpstreamResult:
     graph = store.graph
     now = parse_as_of(as_of)
@@ -314,7 +362,9 @@ def find_late_upstream(
     w = walk(graph, start, depth, True, store.settings.walk_node_cap)
     exp = store.expectations
     verdicts = {i: exp.judge(graph.datasets[i], now) for i in w.dist}
-    roots, symptoms, unknown = [], [], []
+    roots: list[int] = []
+    symptoms: list[int] = []
+    unknown: list[int] = []
     for i, v in verdicts.items():
         if v.status == "unknown":
             unknown.append(i)
@@ -324,6 +374,7 @@ def find_late_upstream(
         (symptoms if late_inputs else roots).append(i)
     roots.sort(key=lambda i: (w.dist[i], -(verdicts[i].lateness or 0), graph.datasets[i].key))
     symptoms.sort(key=lambda i: (w.dist[i], graph.datasets[i].key))
+    offset = parse_cursor(cursor, len(roots))
 
     def path(i: int) -> list[str]:
         chain = [i]
@@ -331,44 +382,55 @@ def find_late_upstream(
             chain.append(w.came_from[chain[-1]])
         return [graph.datasets[n].key for n in reversed(chain)]
 
+    producers = {i: producing_jobs(graph, i) for i in roots[offset:]}
+
     def late_root(i: int) -> LateRoot:
         ds = graph.datasets[i]
         return LateRoot(
             freshness=freshness(ds.key, ds.last_write, verdicts[i]),
             distance=w.dist[i],
             path=path(i),
-            producing_jobs=[job_summary(j) for j in producing_jobs(graph, i)],
+            producing_jobs=[job_summary(j) for j in producers[i]],
         )
 
-    root_models, _ = take((late_root(i) for i in roots), int(budget * 0.6))
-    symptom_models, _ = take(
-        (freshness(graph.datasets[i].key, graph.datasets[i].last_write, verdicts[i]) for i in symptoms),
-        int(budget * 0.2),
-        keep_at_least=0,
-    )
     start_ds = graph.datasets[start]
-    queried = freshness(start_ds.key, start_ds.last_write, verdicts[start])
-    verdict = _verdict(graph, start, roots, symptoms, unknown, w, verdicts)
-    omitted = (len(roots) - len(root_models)) + (len(symptoms) - len(symptom_models))
-    notes = []
-    if omitted:
-        notes.append(f"{omitted} late datasets not shown (nearest roots first); call again on a shown root to narrow")
-    if w.more_beyond:
-        notes.append(f"lineage continues beyond depth {depth}; retry with a larger depth (max 20)")
-    return LateUpstreamResult(
+    waiting = waiting or WaitingTask()
+    page = roots[offset:]
+    steps = (
+        followups.late_upstream_steps(graph, [graph.datasets[i] for i in page], producers, waiting)
+        if page
+        else followups.nothing_late_steps(graph, start_ds, waiting)
+        if not roots
+        else []
+    )
+    result = LateUpstreamResult(
         resolved=resolved,
         as_of=datetime.fromtimestamp(now, UTC),
-        verdict=verdict,
-        queried=queried,
-        roots=root_models,
-        late_because_of_upstream=symptom_models,
+        verdict=_verdict(graph, start, roots, symptoms, unknown, w, verdicts),
+        queried=freshness(start_ds.key, start_ds.last_write, verdicts[start]),
+        roots=[late_root(i) for i in page],
+        late_because_of_upstream=[
+            freshness(graph.datasets[i].key, graph.datasets[i].last_write, verdicts[i]) for i in symptoms
+        ],
         datasets_checked=len(w.dist),
         unknown=len(unknown),
         unknown_examples=sorted(graph.datasets[i].key for i in unknown)[:5],
         walk_capped=w.capped,
-        truncation=Truncation(truncated=bool(notes), omitted=omitted, how_to_get_more="; ".join(notes)),
+        next_steps=steps,
         status=store.status(),
     )
+    fitted = fit_model(
+        result,
+        budget,
+        ["roots", "late_because_of_upstream"],
+        next_cursor=lambda field, kept: str(offset + kept) if field == "roots" else None,
+    )
+    notes = []
+    if fitted.truncation.truncated and not fitted.truncation.next_cursor:
+        notes.append("late downstream symptoms cut to the budget; call again on a shown root to narrow")
+    if w.more_beyond:
+        notes.append(f"lineage continues beyond depth {depth}; retry with a larger depth (max 20)")
+    return fitted.model_copy(update={"truncation": continue_with(fitted.truncation, "; ".join(notes))})
 
 
 def _verdict(
@@ -414,7 +476,7 @@ def _fmt(value: float | None) -> str:
 # --- impact --------------------------------------------------------------------------------------------------------
 
 
-def impact(store: LineageStore, query: str, depth: int, budget: int) -> ImpactResult:
+def impact(store: LineageStore, query: str, depth: int, budget: int, cursor: str | None = None) -> ImpactResult:
     graph = store.graph
     start, resolved = resolve_dataset(store, query)
     dist = {start: 0}
@@ -459,24 +521,18 @@ def impact(store: LineageStore, query: str, depth: int, budget: int) -> ImpactRe
         )
 
     order = sorted(by_dag.items(), key=lambda kv: (min(job_dist[j] for j in kv[1]), kv[0]))
-    dags, _ = take((dag_impact(dag, jids) for dag, jids in order), int(budget * 0.8))
-    omitted = len(order) - len(dags)
-    return ImpactResult(
+    offset = parse_cursor(cursor, len(order))
+    result = ImpactResult(
         resolved=resolved,
-        dags=dags,
+        dags=[dag_impact(dag, jids) for dag, jids in order[offset:]],
         total_dags=len(order),
         total_jobs=len(job_dist),
         total_datasets=len(dist) - 1,
         walk_capped=capped,
-        truncation=Truncation(
-            truncated=omitted > 0,
-            omitted=omitted,
-            how_to_get_more=(
-                f"{omitted} DAGs farther downstream not shown; call downstream(dataset, depth) or impact on a "
-                "shown dataset to see more"
-            )
-            if omitted
-            else "",
+        next_steps=followups.dag_owner_steps(
+            [dag for dag, _ in order[offset : offset + 3]], f"is downstream of {graph.datasets[start].key}", 1
         ),
         status=store.status(),
     )
+    fitted = fit_model(result, budget, ["dags"], next_cursor=lambda _field, kept: str(offset + kept))
+    return fitted.model_copy(update={"truncation": continue_with(fitted.truncation)})

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from oncall_mcp.shared.budget import Truncation
+from oncall_mcp.shared.steps import ToolResult
 
 
 class SourceStatus(BaseModel):
@@ -23,6 +23,7 @@ class SourceStatus(BaseModel):
 class Resolution(BaseModel):
     query: str
     dataset: str = Field(description="OpenLineage key namespace/name the query resolved to")
+    uri: str | None = Field(None, description="object stores: the dataset's URI with its bucket (s3://bucket/key)")
     namespace: str
     name: str
     matched_by: str = Field(description="key | name | namespace_path | service_prefix | suffix")
@@ -53,7 +54,7 @@ class JobSummary(BaseModel):
 
 
 class GraphNode(BaseModel):
-    dataset: str = Field(description="namespace/name")
+    dataset: str = Field(description="namespace/name (object stores: the URI with its bucket)")
     distance: int = Field(description="hops from the queried dataset")
     last_write: datetime | None = Field(None, description="last COMPLETE run that output it")
     written_by: list[str] = Field(default_factory=list, description="producing jobs")
@@ -65,19 +66,18 @@ class GraphEdge(BaseModel):
     job: str = Field(description="job that reads source and writes target")
 
 
-class WalkResult(BaseModel):
+class WalkResult(ToolResult):
     resolved: Resolution
     direction: str
     depth: int
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
+    nodes: list[GraphNode] = Field(description="the queried dataset first, then this page of datasets, nearest first")
+    edges: list[GraphEdge] = Field(description="edges reaching this page's datasets")
     jobs: list[JobSummary] = Field(description="jobs on the shown edges with their last run")
     total_nodes: int = Field(description="datasets found within depth (excluding the queried one)")
     total_edges: int
     deepest: int = Field(description="largest distance reached")
     more_beyond_depth: bool = Field(description="the graph continues past the requested depth")
     walk_capped: bool = Field(description="the walk stopped at the node cap")
-    truncation: Truncation
     status: SourceStatus
 
 
@@ -99,7 +99,7 @@ class LateRoot(BaseModel):
     producing_jobs: list[JobSummary] = Field(description="jobs writing it, last writer first")
 
 
-class LateUpstreamResult(BaseModel):
+class LateUpstreamResult(ToolResult):
     resolved: Resolution
     as_of: datetime
     verdict: str = Field(description="one-sentence answer")
@@ -112,7 +112,6 @@ class LateUpstreamResult(BaseModel):
     unknown: int = Field(description="upstream datasets whose freshness cannot be judged")
     unknown_examples: list[str] = Field(default_factory=list)
     walk_capped: bool
-    truncation: Truncation
     status: SourceStatus
 
 
@@ -126,18 +125,17 @@ class DagImpact(BaseModel):
     owners: list[str] = Field(default_factory=list)
 
 
-class ImpactResult(BaseModel):
+class ImpactResult(ToolResult):
     resolved: Resolution
     dags: list[DagImpact]
     total_dags: int
     total_jobs: int
     total_datasets: int
     walk_capped: bool
-    truncation: Truncation
     status: SourceStatus
 
 
-class JobRunsResult(BaseModel):
+class JobRunsResult(ToolResult):
     job: JobSummary
     inputs: list[str]
     inputs_total: int
@@ -146,5 +144,4 @@ class JobRunsResult(BaseModel):
     runs: list[RunInfo] = Field(description="newest first")
     runs_kept: int = Field(description="runs the server keeps for this job (history is capped)")
     failures_in_history: int
-    truncation: Truncation
     status: SourceStatus

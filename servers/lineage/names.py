@@ -6,6 +6,8 @@ OpenMetadata's `service.catalog.schema.table`). A query is tried against these t
 first tier with a hit wins and the answer says which tier matched:
 
 1. `key`: the full OpenLineage key `namespace/name`.
+   `uri`: for object stores, the dataset's URI with the bucket kept (`s3://bucket/key`; `s3a://` and `s3n://` read
+   as `s3://`, doubled or trailing slashes ignored), however the producer split it into namespace and name.
 2. `name`: the dataset name in any namespace.
 3. `namespace_path`: the last path segment of the namespace joined to the name (`trino://h:443/lake` + `raw.orders`
    is `lake.raw.orders`), for producers that put the catalog or database into the namespace.
@@ -25,8 +27,14 @@ from rapidfuzz import fuzz, process
 
 from oncall_mcp.servers.lineage.graph import Dataset, Job, LineageGraph
 
+OBJECT_STORE_SCHEMES = frozenset(
+    {"s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "file", "oss", "r2"}
+)
+S3_ALIASES = frozenset({"s3a", "s3n"})
+
 EXPLAIN = {
     "key": "exact OpenLineage key namespace/name",
+    "uri": "object-store URI, bucket included (s3a:// read as s3://, extra slashes ignored)",
     "name": "exact dataset name (namespace ignored)",
     "namespace_path": "namespace path segment + name (e.g. trino://host/lake + raw.orders = lake.raw.orders)",
     "service_prefix": "FQN with its leading service name dropped (service.catalog.schema.table)",
@@ -50,6 +58,45 @@ def namespace_path(namespace: str) -> str | None:
     return seg or None
 
 
+def scheme_of(namespace: str) -> str | None:
+    scheme, sep, _ = namespace.partition("://")
+    return scheme.lower() if sep else None
+
+
+def object_uri(text: str) -> str | None:
+    """The normalized URI of an object-store location (`s3a://b//k/` -> `s3://b/k`); None for anything else."""
+    scheme = scheme_of(text)
+    if scheme not in OBJECT_STORE_SCHEMES:
+        return None
+    rest = text.partition("://")[2]
+    path = "/".join(part for part in rest.split("/") if part)
+    return f"{'s3' if scheme in S3_ALIASES else scheme}://{path}"
+
+
+def dataset_uri(ds: Dataset) -> str | None:
+    """An object-store dataset's URI with its bucket (`s3://bucket` + `raw/x` -> `s3://bucket/raw/x`)."""
+    if scheme_of(ds.namespace) not in OBJECT_STORE_SCHEMES:
+        return None
+    return object_uri(f"{ds.namespace.rstrip('/')}/{ds.name.lstrip('/')}")
+
+
+def table_name(ds: Dataset) -> str:
+    """The table name a catalog or an ownership registry uses: the name, with the database the namespace carries
+    (`postgres://db:5432/shop` + `public.orders` -> `shop.public.orders`)."""
+    seg = namespace_path(ds.namespace)
+    return f"{seg}.{ds.name}" if seg and ds.name.count(".") == 1 else ds.name
+
+
+def owner_asset(ds: Dataset) -> tuple[str, str]:
+    """How to ask the ownership server about a dataset: (asset, kind). Object stores keep their bucket."""
+    uri = dataset_uri(ds)
+    if uri is not None:
+        return uri, "s3"
+    if "/" in ds.name:
+        return ds.key, "auto"
+    return table_name(ds), "table"
+
+
 class NameIndex:
     """Lower-cased lookup tables over the graph's datasets, extended incrementally as datasets appear."""
 
@@ -59,6 +106,7 @@ class NameIndex:
         self.by_key: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         self.by_path: dict[str, list[int]] = {}
+        self.by_uri: dict[str, list[int]] = {}
         self.jobs_indexed = 0
         self.job_by_key: dict[str, list[int]] = {}
         self.job_by_name: dict[str, list[int]] = {}
@@ -71,6 +119,9 @@ class NameIndex:
             seg = namespace_path(ds.namespace)
             if seg:
                 self.by_path.setdefault(f"{seg}.{ds.name}".lower(), []).append(ds.id)
+            uri = dataset_uri(ds)
+            if uri is not None:
+                self.by_uri.setdefault(uri.lower(), []).append(ds.id)
         self.indexed = len(datasets)
         jobs = self.graph.jobs
         for job in jobs[self.jobs_indexed :]:
@@ -81,7 +132,12 @@ class NameIndex:
     def resolve(self, query: str) -> Resolved:
         self._sync()
         q = query.strip().lower()
-        for tier, table in (("key", self.by_key), ("name", self.by_name), ("namespace_path", self.by_path)):
+        if q in self.by_key:
+            return Resolved(list(self.by_key[q]), "key")
+        uri = object_uri(q)
+        if uri is not None:
+            return Resolved(list(self.by_uri.get(uri, [])), "uri" if uri in self.by_uri else "none")
+        for tier, table in (("name", self.by_name), ("namespace_path", self.by_path)):
             if q in table:
                 return Resolved(list(table[q]), tier)
         _, dot, rest = q.partition(".")
@@ -126,4 +182,7 @@ def aliases(ds: Dataset) -> list[str]:
     seg = namespace_path(ds.namespace)
     if seg:
         out.append(f"{seg}.{ds.name}")
+    uri = dataset_uri(ds)
+    if uri is not None and uri != ds.key:
+        out.append(uri)
     return out

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from oncall_mcp.servers.lineage import analysis
+from oncall_mcp.servers.lineage.followups import WaitingTask
 from oncall_mcp.servers.lineage.models import ImpactResult, JobRunsResult, LateUpstreamResult, WalkResult
 from oncall_mcp.servers.lineage.store import LineageStore
 
@@ -22,17 +23,26 @@ class LineageService:
         with self.store.lock:
             return query()
 
-    def upstream(self, dataset: str, depth: int) -> WalkResult:
-        return self._fresh(lambda: analysis.graph_walk(self.store, dataset, depth, True, self.budget_tokens))
+    def upstream(self, dataset: str, depth: int, cursor: str | None = None) -> WalkResult:
+        return self._fresh(lambda: analysis.graph_walk(self.store, dataset, depth, True, self.budget_tokens, cursor))
 
-    def downstream(self, dataset: str, depth: int) -> WalkResult:
-        return self._fresh(lambda: analysis.graph_walk(self.store, dataset, depth, False, self.budget_tokens))
+    def downstream(self, dataset: str, depth: int, cursor: str | None = None) -> WalkResult:
+        return self._fresh(lambda: analysis.graph_walk(self.store, dataset, depth, False, self.budget_tokens, cursor))
 
-    def find_late_upstream(self, dataset: str, as_of: str | None, depth: int) -> LateUpstreamResult:
-        return self._fresh(lambda: analysis.find_late_upstream(self.store, dataset, as_of, depth, self.budget_tokens))
+    def find_late_upstream(
+        self,
+        dataset: str,
+        as_of: str | None,
+        depth: int,
+        cursor: str | None = None,
+        waiting: WaitingTask | None = None,
+    ) -> LateUpstreamResult:
+        return self._fresh(
+            lambda: analysis.find_late_upstream(self.store, dataset, as_of, depth, self.budget_tokens, cursor, waiting)
+        )
 
-    def impact(self, dataset: str, depth: int) -> ImpactResult:
-        return self._fresh(lambda: analysis.impact(self.store, dataset, depth, self.budget_tokens))
+    def impact(self, dataset: str, depth: int, cursor: str | None = None) -> ImpactResult:
+        return self._fresh(lambda: analysis.impact(self.store, dataset, depth, self.budget_tokens, cursor))
 
-    def job_runs(self, job: str, limit: int) -> JobRunsResult:
-        return self._fresh(lambda: analysis.job_runs(self.store, job, limit, self.budget_tokens))
+    def job_runs(self, job: str, limit: int, cursor: str | None = None) -> JobRunsResult:
+        return self._fresh(lambda: analysis.job_runs(self.store, job, limit, self.budget_tokens, cursor))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oncall_mcp.shared.dagparse import parse_dag_file
+from oncall_mcp.shared.paths import PathRefused, WalkResult, read_text_confined, walk_confined
 
 MAX_FILE_BYTES = 2_000_000
 MAX_FILES = 20_000
@@ -76,37 +77,36 @@ class DagFolder:
 
 _cache: dict[Path, tuple[tuple[float, int], list[DagInfo], str | None]] = {}
 
-
-def scan_signature(folder: Path) -> tuple[tuple[str, float, int], ...]:
-    """(path, mtime, size) of every candidate DAG file; cheap enough to compare on a timer."""
-    sig: list[tuple[str, float, int]] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                p = os.path.join(root, name)
-                try:
-                    st = os.stat(p)
-                except OSError:
-                    continue
-                sig.append((p, st.st_mtime, st.st_size))
-                if len(sig) >= MAX_FILES:
-                    return tuple(sig)
-    return tuple(sig)
+Signature = tuple[tuple[str, float, int], ...]
 
 
-def load_dag_folder(folder: Path, signature: tuple[tuple[str, float, int], ...] | None = None) -> DagFolder:
+def _walk(folder: Path) -> WalkResult:
+    return walk_confined(
+        folder,
+        accept=lambda name: name.endswith(".py"),
+        prune_dir=lambda name: name.startswith((".", "__")),
+        what="DAG folder",
+        max_files=MAX_FILES,
+    )
+
+
+def scan_signature(folder: Path) -> Signature:
+    """(path, mtime, size) of every candidate DAG file; cheap enough to compare on a timer.
+
+    Only regular files resolving inside the folder count: FIFOs, devices and symlinks leading out are left out here
+    and reported by `load_dag_folder`."""
+    return tuple((str(f.path), f.mtime, f.size) for f in _walk(folder).files)
+
+
+def load_dag_folder(folder: Path, signature: Signature | None = None) -> DagFolder:
     result = DagFolder()
-    root = folder.resolve()
+    walked = _walk(folder)
+    result.warnings += [w for w in walked.skipped if not w.startswith("stopped after")]
+    if len(walked.files) >= MAX_FILES:
+        result.warnings.append(f"stopped after {MAX_FILES} DAG files")
     for p, mtime, size in signature if signature is not None else scan_signature(folder):
         path = Path(p)
-        try:
-            if root not in path.resolve().parents:
-                result.warnings.append(f"{path}: resolves outside the DAG folder; skipped")
-                continue
-        except OSError:
-            continue
-        rel = path.relative_to(folder).as_posix()
+        rel = Path(os.path.relpath(path, os.path.realpath(folder))).as_posix()
         if size > MAX_FILE_BYTES:
             result.warnings.append(f"{rel}: larger than {MAX_FILE_BYTES} bytes; skipped")
             continue
@@ -116,10 +116,12 @@ def load_dag_folder(folder: Path, signature: tuple[tuple[str, float, int], ...] 
         else:
             dags, problem = [], None
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_text_confined(folder, path, "DAG file", MAX_FILE_BYTES, errors="replace")
                 # Airflow's safe mode: only files mentioning both words can define DAGs.
                 if "airflow" in text.lower() and "dag" in text.lower():
                     dags = parse_dag_source(text, path)
+            except PathRefused as exc:
+                problem = f"{exc}; skipped"
             except SyntaxError as exc:
                 problem = f"{rel}:{exc.lineno}: not valid Python ({exc.msg}); skipped"
             except (OSError, RecursionError, ValueError) as exc:

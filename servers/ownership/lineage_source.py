@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oncall_mcp.servers.ownership.uris import parse_dataset_uri
 from oncall_mcp.shared.paths import PathRefused, WalkResult, safe_open, walk_confined
 
 MAX_BYTES = 200_000_000
@@ -39,9 +40,11 @@ class LineageOwners:
 
 
 def dataset_key(namespace: str, name: str) -> str:
-    """`s3://bucket` + `path/x` -> `s3://bucket/path/x`; tables keep their `catalog.schema.table` name."""
-    if namespace.startswith(("s3://", "s3a://", "gs://", "abfss://", "file://", "hdfs://")):
-        return namespace.rstrip("/") + "/" + name.lstrip("/")
+    """`s3://bucket` + `path/x` -> `s3://bucket/path/x` (normalized as resolve_owner reads URIs: `s3a://` is
+    `s3://`); tables keep their `catalog.schema.table` name."""
+    uri = parse_dataset_uri(namespace.rstrip("/") + "/" + name.lstrip("/"))
+    if uri is not None and uri.kind == "object":
+        return uri.name
     return name
 
 
@@ -118,20 +121,25 @@ def load_lineage(target: Path) -> LineageOwners:
     return result
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object from an event, or {} when the field is missing or not an object."""
+    return value if isinstance(value, dict) else {}
+
+
 def _ingest(result: LineageOwners, event: dict[str, Any], location: str) -> None:
     result.events += 1
     time = str(event.get("eventTime") or "")
-    job = event.get("job") if isinstance(event.get("job"), dict) else {}
+    job = _object(event.get("job"))
     job_name = job.get("name") if isinstance(job.get("name"), str) else None
-    facets = job.get("facets") if isinstance(job.get("facets"), dict) else {}
+    facets = _object(job.get("facets"))
     if job_name:
         names, types = _owners(facets.get("ownership"))
         if names and _newer(result.jobs.get(job_name), time):
             result.jobs[job_name] = FacetOwners(names, types, location, time)
-    run = event.get("run") if isinstance(event.get("run"), dict) else {}
-    run_facets = run.get("facets") if isinstance(run.get("facets"), dict) else {}
-    airflow = run_facets.get("airflow") if isinstance(run_facets.get("airflow"), dict) else {}
-    dag = airflow.get("dag") if isinstance(airflow.get("dag"), dict) else {}
+    run = _object(event.get("run"))
+    run_facets = _object(run.get("facets"))
+    airflow = _object(run_facets.get("airflow"))
+    dag = _object(airflow.get("dag"))
     dag_id, owner = dag.get("dag_id"), dag.get("owner")
     if isinstance(dag_id, str) and isinstance(owner, str) and owner.strip():
         names = [o.strip() for o in owner.split(",") if o.strip()]
@@ -142,7 +150,7 @@ def _ingest(result: LineageOwners, event: dict[str, Any], location: str) -> None
             if not isinstance(ds, dict) or not isinstance(ds.get("name"), str):
                 continue
             key = dataset_key(str(ds.get("namespace") or ""), ds["name"])
-            ds_facets = ds.get("facets") if isinstance(ds.get("facets"), dict) else {}
+            ds_facets = _object(ds.get("facets"))
             names, types = _owners(ds_facets.get("ownership"))
             if names and _newer(result.datasets.get(key), time):
                 result.datasets[key] = FacetOwners(names, types, location, time)

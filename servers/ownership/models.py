@@ -6,10 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from oncall_mcp.shared.budget import Truncation
+from oncall_mcp.shared.steps import ToolResult
 
 Source = Literal["registry", "codeowners", "dag_file", "openlineage", "lineage_producer"]
 AssetKind = Literal["table", "schema", "dag", "task", "path", "s3"]
+"""`s3` is any object-store URI (s3://, gs://, abfss://, hdfs://, file://...), kept whole with its bucket."""
+RecipientReason = Literal[
+    "late_upstream_owner", "failed_task_owner", "table_owner", "platform_team", "fallback_team", "named_by_rule"
+]
 
 
 class Team(BaseModel):
@@ -29,7 +33,7 @@ class TeamMatch(BaseModel):
     matched_value: str = ""
 
 
-class FindTeamResult(BaseModel):
+class FindTeamResult(ToolResult):
     query: str
     matches: list[TeamMatch]
     registry_warnings: list[str] = Field(default_factory=list)
@@ -46,10 +50,12 @@ class Evidence(BaseModel):
     note: str = ""
 
 
-class ResolveOwnerResult(BaseModel):
+class ResolveOwnerResult(ToolResult):
     asset: str
     kind: AssetKind
     found: bool
+    dag_id: str | None = Field(None, description="the DAG the asset was read as (DAG and task assets)")
+    task_id: str | None = Field(None, description="the task id the asset was read as (task assets)")
     owners: list[Team] = Field(default_factory=list, description="the owning team(s)")
     unmapped_owners: list[str] = Field(
         default_factory=list, description="people/groups named by the deciding source that no registry team lists"
@@ -60,8 +66,10 @@ class ResolveOwnerResult(BaseModel):
     confidence: float = Field(0.0, ge=0, le=1)
     confidence_label: Literal["high", "medium", "low", "none"] = "none"
     notes: list[str] = Field(default_factory=list)
-    candidates: list[str] = Field(default_factory=list, description="closest known assets when nothing matched")
-    next_step: str = ""
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="closest known assets when nothing matched, or the full task ids meant (did you mean)",
+    )
     registry_warnings: list[str] = Field(default_factory=list)
 
 
@@ -71,10 +79,14 @@ class Recipient(BaseModel):
     oncall_rotation: str | None = None
     page: bool = Field(False, description="page the on-call rotation (else post in the channel)")
     escalation: list[str] = Field(default_factory=list)
-    because: str = Field("", description="why this team: which asset and which source decided")
+    reason: RecipientReason = Field(
+        description="why this team is told: owner of the late upstream, of the failed task, of a table in the error, "
+        "the platform or fallback team, or named by the routing rule"
+    )
+    because: str = Field("", description="the reason in words: which asset and which source decided")
 
 
-class RouteAlertResult(BaseModel):
+class RouteAlertResult(ToolResult):
     dag_id: str
     task_id: str
     error_category: str
@@ -84,7 +96,6 @@ class RouteAlertResult(BaseModel):
     rule_source: str = Field(description="registry file:line or built-in default")
     why: str = Field(description="one paragraph a human can paste into the alert")
     unresolved: list[str] = Field(default_factory=list, description="assets nobody owns")
-    next_step: str = ""
     registry_warnings: list[str] = Field(default_factory=list)
 
 
@@ -95,10 +106,9 @@ class OwnedAsset(BaseModel):
     location: str = ""
 
 
-class ListAssetsResult(BaseModel):
+class ListAssetsResult(ToolResult):
     team: Team
     assets: list[OwnedAsset]
     total: int
-    offset: int
-    truncation: Truncation = Field(default_factory=Truncation)
+    offset: int = Field(description="position of the first asset shown")
     registry_warnings: list[str] = Field(default_factory=list)

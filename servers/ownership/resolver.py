@@ -6,11 +6,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from oncall_mcp.servers.ownership.fuzzy import FuzzyIndex
 from oncall_mcp.servers.ownership.models import AssetKind, Evidence, OwnedAsset, ResolveOwnerResult, Team
 from oncall_mcp.servers.ownership.patterns import Match
 from oncall_mcp.servers.ownership.registry import ASSET_KINDS, TeamSpec
 from oncall_mcp.servers.ownership.state import RegistryClaim, Snapshot
+from oncall_mcp.servers.ownership.uris import parse_dataset_uri
 from oncall_mcp.shared.errors import ToolError
 
 MAX_MEMBERS_SHOWN = 10
@@ -63,11 +66,15 @@ def classify(snap: Snapshot, raw: str, kind: str = "auto") -> Asset:
     asset = raw.strip()
     if not asset or len(asset) > 1000 or "\x00" in asset or "\n" in asset:
         raise ToolError("asset must be a non-empty single line under 1000 characters")
-    lower = asset.lower()
-    if kind == "s3" or (kind == "auto" and lower.startswith(("s3://", "s3a://"))):
-        if not lower.startswith(("s3://", "s3a://")):
-            raise ToolError(f"{asset!r} is not an S3 URI; write it as s3://bucket/prefix")
-        return Asset(raw, "s3", "s3://" + asset.split("://", 1)[1])
+    uri = parse_dataset_uri(asset)
+    if kind == "s3" or (kind == "auto" and uri is not None and uri.kind == "object"):
+        if uri is None or uri.kind != "object":
+            raise ToolError(
+                f"{asset!r} is not an object-store URI; write it as s3://bucket/prefix (or gs://, abfss://, hdfs://)"
+            )
+        return Asset(raw, "s3", uri.name)
+    if uri is not None and uri.kind == "table" and kind in ("auto", "table"):
+        return Asset(raw, "table", uri.name.lower(), variants=_table_variants(uri.name, uri.short_name))
     if kind == "path" or (kind == "auto" and "/" in asset):
         path = asset.removeprefix("./")
         for root in (snap.repo, snap.dags_folder):
@@ -99,10 +106,19 @@ def classify(snap: Snapshot, raw: str, kind: str = "auto") -> Asset:
     parts = name.split(".")
     if kind == "schema" or (kind == "auto" and len(parts) == 2):
         return Asset(raw, "schema", name.lower(), variants=[name.lower()])
+    return Asset(raw, "table", name.lower(), variants=_table_variants(name))
+
+
+def _table_variants(name: str, short_name: str = "") -> list[str]:
+    """Table names to try: as given, without the service prefix (service.catalog.schema.table), and without a
+    database taken from a URI's namespace."""
+    parts = name.split(".")
     variants = [name.lower()]
     if len(parts) >= 4:
         variants.append(".".join(parts[-3:]).lower())
-    return Asset(raw, "table", name.lower(), variants=variants)
+    if short_name:
+        variants.append(short_name.lower())
+    return list(dict.fromkeys(variants))
 
 
 class _Collector:
@@ -111,6 +127,7 @@ class _Collector:
         self.evidence: list[Evidence] = []
         self.notes: list[str] = []
         self.ignored: list[str] = []
+        self.task_suggestions: list[str] = []  # full `dag_id.task_id`s meant when the task id given is unknown
 
     def registry(self, matches: list[Match[RegistryClaim]], kind: str) -> None:
         if not matches:
@@ -182,7 +199,14 @@ class _Collector:
         if task_id is not None:
             self.registry(reg.index["tasks"].match(f"{dag_id}.{task_id}"), "tasks")
         info = snap.dags.dags.get(dag_id) if snap.dags else None
-        rel = self._dag_location(dag_id)
+        rel = snap.dag_file_location(dag_id)
+        if info and task_id is not None and task_id not in info.tasks:
+            self.task_suggestions = [f"{dag_id}.{t}" for t in suggest_task_ids(task_id, list(info.tasks))]
+            meant = f": did you mean {' or '.join(self.task_suggestions)}?" if self.task_suggestions else ""
+            self.notes.append(
+                f"task {task_id!r} is not in DAG {dag_id} ({rel}:{info.line}; Airflow ids carry their TaskGroup "
+                f"prefix, e.g. grp.{task_id}){meant} The answer below is the DAG's owner"
+            )
         if info and task_id is not None and task_id in info.tasks and info.tasks[task_id].owners:
             t = info.tasks[task_id]
             self.owners("dag_file", t.owners, f"task {task_id} owner=", f"{rel}:{t.line}", "task-level owner")
@@ -218,17 +242,15 @@ class _Collector:
                 f = lin.dag_run_owner[dag_id]
                 self.owners("openlineage", f.owners, "run facet airflow.dag.owner", f.location, "Airflow run facet")
 
-    def _dag_location(self, dag_id: str) -> str:
-        snap = self.snap
-        info = snap.dags.dags.get(dag_id) if snap.dags else None
-        if not info:
-            return ""
-        if snap.dags_folder is not None:
-            try:
-                return info.file.relative_to(snap.dags_folder).as_posix()
-            except ValueError:
-                pass
-        return info.file.name
+
+def suggest_task_ids(task_id: str, known: list[str], limit: int = 3) -> list[str]:
+    """The full task ids most likely meant by `task_id`: ids ending in `.task_id` (the TaskGroup prefix was left
+    out) first, then close spellings."""
+    grouped = sorted(t for t in known if t.endswith("." + task_id))
+    if grouped:
+        return grouped[:limit]
+    hits = process.extract(task_id, known, scorer=fuzz.WRatio, limit=limit, score_cutoff=75)
+    return [known[i] for _, _, i in hits]
 
 
 def _collect(snap: Snapshot, asset: Asset) -> _Collector:
@@ -289,7 +311,7 @@ def _collect(snap: Snapshot, asset: Asset) -> _Collector:
         c.codeowners(asset.name, asset.name)
         if snap.dags and snap.dags_folder is not None:
             for dag_id, info in snap.dags.dags.items():
-                rel_dags = c._dag_location(dag_id)
+                rel_dags = snap.dag_file_location(dag_id)
                 if asset.name in (rel_dags, snap.dag_file_rel(dag_id)) and info.owners:
                     c.owners(
                         "dag_file",
@@ -345,7 +367,9 @@ def resolve(snap: Snapshot, raw: str, kind: str = "auto") -> ResolveOwnerResult:
     asset = classify(snap, raw, kind)
     c = _collect(snap, asset)
     reg = snap.registry
-    result = ResolveOwnerResult(asset=raw, kind=asset.kind, found=False, notes=c.notes)
+    result = ResolveOwnerResult(
+        asset=raw, kind=asset.kind, found=False, dag_id=asset.dag_id, task_id=asset.task_id, notes=c.notes
+    )
     decider = next((e for e in c.evidence if e.teams), None)
     if decider is None:
         decider = next((e for e in c.evidence if e.owners), None)
@@ -361,9 +385,7 @@ def resolve(snap: Snapshot, raw: str, kind: str = "auto") -> ResolveOwnerResult:
             "path": "add a CODEOWNERS line or a registry owns.paths pattern",
             "s3": "add the prefix under a team's owns.s3 in the registry",
         }[asset.kind]
-        result.next_step = (
-            f"check the name; closest known: {', '.join(result.candidates)}. " if result.candidates else ""
-        ) + f"To make it resolvable: {hint}."
+        result.notes.append(f"to make it resolvable: {hint}")
         return result
     result.found = True
     result.decided_by = decider
@@ -395,16 +417,17 @@ def resolve(snap: Snapshot, raw: str, kind: str = "auto") -> ResolveOwnerResult:
     if len(decider.teams) > 1:
         conf -= 0.25
     conf += 0.03 * len(result.agreeing) - 0.15 * len(result.conflicting)
+    if c.task_suggestions:
+        result.candidates = c.task_suggestions
+        conf -= 0.2  # the task asked for is not the task the DAG file declares
     result.confidence = round(max(0.05, min(0.99, conf)), 2)
     result.confidence_label = "high" if conf >= 0.8 else "medium" if conf >= 0.5 else "low"
     if result.conflicting:
-        result.next_step = (
+        result.notes.append(
             f"sources disagree: {decider.source} decided ({decider.location}); "
             + "; ".join(f"{e.source} says {', '.join(e.teams)} ({e.location})" for e in result.conflicting)
             + ". Notify the deciding team and fix the stale source."
         )
-    else:
-        result.next_step = "call route_alert(dag_id, task_id, error_category, ...) to decide whom to notify and why"
     return result
 
 
@@ -428,7 +451,7 @@ def list_owned(snap: Snapshot, team: str) -> list[OwnedAsset]:
     if snap.dags:
         for dag_id, info in sorted(snap.dags.dags.items()):
             if info.owners and team in ident.map(info.owners)[0]:
-                loc = info.file.relative_to(snap.dags_folder).as_posix() if snap.dags_folder else info.file.name
+                loc = snap.dag_file_location(dag_id)
                 out.append(OwnedAsset(kind="dag", name=dag_id, source="dag_file", location=f"{loc}:{info.line}"))
     if snap.codeowners:
         for rule in snap.codeowners.rules:
@@ -444,6 +467,7 @@ def list_owned(snap: Snapshot, team: str) -> list[OwnedAsset]:
     if snap.lineage:
         for key, facet in sorted(snap.lineage.datasets.items()):
             if team in ident.map(facet.owners)[0]:
-                kind = "s3" if key.startswith("s3://") else "table"
-                out.append(OwnedAsset(kind=kind, name=key, source="openlineage", location=facet.location))
+                uri = parse_dataset_uri(key)
+                asset_kind: AssetKind = "s3" if uri is not None and uri.kind == "object" else "table"
+                out.append(OwnedAsset(kind=asset_kind, name=key, source="openlineage", location=facet.location))
     return out

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from oncall_mcp.servers.ownership.models import Recipient, ResolveOwnerResult, RouteAlertResult
+from oncall_mcp.servers.ownership.followups import route_followups
+from oncall_mcp.servers.ownership.models import Recipient, RecipientReason, ResolveOwnerResult, RouteAlertResult
 from oncall_mcp.servers.ownership.patterns import glob_to_regex
 from oncall_mcp.servers.ownership.registry import RuleSpec, When
 from oncall_mcp.servers.ownership.resolver import resolve
@@ -112,10 +113,20 @@ def rule_matches(when: When, category: str, dag_id: str, task_id: str, tables: l
         return False
 
 
+TARGET_REASON: dict[str, RecipientReason] = {
+    "dag_owner": "failed_task_owner",
+    "upstream_owner": "late_upstream_owner",
+    "table_owner": "table_owner",
+    "platform": "platform_team",
+    "fallback": "fallback_team",
+}
+
+
 @dataclass
 class _Resolved:
     teams: list[str] = field(default_factory=list)
     because: dict[str, list[str]] = field(default_factory=dict)
+    reason: dict[str, RecipientReason] = field(default_factory=dict)  # the first reason a team was added for
     unresolved: list[str] = field(default_factory=list)
 
 
@@ -132,6 +143,10 @@ class Router:
         self.dag_id, self.task_id, self.tables, self.late = dag_id, task_id, tables, late
         self._cache: dict[str, ResolveOwnerResult] = {}
 
+    def unmapped_owners(self) -> list[str]:
+        """People or groups some source named as owner that no registry team lists (find_team may place them)."""
+        return list(dict.fromkeys(o for res in self._cache.values() for o in res.unmapped_owners))
+
     def owner(self, asset: str, kind: str = "auto") -> ResolveOwnerResult:
         if asset not in self._cache:
             self._cache[asset] = resolve(self.snap, asset, kind)
@@ -140,14 +155,16 @@ class Router:
     def target(self, target: str) -> _Resolved:
         out = _Resolved()
         defaults = self.snap.registry.loaded.spec.defaults
+        reason = TARGET_REASON.get(target, "named_by_rule")
 
         def add(team: str, why: str) -> None:
             if team not in out.teams:
                 out.teams.append(team)
+                out.reason[team] = reason
             out.because.setdefault(team, []).append(why)
 
         def assets(names: list[str], label: str, kind: str = "auto") -> None:
-            for name in names:
+            for name in dict.fromkeys(names):
                 res = self.owner(name, kind)
                 if not res.owners:
                     out.unresolved.append(name)
@@ -164,7 +181,7 @@ class Router:
         elif target == "upstream_owner":
             assets(self.late, "late upstream")
         elif target == "table_owner":
-            assets(self.tables, "table")
+            assets(self.tables, "table in the error")
         elif target == "platform" and defaults.platform_team:
             add(defaults.platform_team, f"{defaults.platform_team} is the platform team (defaults.platform_team)")
         elif target == "fallback" and defaults.fallback_team:
@@ -210,8 +227,9 @@ def route(
             if t not in notify_res.teams and t not in cc_res.teams:
                 cc_res.teams.append(t)
                 cc_res.because[t] = res.because[t]
+                cc_res.reason[t] = res.reason[t]
 
-    def recipient(team: str, because: list[str], page: bool) -> Recipient:
+    def recipient(team: str, chosen: _Resolved, page: bool) -> Recipient:
         spec = teams[team.lower()]
         return Recipient(
             team=spec.name,
@@ -219,11 +237,12 @@ def route(
             oncall_rotation=spec.oncall_rotation,
             page=page and bool(spec.oncall_rotation),
             escalation=spec.escalation,
-            because="; ".join(dict.fromkeys(because)),
+            reason=chosen.reason[team],
+            because="; ".join(dict.fromkeys(chosen.because[team])),
         )
 
-    notify = [recipient(t, notify_res.because[t], rule.page) for t in notify_res.teams]
-    cc = [recipient(t, cc_res.because[t], False) for t in cc_res.teams]
+    notify = [recipient(t, notify_res, rule.page) for t in notify_res.teams]
+    cc = [recipient(t, cc_res, False) for t in cc_res.teams]
     result = RouteAlertResult(
         dag_id=dag_id,
         task_id=task_id,
@@ -237,18 +256,9 @@ def route(
     )
     if rule.page and notify and not any(r.page for r in notify):
         result.why += " Paging was asked for, but no notified team has an on-call rotation: post in the channel."
-    if not notify:
-        result.next_step = (
-            "nobody could be resolved: call resolve_owner on the DAG and tables to see why, "
-            "and set defaults.fallback_team in the registry so alerts always land somewhere"
-        )
-    elif category in ("upstream_not_ready", "timeout") and not late:
-        result.next_step = (
-            "no late upstream was given: ask the lineage server which upstream of this task is late, "
-            "then call route_alert again with upstream_late=[...]"
-        )
-    else:
-        result.next_step = "post the alert to the notified channels with `why`; page where page=true"
+    result.next_steps = route_followups(result, late, router.unmapped_owners())
+    if not result.next_steps:
+        result.next_steps_text = "none: post `why` to the notified channels and page only where page=true"
     return result
 
 

@@ -102,6 +102,19 @@ class Snapshot:
     warnings: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # derived data built lazily (candidate names, find_team)
 
+    def dag_file_location(self, dag_id: str) -> str:
+        """Where a DAG is defined, for evidence: its file relative to the DAG folder (else the file name); "" when
+        the DAG is not in the folder."""
+        info = self.dags.dags.get(dag_id) if self.dags else None
+        if info is None:
+            return ""
+        if self.dags_folder is not None:
+            try:
+                return info.file.resolve().relative_to(self.dags_folder.resolve()).as_posix()
+            except (OSError, ValueError):
+                pass
+        return info.file.name
+
     def dag_file_rel(self, dag_id: str) -> str | None:
         """The repository-relative path of a DAG's file, when the DAG folder lies inside the checkout."""
         if not self.dags or dag_id not in self.dags.dags or self.repo is None:

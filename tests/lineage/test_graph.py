@@ -99,11 +99,43 @@ async def test_big_fan_in_is_bounded_and_says_how_to_get_more(tmp_path: Path) ->
     assert out["total_nodes"] == 600
     assert len(out["nodes"]) < 100
     assert out["truncation"]["truncated"] and out["truncation"]["omitted"] > 0
-    assert "smaller depth" in out["truncation"]["how_to_get_more"]
+    assert out["truncation"]["reason"] == "budget" and "limit" not in out["truncation"]["how_to_get_more"]
     assert len(tool_text(r)) < 2000 * 4 * 1.5  # about the 2000-token budget
     # nearest first: every shown distance-2 node comes after all distance-1 nodes were shown
     shown = [n["distance"] for n in out["nodes"]]
     assert shown == sorted(shown)
+
+
+async def test_budget_cut_walk_pages_on_with_the_cursor(tmp_path: Path) -> None:
+    events = []
+    for n in range(300):
+        events += runs(f"fan.load_{n:03d}", [f"raw.src_{n:03d}"], [f"staging.part_{n:03d}"], daily(1))
+    events += runs("fan.merge", [f"staging.part_{n:03d}" for n in range(300)], ["marts.all"], daily(1, 5))
+    server = make_server(tmp_path, events)
+    nodes: list[str] = []
+    edges: list[tuple[str, str]] = []
+    pages = 0
+    cursor = None
+    async with Client(server.mcp) as client:
+        while True:
+            args = {"dataset": "marts.all", "depth": 2} | ({"cursor": cursor} if cursor else {})
+            r = await client.call_tool("upstream", args)
+            assert not r.is_error, tool_text(r)
+            out = r.structured_content
+            pages += 1
+            assert out["nodes"][0]["dataset"] == f"{NS}/marts.all" and len(out["nodes"]) > 1
+            nodes += [n["dataset"] for n in out["nodes"][1:]]
+            edges += [(e["source"], e["target"]) for e in out["edges"]]
+            cursor = out["truncation"]["next_cursor"]
+            if cursor is None:
+                break
+            assert f"continue with cursor={cursor!r}" in out["truncation"]["how_to_get_more"]
+            assert cursor == str(len(nodes))
+        bad = await client.call_tool("upstream", {"dataset": "marts.all", "cursor": "abc"})
+    assert pages > 2
+    assert len(nodes) == len(set(nodes)) == 600
+    assert len(edges) == len(set(edges)) == 600  # every edge once, on the page of its farther dataset
+    assert bad.is_error and "cursor 'abc' is not one this tool gave" in tool_text(bad)
 
 
 async def test_node_cap_is_reported(tmp_path: Path) -> None:

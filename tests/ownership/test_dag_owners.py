@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from oncall_mcp.servers.ownership.dag_source import parse_dag_source
+from tests.nextsteps import assert_steps_runnable
 from tests.ownership.helpers import call, make_server
 
 CORPUS = Path(__file__).parent.parent / "shared" / "dag_corpus"
@@ -52,3 +53,18 @@ async def test_resolve_owner_for_a_task_in_a_task_group(tmp_path: Path) -> None:
     assert nested["owners"][0]["name"] == "data-platform"  # erin, from the inner group's default_args
     flow = await call(server, "resolve_owner", asset="deco_pipeline.stage.query")
     assert flow["owners"][0]["name"] == "analytics-eng"
+
+
+async def test_task_id_without_its_group_prefix_suggests_the_full_id(tmp_path: Path) -> None:
+    server = make_server(tmp_path, dags_folder=dags_folder(tmp_path))
+    out = await call(server, "resolve_owner", asset="tg_owners.load")
+    assert out["kind"] == "task" and out["dag_id"] == "tg_owners" and out["task_id"] == "load"
+    assert out["candidates"] == ["tg_owners.grp.load"]
+    assert any("did you mean tg_owners.grp.load?" in n for n in out["notes"])
+    assert out["owners"][0]["name"] == "revenue-analytics" and out["confidence"] < 0.75  # the DAG's owner, flagged
+    (step,) = [s for s in assert_steps_runnable(out) if s["tool"] == "resolve_owner"]
+    assert step["priority"] == 1 and step["arguments"] == {"asset": "tg_owners.grp.load", "kind": "task"}
+    meant = await call(server, step["tool"], **step["arguments"])
+    assert meant["owners"][0]["name"] == "analytics-eng" and meant["candidates"] == []
+    typo = await call(server, "resolve_owner", asset="tg_owners.extrct", kind="task")
+    assert typo["candidates"] == ["tg_owners.extract"]

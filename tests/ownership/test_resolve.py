@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.nextsteps import assert_steps_runnable
 from tests.ownership.helpers import REGISTRY, call, call_error, make_server
 
 CONFLICTS = (
@@ -88,12 +89,14 @@ async def test_unknown_asset_says_no_owner_with_closest_candidates(tmp_path: Pat
     assert not out["found"] and out["owners"] == []
     assert out["notes"][0] == "no owner found in any source"
     assert "lake.staging.orders_clean" in out["candidates"]
-    assert "closest known" in out["next_step"] and "owns.tables" in out["next_step"]
+    assert any("owns.tables" in n for n in out["notes"])
+    (step,) = assert_steps_runnable(out)
+    assert step["tool"] == "resolve_owner" and step["arguments"] == {"asset": out["candidates"][0]}
 
 
 async def test_bad_input_is_a_clear_error_and_server_keeps_serving(tmp_path: Path) -> None:
     server = make_server(tmp_path)
     assert "single line" in await call_error(server, "resolve_owner", asset="a\nb")
-    assert "not an S3 URI" in await call_error(server, "resolve_owner", asset="bucket/x", kind="s3")
+    assert "not an object-store URI" in await call_error(server, "resolve_owner", asset="bucket/x", kind="s3")
     out = await call(server, "resolve_owner", asset="orders_ingest")
     assert out["owners"][0]["name"] == "orders-platform"

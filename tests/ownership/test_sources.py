@@ -172,7 +172,7 @@ async def test_registry_decides_dag_file_and_codeowners_agree_or_conflict(tmp_pa
     assert task["decided_by"]["source"] == "dag_file" and task["owners"][0]["name"] == "analytics-eng"
     assert task["decided_by"]["location"] == "orders_ingest.py:8"
     assert {e["source"] for e in task["conflicting"]} >= {"registry"}
-    assert "sources disagree" in task["next_step"]
+    assert any("sources disagree" in n for n in task["notes"])
     # reports_daily: registry says analytics-eng, the DAG file says bob (in no team)
     rep = await call(server, "resolve_owner", asset="reports_daily")
     assert rep["owners"][0]["name"] == "analytics-eng"
@@ -276,3 +276,15 @@ async def test_registry_and_lineage_facet_conflict(tmp_path: Path) -> None:
     assert [e["source"] for e in out["agreeing"]] == ["lineage_producer"]  # the writing DAG is orders-platform's
     assert out["confidence"] == 0.73  # glob 0.85, +0.03 agreeing, -0.15 conflicting
     assert json.dumps(out).count("lake.raw.orders") >= 1
+
+
+async def test_dataset_facet_on_an_s3a_namespace_answers_to_the_s3_uri(tmp_path: Path) -> None:
+    line = event(
+        "landing.copy",
+        outputs=[dataset("s3a://acme-landing/", "/shop/orders", owners=[{"name": "team:orders-platform"}])],
+    )
+    events = write(tmp_path / "events" / "e.jsonl", line + "\n")
+    server = make_server(tmp_path, lineage_events=events.parent)
+    out = await call(server, "resolve_owner", asset="s3://acme-landing/shop/orders/dt=2024-05-01/x.parquet")
+    assert out["kind"] == "s3" and out["decided_by"]["source"] == "openlineage"
+    assert out["owners"][0]["name"] == "orders-platform"

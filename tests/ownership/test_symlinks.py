@@ -97,3 +97,32 @@ async def test_lineage_events_symlinked_out_of_the_folder_are_skipped(tmp_path: 
     assert "leak.jsonl: symlink resolving outside the OpenLineage events folder; skipped" in warnings
     assert "linked_dir: symlink to a folder outside" in warnings
     assert "pipe.jsonl: a FIFO" in warnings
+
+
+DAG_FILE = """\
+from airflow import DAG
+with DAG("{dag_id}", default_args={{"owner": "alice"}}):
+    pass
+"""
+
+
+async def test_dag_folder_fifo_does_not_hang_and_symlinks_out_are_refused(tmp_path: Path) -> None:
+    dags = tmp_path / "dags"
+    write(dags / "kept.py", DAG_FILE.format(dag_id="kept_dag"))
+    outside = write(tmp_path / "private" / "secret_dag.py", DAG_FILE.format(dag_id=f"{MARKER}_dag"))
+    os.symlink(outside, dags / "leak.py")
+    os.symlink(outside.parent, dags / "linked_dir")
+    os.mkfifo(dags / "pipe.py")
+    try:
+        server = await asyncio.wait_for(asyncio.to_thread(make_server, tmp_path, dags_folder=dags), 10)
+        kept = await asyncio.wait_for(call(server, "resolve_owner", asset="kept_dag", kind="dag"), 10)
+        leaked = await call(server, "resolve_owner", asset=f"{MARKER}_dag", kind="dag")
+    finally:
+        _release_reader(dags / "pipe.py")
+    assert kept["decided_by"]["source"] == "dag_file" and kept["decided_by"]["location"] == "kept.py:2"
+    assert leaked["found"] is False
+    warnings = " ".join(kept["registry_warnings"])
+    assert "leak.py: symlink resolving outside the DAG folder; skipped" in warnings
+    assert "linked_dir: symlink to a folder outside the DAG folder" in warnings
+    assert "pipe.py: a FIFO (named pipe), not a regular file; skipped" in warnings
+    assert str(outside) not in json.dumps(kept)

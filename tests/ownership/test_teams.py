@@ -48,15 +48,17 @@ async def test_list_assets_combines_sources_and_pages(tmp_path: Path) -> None:
     assert first["total"] == 300 + 1 + 1 + 1 + 1  # tables, dag, s3 in registry; DAG file; CODEOWNERS line
     assert first["truncation"]["truncated"]
     n = len(first["assets"])
-    assert 0 < n < 300 and f"offset={n}" in first["truncation"]["how_to_get_more"]
+    cursor = first["truncation"]["next_cursor"]
+    assert 0 < n < 300 and first["truncation"]["reason"] == "budget" and cursor == str(n)
+    assert f"continue with cursor={cursor!r}" in first["truncation"]["how_to_get_more"]
+    assert "offset" not in first["truncation"]["how_to_get_more"]
     seen = [a["name"] for a in first["assets"]]
-    offset = n
-    while True:
-        page = await call(server, "list_assets", team="orders-platform", offset=offset)
+    while cursor:
+        page = await call(server, "list_assets", team="orders-platform", cursor=cursor)
+        assert page["offset"] == int(cursor)
         seen += [a["name"] for a in page["assets"]]
-        offset += len(page["assets"])
-        if not page["truncation"]["truncated"]:
-            break
+        cursor = page["truncation"]["next_cursor"]
+        assert bool(cursor) == page["truncation"]["truncated"]
     assert len(seen) == first["total"] and len(set(seen)) == len(seen)
     assert {"orders_v2", "/dags/orders/", "orders_ingest"} <= set(seen)
     dags = await call(server, "list_assets", team="orders-platform", kind="dag")
