@@ -120,7 +120,9 @@ def test_fit_keeps_order_and_reports_truncation() -> None:
     lines = [f"line {i:03d} " + "x" * 30 for i in range(100)]  # 10 tokens each
     kept, trunc = fit(lines, 200, how_to_get_more="call read_log with start_line=21")
     assert kept == lines[:20]
-    assert trunc == Truncation(truncated=True, omitted=80, how_to_get_more="call read_log with start_line=21")
+    assert trunc == Truncation(
+        truncated=True, reason="budget", omitted=80, how_to_get_more="call read_log with start_line=21"
+    )
     everything, none_cut = fit(lines[:5], 200, how_to_get_more="unused")
     assert everything == lines[:5] and not none_cut.truncated and none_cut.how_to_get_more == ""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from oncall_mcp.shared.budget import Truncation, estimate_tokens, fit_model
 from oncall_mcp.shared.steps import NextStep, ToolResult
@@ -12,7 +12,7 @@ from oncall_mcp.shared.steps import NextStep, ToolResult
 class Listing(ToolResult):
     header: str = "h"
     lines: list[str]
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
 
 
 def step(priority: int, tool: str = "locate_task") -> NextStep:
