@@ -22,7 +22,7 @@ from oncall_mcp.servers.trino.models import (
     ValidateResult,
 )
 from oncall_mcp.servers.trino.settings import TrinoSettings
-from oncall_mcp.shared.auth import current_caller
+from oncall_mcp.shared.auth import authenticated_caller
 from oncall_mcp.shared.budget import clip, estimate_tokens, fit
 from oncall_mcp.shared.errors import ToolError
 
@@ -78,8 +78,7 @@ class SqlService:
         """The Trino user to run as: the authenticated HTTP caller when impersonation is on."""
         if not self.settings.trino_impersonate:
             return None
-        caller = current_caller()
-        return None if caller.startswith("local") else caller
+        return authenticated_caller()  # the token's caller exactly (an OAuth user may be called "local…")
 
     def timeout(self, timeout_s: float) -> float:
         return min(timeout_s, self.settings.max_timeout_s)
