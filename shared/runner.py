@@ -219,5 +219,8 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
         port=args.port,
         log_level=server.settings.log_level.lower(),
         timeout_graceful_shutdown=10,  # SIGTERM (a rolling update): finish in-flight calls, then stop
+        # keep idle connections open longer than a load balancer keeps its pooled ones (haproxy, ALB: 60 s), or the
+        # balancer may send a request on a connection we are closing (seen as "server disconnected" by clients)
+        timeout_keep_alive=75,
     )
     uvicorn.Server(config).run()

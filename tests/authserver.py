@@ -48,9 +48,15 @@ def install() -> Path:
     home = CACHE / f"oidc-provider-{VERSION}"
     if (home / ".complete").exists():
         return home
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if not npm or not node:
-        raise RuntimeError("node and npm are needed for the test authorization server (apt-get install nodejs npm)")
+    if not shutil.which("npm") or not shutil.which("node"):
+        from tests.haproxy import RegistryUnreachable as AptUnreachable
+        from tests.haproxy import apt_install
+
+        try:
+            apt_install("nodejs", "npm")
+        except AptUnreachable as exc:
+            raise RegistryUnreachable(str(exc)) from None
+    npm = shutil.which("npm") or "npm"
     home.mkdir(parents=True, exist_ok=True)
     (home / "package.json").write_text('{"name": "oncall-mcp-test-authserver", "private": true, "type": "module"}\n')
     proc = subprocess.run(

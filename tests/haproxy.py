@@ -24,21 +24,25 @@ class RegistryUnreachable(RuntimeError):
     """apt could not reach the Debian repository."""
 
 
-def ensure_haproxy() -> str:
-    found = shutil.which("haproxy") or (Path("/usr/sbin/haproxy").exists() and "/usr/sbin/haproxy")
-    if found:
-        return str(found)
+def apt_install(*packages: str) -> None:
+    """`apt-get install` (as root, as in CI); RegistryUnreachable when the Debian repository cannot be reached."""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise RuntimeError("haproxy is not installed (apt-get install haproxy)")
+        raise RuntimeError(f"{' '.join(packages)} not installed (apt-get install {' '.join(packages)})")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     update = subprocess.run(["apt-get", "update", "-qq"], capture_output=True, text=True, env=env, timeout=600)
     if update.returncode != 0 or "Failed to fetch" in update.stderr:
         raise RegistryUnreachable(f"apt-get update failed: {update.stderr.strip()[-300:]}")
     install = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "haproxy"], capture_output=True, text=True, env=env, timeout=900
+        ["apt-get", "install", "-y", "-qq", *packages], capture_output=True, text=True, env=env, timeout=900
     )
     if install.returncode != 0:
-        raise RuntimeError(f"apt-get install haproxy failed: {install.stderr.strip()[-500:]}")
+        raise RuntimeError(f"apt-get install {' '.join(packages)} failed: {install.stderr.strip()[-500:]}")
+
+
+def ensure_haproxy() -> str:
+    found = shutil.which("haproxy") or (Path("/usr/sbin/haproxy").exists() and "/usr/sbin/haproxy")
+    if not found:
+        apt_install("haproxy")
     return shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
@@ -96,11 +100,16 @@ class Haproxy:
         lines = [
             "global",
             "  maxconn 4096",
+            "  log stderr format raw local0 info",
             "defaults",
             "  mode http",
+            "  log global",
+            "  option httplog",
+            "  option dontlog-normal",  # only errors and retries reach the log (stderr.txt in the work folder)
             "  timeout connect 2s",
             "  timeout client 60s",
             "  timeout server 60s",  # > the 15 s keep-alive pings of 2026-07-28 SSE answers
+            "  timeout check 3s",  # a busy replica answers /readyz late; do not flap it DOWN
             "  retries 3",
             "  option redispatch",  # a connect failure is retried on another replica
         ]
@@ -108,7 +117,7 @@ class Haproxy:
             lines += [f"frontend {name}", f"  bind 127.0.0.1:{port}", f"  default_backend {name}_replicas"]
             lines += [f"backend {name}_replicas", "  balance roundrobin", "  option httpchk GET /readyz"]
             lines += ["  http-check expect status 200"]
-            lines += [f"  server {r.name} 127.0.0.1:{r.port} check inter 500ms fall 2 rise 2" for r in servers]
+            lines += [f"  server {r.name} 127.0.0.1:{r.port} check inter 1s fall 2 rise 2" for r in servers]
         return "\n".join(lines) + "\n"
 
     def start(self) -> None:
@@ -130,15 +139,21 @@ class Haproxy:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
             self.proc = None
-        shutil.rmtree(self.work, ignore_errors=True)
+
+    def log(self) -> str:
+        path = self.work / "stderr.txt"
+        return path.read_text(errors="replace") if path.exists() else ""
 
 
 @contextlib.contextmanager
-def haproxy(frontends: dict[str, list[Replica]]) -> Iterator[dict[str, str]]:
-    """haproxy in front of the replicas; yields {frontend name: its MCP URL}."""
+def haproxy(frontends: dict[str, list[Replica]], log: list[str] | None = None) -> Iterator[dict[str, str]]:
+    """haproxy in front of the replicas; yields {frontend name: its MCP URL}; its error log lands in `log`."""
     proxy = Haproxy(ensure_haproxy(), {name: (free_port(), servers) for name, servers in frontends.items()})
     try:
         proxy.start()
         yield {name: f"http://127.0.0.1:{port}/mcp" for name, (port, _) in proxy.frontends.items()}
     finally:
         proxy.stop()
+        if log is not None:
+            log.append(proxy.log())
+        shutil.rmtree(proxy.work, ignore_errors=True)

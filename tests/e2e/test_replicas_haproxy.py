@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ async def _client(
 async def test_replicas_behind_haproxy_survive_a_killed_replica(tmp_path: Path) -> None:
     box = build(tmp_path / "sandbox")
     env = box.env()
+    haproxy_log: list[str] = []
     with contextlib.ExitStack() as stack:
         pools = {}
         for server in SERVERS:
@@ -104,7 +106,7 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(tmp_path: Path) 
             }
             pools[server] = stack.enter_context(replicas(f"oncall_mcp.servers.{server}", server_env, 3, tmp_path))
         try:
-            urls = stack.enter_context(haproxy(pools))
+            urls = stack.enter_context(haproxy(pools, haproxy_log))
         except RegistryUnreachable as exc:
             pytest.skip(str(exc))
 
@@ -148,6 +150,9 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(tmp_path: Path) 
     report = {s: {**st.__dict__, "errors": st.errors[:4]} for s, st in stats.items()}
     total = sum(st.ok for st in stats.values())
     summary = json.dumps({"total_ok": total, "killed_at_s": killed_at, **report}, default=str)
+    summary += "\nhaproxy log (errors only):\n" + "".join(haproxy_log)[-3000:]
+    if os.environ.get("OCM_TEST_HAPROXY_LOG"):
+        Path(os.environ["OCM_TEST_HAPROXY_LOG"]).write_text(json.dumps(report) + "\n" + "".join(haproxy_log))
     for server, st in stats.items():
         assert st.wrong == 0 and st.lost == 0, (server, summary, st.errors[:10])
     own, om = stats["ownership"], stats["openmetadata"]
