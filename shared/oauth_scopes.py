@@ -75,6 +75,9 @@ class ScopeGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user = scope.get("user")
+        if scope["type"] == "http" and not isinstance(user, AuthenticatedUser):
+            await self._challenge(send)
+            return
         token = user.access_token if isinstance(user, AuthenticatedUser) else None
         if scope["type"] != "http" or not isinstance(token, OAuthAccessToken):
             await self.app(scope, receive, send)
@@ -110,23 +113,34 @@ class ScopeGate:
 
         await self.app(scope, replay, send)
 
+    async def _challenge(self, send: Send) -> None:
+        """401 like the SDK's, plus `scope`: the MCP spec has clients request the scopes the challenge names (else
+        every scope the metadata lists), so a client asks for the read scope only, not for write (least privilege)."""
+        await self._send(send, 401, "invalid_token", "Authentication required", [self.read], {"error": "invalid_token"})
+
+    async def _send(
+        self, send: Send, status: int, error: str, description: str, scopes: list[str], body_extra: dict[str, str]
+    ) -> None:
+        needed = " ".join(scopes)
+        parts = [f'error="{error}"', f'error_description="{description}"', f'scope="{needed}"']
+        if self.resource_metadata_url:
+            parts.append(f'resource_metadata="{self.resource_metadata_url}"')
+        body = json.dumps({**body_extra, "error_description": description, "scope": needed}).encode()
+        headers: list[tuple[bytes, bytes]] = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
     async def _refuse(self, send: Send, tool: str | None, lacking: list[str]) -> None:
         if self.on_refusal is not None:
             self.on_refusal(tool, lacking)
         needed = " ".join(lacking)
         what = f" to call {tool}" if tool else ""
         description = f"Required scope{'s' if len(lacking) > 1 else ''}{what}: {needed}"
-        parts = ['error="insufficient_scope"', f'scope="{needed}"', f'error_description="{description}"']
-        if self.resource_metadata_url:
-            parts.append(f'resource_metadata="{self.resource_metadata_url}"')
-        body = json.dumps({"error": "insufficient_scope", "error_description": description, "scope": needed}).encode()
-        headers: list[tuple[bytes, bytes]] = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 403, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await self._send(send, 403, "insufficient_scope", description, lacking, {"error": "insufficient_scope"})
 
 
 def gate_routes(app: Any, paths: list[str], wrap: Callable[[ASGIApp], ASGIApp]) -> None:

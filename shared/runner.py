@@ -174,9 +174,11 @@ def _add_oauth(server: OncallServer, app: Starlette, endpoints: list[str], resou
     resource = AnyHttpUrl(resource_url)
     metadata_url = str(build_resource_metadata_url(resource))
     # ours first: the SDK's copy of this route lists no scopes (it takes them from endpoint-wide required_scopes)
+    # strings, not AnyHttpUrl: the metadata model keeps an empty path as given, so `issuer` is published exactly as
+    # configured (RFC 8414 clients, the SDK's too, compare it to the issuer's own metadata character for character)
     routes = create_protected_resource_routes(
-        resource_url=resource,
-        authorization_servers=[AnyHttpUrl(str(settings.auth_issuer))],
+        resource_url=resource_url,  # type: ignore[arg-type]
+        authorization_servers=[str(settings.auth_issuer)],  # type: ignore[list-item]
         scopes_supported=[read, write],
         resource_name=server.mcp.name,
     )

@@ -19,13 +19,37 @@ import httpx2
 import jwt
 import pytest
 from mcp import Client
+from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
+from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
 from tests.authserver import AuthServer, RegistryUnreachable, auth_server
 from tests.authserver import Client as OAuthClient
 from tests.harness import ROOT, free_port, server_env, wait_for_port
 
 pytestmark = [pytest.mark.engine, pytest.mark.e2e]
+
+
+class MemoryStorage:
+    """Token storage for the SDK's OAuth client, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client_info: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client_info
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client_info = client_info
+
 
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
@@ -39,15 +63,15 @@ LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 
 
 @contextlib.contextmanager
-def probe(port: int, env: dict[str, str], stateless: bool = True) -> Iterator[str]:
-    args = ["--transport", "streamable-http", "--port", str(port)] + (["--stateless"] if stateless else [])
+def probe(port: int, env: dict[str, str], stateless: bool = True, transport: str = "streamable-http") -> Iterator[str]:
+    args = ["--transport", transport, "--port", str(port)] + (["--stateless"] if stateless else [])
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.oauth_probe", *args],
         env=server_env(env), cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}"
     finally:
         proc.terminate()
         try:
@@ -105,7 +129,7 @@ async def test_oauth_resource_server(idps: tuple[AuthServer, AuthServer, str], t
             # RFC 9728 metadata names the issuer and the scopes; the 401 points at it
             meta = (await http.get(f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp")).json()
             assert meta["resource"] == resource
-            assert meta["authorization_servers"] == [idp.issuer + "/"] or meta["authorization_servers"] == [idp.issuer]
+            assert meta["authorization_servers"] == [idp.issuer]  # exactly: clients compare issuers verbatim
             assert meta["scopes_supported"] == ["oncall.read", "oncall.write"]
             assert meta["bearer_methods_supported"] == ["header"]
             missing = await post(None)
@@ -113,6 +137,7 @@ async def test_oauth_resource_server(idps: tuple[AuthServer, AuthServer, str], t
             challenge = missing.headers["www-authenticate"]
             assert 'error="invalid_token"' in challenge
             assert f'resource_metadata="http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"' in challenge
+            assert 'scope="oncall.read"' in challenge  # clients ask for read only, not every scope listed
 
             # client credentials, RS256 and ES256
             reader, es_reader, writer = idp.token("reader"), idp.token("es-reader"), idp.token("writer")
@@ -169,6 +194,34 @@ async def test_oauth_resource_server(idps: tuple[AuthServer, AuthServer, str], t
         assert identity["sub"] == "alice" and identity["username"] == "alice" and identity["client_id"] == "agent"
         assert identity["email"] == "alice@example.test" and identity["iss"] == idp.issuer
 
+        # the official SDK OAuth client finds everything itself: 401 -> RFC 9728 metadata -> issuer metadata ->
+        # client-credentials token for this resource -> retry
+        reader_client = idp.client("reader")
+        provider = ClientCredentialsOAuthProvider(
+            server_url=url,
+            storage=MemoryStorage(),
+            client_id=reader_client.client_id,
+            client_secret=reader_client.client_secret,
+            scope="oncall.read",
+            issuer=idp.issuer,
+        )
+        async with (
+            httpx2.AsyncClient(auth=provider, timeout=30) as http,
+            Client(streamable_http_client(url, http_client=http)) as client,
+        ):
+            discovered = await client.call_tool("identity", {})
+        assert discovered.structured_content is not None
+        assert discovered.structured_content["caller"] == "reader"
+
+    # SSE (sessions: sticky routing behind a balancer) is guarded the same way
+    sse_env = {**env, "OCM_PROBE_AUTH_AUDIENCE": resource, "OCM_PROBE_AUDIT_FILE": str(tmp_path / "sse-audit.jsonl")}
+    with probe(port, sse_env, stateless=False, transport="sse") as sse_url:
+        async with httpx2.AsyncClient(timeout=30) as http, http.stream("GET", sse_url) as r:
+            assert r.status_code == 401 and 'scope="oncall.read"' in r.headers["www-authenticate"]
+        async with Client(sse_client(sse_url, headers={"Authorization": f"Bearer {idp.token('writer')}"})) as client:
+            assert (await client.call_tool("identity", {})).structured_content["caller"] == "writer"  # type: ignore[index]
+            assert not (await client.call_tool("write_note", {"text": "x"})).is_error
+
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     summary = [(r["tool"], r["caller"], r["outcome"]) for r in records]
     assert summary == [
@@ -176,9 +229,10 @@ async def test_oauth_resource_server(idps: tuple[AuthServer, AuthServer, str], t
         ("write_note", "reader", "insufficient_scope"),
         ("write_note", "writer", "ok"),
         ("identity", "alice", "ok"),
+        ("identity", "reader", "ok"),
     ], summary
-    assert records[-1]["identity"]["sub"] == "alice"
-    assert records[-1]["identity"]["email"] == "alice@example.test"
+    alice = records[3]
+    assert alice["identity"]["sub"] == "alice" and alice["identity"]["email"] == "alice@example.test"
     logged = audit.read_text()
     for token in (reader, user, opaque):
         assert token[-12:] not in logged
