@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import subprocess
 import sys
 import time
@@ -307,3 +308,42 @@ def test_oauth_settings_resource_url() -> None:
     assert build_verifier(s) is not None
     s = ServerSettings(auth_issuer=OAUTH_ISS, auth_audience="trino-mcp", auth_resource_url=OAUTH_AUD)  # type: ignore[call-arg]
     assert s.oauth_resource_url() == OAUTH_AUD
+
+
+async def test_scopes_are_checked_inside_call_tool_too(tmp_path: Path) -> None:
+    """The HTTP layer refuses first (403, see tests/e2e/test_oauth_resource_server.py); `call_tool` checks again,
+    so a route that skipped the gate still could not run a write tool without the write scope."""
+    from mcp import Client
+    from mcp.server.auth.middleware.auth_context import auth_context_var
+    from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+
+    from oncall_mcp.shared.oauth import OAuthAccessToken
+    from oncall_mcp.shared.oauth_scopes import current_missing_scopes
+    from tests.e2e.oauth_probe import build
+
+    server = build()
+    server.audit.path = tmp_path / "audit.jsonl"
+    server.mcp.scope_check = lambda tool: current_missing_scopes(
+        tool, read="oncall.read", write="oncall.write", writes=lambda name: name == "write_note"
+    )
+    token = OAuthAccessToken(
+        token="t", client_id="agent", scopes=["oncall.read"], subject="u-1", caller="alice", username="alice"
+    )
+    reset = auth_context_var.set(AuthenticatedUser(token))
+    try:
+        async with Client(server.mcp) as client:
+            who = await client.call_tool("identity", {})
+            refused = await client.call_tool("write_note", {"text": "x"})
+    finally:
+        auth_context_var.reset(reset)
+    assert who.structured_content == {
+        "caller": "alice",
+        "identity": {"sub": "u-1", "username": "alice", "client_id": "agent"},
+    }
+    assert refused.is_error and "insufficient_scope: needs oncall.write" in refused.content[0].text  # type: ignore[union-attr]
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [(r["tool"], r["caller"], r["outcome"]) for r in lines] == [
+        ("identity", "alice", "ok"),
+        ("write_note", "alice", "insufficient_scope"),
+    ]
+    assert lines[1]["identity"] == {"sub": "u-1", "username": "alice", "client_id": "agent"}
