@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -149,7 +150,14 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(tmp_path: Path) 
 
     report = {s: {**st.__dict__, "errors": st.errors[:4]} for s, st in stats.items()}
     total = sum(st.ok for st in stats.values())
-    summary = json.dumps({"total_ok": total, "killed_at_s": killed_at, **report}, default=str)
+    log_lines = "".join(haproxy_log).splitlines()
+    # requests the killed replica dropped mid-way (haproxy termination state S*: the server aborted)
+    dropped = [line for line in log_lines if "ownership_replicas/r0 " in line and re.search(r" S[HDC]-- ", line)]
+    redispatched = sum(1 for line in log_lines if line.rstrip('"').split(" ")[-4:-3] == ["+1"] or "/+1 " in line)
+    summary = json.dumps(
+        {"total_ok": total, "killed_at_s": killed_at, "dropped_by_killed_replica": len(dropped),
+         "redispatched_by_haproxy": redispatched, **report}, default=str,
+    )  # fmt: skip
     summary += "\nhaproxy log (errors only):\n" + "".join(haproxy_log)[-3000:]
     if os.environ.get("OCM_TEST_HAPROXY_LOG"):
         Path(os.environ["OCM_TEST_HAPROXY_LOG"]).write_text(json.dumps(report) + "\n" + "".join(haproxy_log))
@@ -160,6 +168,10 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(tmp_path: Path) 
     # only calls in flight on the killed replica failed: at most one per client of that server, all at the kill
     assert own.retried <= CLIENTS // 2 and len(own.failure_times) <= CLIENTS // 2, summary
     assert all(killed_at[0] - 0.5 <= t <= killed_at[0] + 5 for t in own.failure_times), summary
+    # ... and haproxy's log agrees: every failure a client saw is a request the killed replica dropped mid-way;
+    # connects refused after the kill were retried on another replica by haproxy (`+1`), unseen by clients
+    assert len(own.failure_times) <= len(dropped), (summary, dropped)
+    assert not [line for line in log_lines if "openmetadata_replicas/" in line and re.search(r" 5\d\d ", line)]
     assert total >= CLIENTS * 10, summary
     # every call was made as its user (per-user JWT), on all replicas
     for server in SERVERS:
