@@ -17,7 +17,7 @@ from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from oncall_mcp.shared.audit import AuditLog
-from oncall_mcp.shared.auth import build_verifier, current_caller
+from oncall_mcp.shared.auth import build_verifier, caller_identity, current_caller
 from oncall_mcp.shared.errors import ToolError, internal_error
 from oncall_mcp.shared.redaction import redact, redact_result
 from oncall_mcp.shared.settings import ServerSettings
@@ -68,6 +68,7 @@ class AuditedMCPServer(MCPServer):
     def __init__(self, audit: AuditLog, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.audit = audit
+        self.scope_check: Callable[[str], list[str]] | None = None  # OAuth scopes a call lacks (oauth_scopes.py)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -75,9 +76,13 @@ class AuditedMCPServer(MCPServer):
         record = _CallRecord()
         reset = _CURRENT_CALL.set(record)
         start = time.perf_counter()
-        caller = current_caller()
+        caller, identity = current_caller(), caller_identity()
         args: dict[str, Any] = arguments if isinstance(arguments, dict) else {"arguments": arguments}
         try:
+            lacking = self.scope_check(name) if self.scope_check else []
+            if lacking:  # the HTTP layer refuses these with 403 first; this holds on every route
+                record.outcome, record.error = "insufficient_scope", "missing scope: " + " ".join(lacking)
+                raise ToolError(f"Error executing tool {name}: insufficient_scope: needs {' '.join(lacking)}")
             if nested_deeper_than(arguments, MAX_ARGUMENT_DEPTH):
                 args = {"arguments": f"[not recorded: nested deeper than {MAX_ARGUMENT_DEPTH} levels]"}
                 record.outcome = "invalid_arguments"
@@ -94,7 +99,9 @@ class AuditedMCPServer(MCPServer):
         finally:
             _CURRENT_CALL.reset(reset)
             duration = (time.perf_counter() - start) * 1000
-            self.audit.record(redact(name), caller, args, record.outcome or "ok", duration, record.size, record.error)
+            self.audit.record(
+                redact(name), caller, args, record.outcome or "ok", duration, record.size, record.error, identity
+            )
 
     def _refusal(self, name: str, exc: BaseException) -> tuple[str, str]:
         if self._tool_manager.get_tool(name) is None:
@@ -131,6 +138,18 @@ class OncallServer:
             if verifier
             else None
         )
+        # OAuth 2.1 resource server (shared/oauth.py): RFC 9728 metadata names the issuer; `aud` is checked by the
+        # verifier, scopes per tool by shared/oauth_scopes.py (wired in runner.build_http_app).
+        resource_url = settings.oauth_resource_url()
+        if verifier and settings.auth_issuer and resource_url:
+            auth = AuthSettings(
+                issuer_url=settings.auth_issuer,  # type: ignore[arg-type]
+                resource_server_url=resource_url,  # type: ignore[arg-type]
+                required_scopes=None,
+                validate_token_resource=False,
+            )
+        # readiness of the backend for /readyz (shared/health.py): a server may set a cheap probe, sync or async
+        self.ready_check: Callable[[], Any] | None = None
         self.mcp: AuditedMCPServer = AuditedMCPServer(
             self.audit,
             name=f"oncall-{name.replace('_', '-')}",

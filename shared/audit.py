@@ -33,6 +33,7 @@ class AuditLog:
         duration_ms: float,
         bytes_returned: int,
         error: str | None = None,
+        identity: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -47,6 +48,8 @@ class AuditLog:
         }
         if error:
             entry["error"] = clip(error, 500)
+        if identity:  # an OAuth caller: sub, username, email, client_id, iss (shared/auth.caller_identity)
+            entry["identity"] = identity
         line = json.dumps(redact_record(entry), default=str, ensure_ascii=False)
         with self._lock:
             if self.path:

@@ -1,4 +1,5 @@
-"""HTTP bearer auth: static tokens (env or file) and HS256 JWTs; the caller's identity for tools and audit.
+"""HTTP bearer auth: static tokens (env or file), HS256 JWTs and OAuth 2.1 access tokens (`shared/oauth.py`); the
+caller's identity for tools and audit.
 
 Static tokens are configured as `name:token` entries (comma- or newline-separated in `OCM_<SERVER>_AUTH_TOKENS`;
 one `name token` or `name:token` per line in `OCM_<SERVER>_AUTH_TOKENS_FILE`). A caller name never contains `:` or
@@ -196,6 +197,26 @@ def build_verifier(settings: ServerSettings) -> TokenVerifier | None:
                 settings.auth_jwt_secret.get_secret_value(), settings.auth_jwt_audience, settings.auth_jwt_issuer
             )
         )
+    if settings.auth_issuer and settings.auth_audience:
+        from oncall_mcp.shared.oauth import IssuerConfig, OAuthVerifier
+
+        secret = settings.auth_introspection_client_secret
+        verifiers.append(
+            OAuthVerifier(
+                IssuerConfig(
+                    issuer=settings.auth_issuer,
+                    audience=settings.auth_audience,
+                    algorithms=tuple(settings.auth_algorithms),
+                    leeway_s=settings.auth_leeway_s,
+                    jwks_url=settings.auth_jwks_url,
+                    jwks_min_refresh_s=settings.auth_jwks_min_refresh_s,
+                    principal_claim=settings.auth_principal_claim,
+                    introspection_url=settings.auth_introspection_url,
+                    introspection_client_id=settings.auth_introspection_client_id,
+                    introspection_client_secret=secret.get_secret_value() if secret else None,
+                )
+            )
+        )
     if not verifiers:
         return None
     return verifiers[0] if len(verifiers) == 1 else ChainVerifier(verifiers)
@@ -208,7 +229,18 @@ def authenticated_caller() -> str | None:
     token = get_access_token()
     if token is None:
         return None
+    caller = getattr(token, "caller", None)  # OAuthAccessToken: the principal claim, not the OAuth client
+    if isinstance(caller, str) and caller:
+        return caller
     return token.client_id or token.subject or "authenticated"
+
+
+def caller_identity() -> dict[str, str] | None:
+    """For an OAuth caller: `sub`, `username` (preferred_username), `email`, `client_id` and `iss` as the token
+    said them (for tools and the audit record); None for static tokens, HS256 JWTs and local callers."""
+    token = get_access_token()
+    identity = getattr(token, "identity", None)
+    return identity() if callable(identity) else None
 
 
 def current_caller() -> str:

@@ -13,6 +13,8 @@ from typing import Any
 import mcp_types
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import TypeAdapter, ValidationError
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.redaction import install_log_redaction
@@ -112,7 +114,84 @@ def parse_args(prog: str, argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="bind address for HTTP transports (default loopback)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--path", default=None, help="URL path (default /mcp, or /sse for SSE)")
+    parser.add_argument(
+        "--stateless",
+        action="store_true",
+        default=os.environ.get("OCM_HTTP_STATELESS", "") in ("1", "true", "yes"),
+        help="streamable HTTP without sessions, so any replica behind a load balancer can answer any request "
+        "(env OCM_HTTP_STATELESS=1); server-to-client requests (elicitation) are then unavailable",
+    )
     return parser.parse_args(argv)
+
+
+def build_http_app(
+    server: OncallServer, transport: str, host: str, path: str | None = None, *, stateless: bool = False
+) -> Starlette:
+    """The ASGI app of one server: the SDK's transport app plus /healthz and /readyz, and for OAuth callers the
+    RFC 9728 metadata listing the scopes and the per-tool scope gate (shared/oauth_scopes.py)."""
+    from oncall_mcp.shared.health import add_health_routes
+
+    add_health_routes(server)
+    security = transport_security(server, host)
+    if transport == "sse":
+        sse_path = path or "/sse"
+        app = server.mcp.sse_app(sse_path=sse_path, transport_security=security, host=host)
+        endpoints = [sse_path, "/messages/"]
+    else:
+        mcp_path = path or "/mcp"
+        app = server.mcp.streamable_http_app(
+            streamable_http_path=mcp_path, stateless_http=stateless, transport_security=security, host=host
+        )
+        endpoints = [mcp_path]
+    settings = server.settings
+    resource_url = settings.oauth_resource_url()
+    if server.verifier is not None and settings.auth_issuer and resource_url:
+        _add_oauth(server, app, endpoints, resource_url)
+    return app
+
+
+def _add_oauth(server: OncallServer, app: Starlette, endpoints: list[str], resource_url: str) -> None:
+    from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+    from pydantic import AnyHttpUrl
+
+    from oncall_mcp.shared.oauth_scopes import ScopeGate, current_missing_scopes, gate_routes
+
+    settings = server.settings
+    read, write = settings.auth_scope_read, settings.auth_scope_write
+
+    def writes(tool: str) -> bool:
+        found = server.mcp._tool_manager.get_tool(tool)
+        annotations = found.annotations if found is not None else None
+        return annotations is not None and annotations.read_only_hint is False
+
+    def audit_refusal(tool: str | None, lacking: list[str]) -> None:
+        from oncall_mcp.shared.auth import caller_identity, current_caller
+
+        if tool is not None:
+            error = "missing scope: " + " ".join(lacking)
+            server.audit.record(tool, current_caller(), {}, "insufficient_scope", 0.0, 0, error, caller_identity())
+
+    resource = AnyHttpUrl(resource_url)
+    metadata_url = str(build_resource_metadata_url(resource))
+    # ours first: the SDK's copy of this route lists no scopes (it takes them from endpoint-wide required_scopes)
+    # strings, not AnyHttpUrl: the metadata model keeps an empty path as given, so `issuer` is published exactly as
+    # configured (RFC 8414 clients, the SDK's too, compare it to the issuer's own metadata character for character)
+    routes = create_protected_resource_routes(
+        resource_url=resource_url,  # type: ignore[arg-type]
+        authorization_servers=[str(settings.auth_issuer)],  # type: ignore[list-item]
+        scopes_supported=[read, write],
+        resource_name=server.mcp.name,
+    )
+    app.router.routes[0:0] = routes
+
+    def wrap(inner: ASGIApp) -> ASGIApp:
+        return ScopeGate(
+            inner, read=read, write=write, writes=writes,
+            resource_metadata_url=metadata_url, on_refusal=audit_refusal,
+        )  # fmt: skip
+
+    gate_routes(app, endpoints, wrap)
+    server.mcp.scope_check = lambda tool: current_missing_scopes(tool, read=read, write=write, writes=writes)
 
 
 def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None = None) -> None:
@@ -130,17 +209,20 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
         prefix = f"OCM_{name.upper()}_"
         sys.stderr.write(
             f"{prog}: refusing to listen on {args.host} without authentication; set {prefix}AUTH_TOKENS, "
-            f"{prefix}AUTH_TOKENS_FILE or {prefix}AUTH_JWT_SECRET, or bind 127.0.0.1\n"
+            f"{prefix}AUTH_TOKENS_FILE, {prefix}AUTH_JWT_SECRET or {prefix}AUTH_ISSUER, or bind 127.0.0.1\n"
         )
         raise SystemExit(2)
-    security = transport_security(server, args.host)
-    if args.transport == "sse":
-        server.mcp.run("sse", host=args.host, port=args.port, sse_path=args.path or "/sse", transport_security=security)
-    else:
-        server.mcp.run(
-            "streamable-http",
-            host=args.host,
-            port=args.port,
-            streamable_http_path=args.path or "/mcp",
-            transport_security=security,
-        )
+    import uvicorn
+
+    app = build_http_app(server, args.transport, args.host, args.path, stateless=args.stateless)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=server.settings.log_level.lower(),
+        timeout_graceful_shutdown=10,  # SIGTERM (a rolling update): finish in-flight calls, then stop
+        # keep idle connections open longer than a load balancer keeps its pooled ones (haproxy, ALB: 60 s), or the
+        # balancer may send a request on a connection we are closing (seen as "server disconnected" by clients)
+        timeout_keep_alive=75,
+    )
+    uvicorn.Server(config).run()

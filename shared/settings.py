@@ -33,6 +33,65 @@ class ServerSettings(BaseSettings):
     )
     auth_jwt_audience: str | None = Field(None, description="required `aud` of bearer JWTs (required with the secret)")
     auth_jwt_issuer: str | None = Field(None, description="required `iss` of bearer JWTs (required with the secret)")
+    # --- OAuth 2.1 resource server (shared/oauth.py); static tokens and HS256 above never advertise an issuer ---
+    auth_issuer: str | None = Field(
+        None, description="OAuth authorization server (issuer URL): its JWT access tokens are verified with its JWKS"
+    )
+    auth_audience: str | None = Field(
+        None, description="`aud` the issuer's tokens must hold: this server's resource URL (RFC 8707); with ISSUER"
+    )
+    auth_resource_url: str | None = Field(
+        None, description="public URL of this MCP endpoint for RFC 9728 metadata (default: AUDIENCE if a URL)"
+    )
+    auth_jwks_url: str | None = Field(None, description="JWKS URL (default: the issuer's discovery document)")
+    auth_algorithms: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["RS256", "ES256"], description="accepted JWS algorithms, comma-separated"
+    )
+    auth_leeway_s: float = Field(30.0, ge=0, le=300, description="clock leeway for exp/nbf/iat, seconds")
+    auth_jwks_min_refresh_s: float = Field(
+        10.0, ge=0, le=3600, description="at most one JWKS refresh per this many seconds for unknown `kid`s"
+    )
+    auth_principal_claim: str = Field("sub", description="token claim naming the caller (e.g. preferred_username)")
+    auth_scope_read: str = Field("oncall.read", description="scope every OAuth call needs")
+    auth_scope_write: str = Field("oncall.write", description="scope a tool that writes also needs")
+    auth_introspection_url: str | None = Field(None, description="RFC 7662 endpoint (default: from discovery)")
+    auth_introspection_client_id: str | None = Field(None, description="client for introspecting opaque tokens")
+    auth_introspection_client_secret: SecretStr | None = Field(None, description="its secret")
+
+    @field_validator("auth_algorithms", mode="before")
+    @classmethod
+    def _split_algorithms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+        bad = [alg for alg in value if alg not in allowed]
+        if bad or not value:
+            raise ValueError(f"unsupported {bad or 'empty'}; use asymmetric algorithms such as RS256,ES256")
+        return value
+
+    @field_validator("auth_issuer", "auth_jwks_url", "auth_introspection_url", "auth_resource_url")
+    @classmethod
+    def _issuer_urls(cls, value: str | None) -> str | None:
+        from oncall_mcp.shared.oauth import check_issuer_url
+
+        if value is not None and (reason := check_issuer_url(value)):
+            raise ValueError(reason)
+        return value
+
+    def oauth_resource_url(self) -> str | None:
+        """The resource advertised in RFC 9728 metadata: RESOURCE_URL, else AUDIENCE when it is a URL."""
+        if not self.auth_issuer:
+            return None
+        return self.auth_resource_url or (
+            self.auth_audience if (self.auth_audience or "").startswith(("https://", "http://")) else None
+        )
+
+    # --- end of the OAuth block ---
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="extra Host header values accepted over HTTP (DNS-rebinding allowlist), comma-separated or JSON",
@@ -87,11 +146,22 @@ class ServerSettings(BaseSettings):
                 f"{prefix}AUTH_JWT_SECRET is set: also set {prefix}AUTH_JWT_AUDIENCE and {prefix}AUTH_JWT_ISSUER "
                 "(the `aud` and `iss` your tokens carry; both are verified)"
             )
+        if self.auth_issuer and not self.auth_audience:
+            raise ValueError(
+                f"{prefix}AUTH_ISSUER is set: also set {prefix}AUTH_AUDIENCE (this server's resource URL, the `aud` "
+                "its tokens carry)"
+            )
+        if self.auth_issuer and not self.oauth_resource_url():
+            raise ValueError(f"{prefix}AUTH_AUDIENCE is not a URL: set {prefix}AUTH_RESOURCE_URL (this endpoint's URL)")
+        if bool(self.auth_introspection_client_id) != bool(self.auth_introspection_client_secret):
+            raise ValueError(
+                f"set both {prefix}AUTH_INTROSPECTION_CLIENT_ID and {prefix}AUTH_INTROSPECTION_CLIENT_SECRET or neither"
+            )
         return self
 
     @property
     def auth_configured(self) -> bool:
-        return bool(self.auth_tokens or self.auth_tokens_file or self.auth_jwt_secret)
+        return bool(self.auth_tokens or self.auth_tokens_file or self.auth_jwt_secret or self.auth_issuer)
 
 
 def server_config(server: str, **extra: object) -> SettingsConfigDict:

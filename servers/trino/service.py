@@ -6,7 +6,6 @@ import re
 import time
 from typing import Any
 
-from mcp.server.auth.middleware.auth_context import get_access_token
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -24,6 +23,7 @@ from oncall_mcp.servers.trino.models import (
     ValidateResult,
 )
 from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.auth import authenticated_caller
 from oncall_mcp.shared.budget import clip, estimate_tokens, fit
 from oncall_mcp.shared.errors import ToolError
 
@@ -101,13 +101,7 @@ class SqlService:
         user; the decision rests on whether the call carries a verified bearer token, never on the caller's name."""
         if not self.settings.trino_impersonate:
             return None
-        token = get_access_token()
-        if token is None:
-            return None
-        caller = token.client_id or token.subject
-        if not caller:
-            raise ToolError("the authenticated token names no caller, so it cannot be impersonated on Trino")
-        return caller
+        return authenticated_caller()  # the token's caller exactly (an OAuth user may be called "local…")
 
     def _plan_error(self, engine: str, result: GuardResult) -> EngineError | None:
         try:

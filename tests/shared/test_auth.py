@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import subprocess
 import sys
 import time
@@ -186,3 +187,163 @@ def test_real_server_refuses_bad_auth_config(tmp_path: Path, env: dict[str, str]
     for secret in (B64, "tok-a-short", SECRET):
         for part in (secret, secret[:8], secret[-8:]):
             assert part not in proc.stderr, proc.stderr
+
+
+# --- OAuth 2.1 resource server: JWKS verification (the e2e test runs a real authorization server) ---
+
+OAUTH_ISS, OAUTH_AUD = "https://idp.example/realms/ops", "https://mcp.example/trino/mcp"
+
+
+class FakeIssuer:
+    """Discovery document + JWKS served from memory through `oauth._get_json`; counts the fetches."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+        self.keys: dict[str, object] = {
+            "r1": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            "e1": ec.generate_private_key(ec.SECP256R1()),
+        }
+        self.published = ["r1", "e1"]
+        self.fetches: list[str] = []
+
+    def jwks(self) -> dict[str, object]:
+        from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+        keys = []
+        for kid in self.published:
+            key = self.keys[kid]
+            algo = RSAAlgorithm if kid.startswith("r") else ECAlgorithm
+            keys.append({**algo.to_jwk(key.public_key(), as_dict=True), "kid": kid, "use": "sig"})  # type: ignore[attr-defined]
+        return {"keys": keys}
+
+    async def get_json(self, url: str) -> dict[str, object]:
+        self.fetches.append(url)
+        if url == f"{OAUTH_ISS}/.well-known/openid-configuration":
+            return {"issuer": OAUTH_ISS, "jwks_uri": f"{OAUTH_ISS}/certs"}
+        if url == f"{OAUTH_ISS}/certs":
+            return self.jwks()
+        raise ValueError(url)
+
+    def token(self, kid: str = "r1", exp_in: float = 600, **claims: object) -> str:
+        now = time.time()
+        body = {"iss": OAUTH_ISS, "aud": OAUTH_AUD, "sub": "u-1", "exp": int(now + exp_in), "iat": int(now), **claims}
+        alg = "RS256" if kid.startswith("r") else "ES256"
+        return jwt.encode(body, self.keys[kid], algorithm=alg, headers={"kid": kid})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def issuer(monkeypatch: pytest.MonkeyPatch) -> FakeIssuer:
+    from oncall_mcp.shared import oauth
+
+    fake = FakeIssuer()
+    monkeypatch.setattr(oauth, "_get_json", fake.get_json)
+    return fake
+
+
+def oauth_verifier(**overrides: object):
+    from oncall_mcp.shared.oauth import IssuerConfig, OAuthVerifier
+
+    return OAuthVerifier(IssuerConfig(issuer=OAUTH_ISS, audience=OAUTH_AUD, leeway_s=30, **overrides))  # type: ignore[arg-type]
+
+
+async def test_oauth_jwt_claims_are_checked(issuer: FakeIssuer) -> None:
+    v = oauth_verifier(principal_claim="preferred_username")
+    ok = await v.verify_token(issuer.token(scope="oncall.read", preferred_username="alice", email="a@x.example"))
+    assert ok is not None and ok.scopes == ["oncall.read"] and ok.subject == "u-1"
+    assert ok.caller == "alice" and ok.identity()["email"] == "a@x.example"  # type: ignore[attr-defined]
+    assert await v.verify_token(issuer.token("e1", aud=[OAUTH_AUD, "other"])) is not None  # ES256, aud list
+    assert await v.verify_token(issuer.token(exp_in=-10)) is not None  # within the 30 s leeway
+    for bad in (
+        issuer.token(aud="https://mcp.example/github/mcp"),  # another resource (RFC 8707)
+        issuer.token(iss="https://evil.example"),
+        issuer.token(exp_in=-120),
+        issuer.token(nbf=int(time.time()) + 300),
+        jwt.encode({"iss": OAUTH_ISS, "aud": OAUTH_AUD, "sub": "x"}, issuer.keys["r1"], algorithm="RS256"),  # no exp
+        jwt.encode({"iss": OAUTH_ISS, "aud": OAUTH_AUD, "exp": 9e9}, "", algorithm="none"),
+        jwt.encode({"iss": OAUTH_ISS, "aud": OAUTH_AUD, "exp": 9e9}, "s" * 32, algorithm="HS256"),
+        "opaque-token-without-introspection",
+    ):
+        assert await v.verify_token(bad) is None
+
+
+async def test_oauth_jwks_refreshes_for_a_new_kid_at_a_bounded_rate(issuer: FakeIssuer) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    v = oauth_verifier(jwks_min_refresh_s=60)
+    assert await v.verify_token(issuer.token()) is not None
+    assert issuer.fetches.count(f"{OAUTH_ISS}/certs") == 1
+    issuer.keys["r2"] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    issuer.published = ["r2", "r1"]  # rotation
+    assert await v.verify_token(issuer.token("r2")) is None  # within the cooldown of the last fetch (as jose's)
+    v.jwt.jwks._fetched_at -= 61
+    assert await v.verify_token(issuer.token("r2")) is not None  # unknown kid: one refresh
+    assert issuer.fetches.count(f"{OAUTH_ISS}/certs") == 2
+    for n in range(5):  # garbage kids do not make it fetch again within jwks_min_refresh_s
+        forged = jwt.encode({"exp": 9e9}, issuer.keys["r1"], algorithm="RS256", headers={"kid": f"k{n}"})  # type: ignore[arg-type]
+        assert await v.verify_token(forged) is None
+    assert issuer.fetches.count(f"{OAUTH_ISS}/certs") == 2
+
+
+@pytest.mark.parametrize(
+    ("env", "expect"),
+    [
+        ({"auth_issuer": OAUTH_ISS}, "also set OCM_AUTH_AUDIENCE"),
+        ({"auth_issuer": "http://idp.example", "auth_audience": OAUTH_AUD}, "https"),
+        ({"auth_issuer": OAUTH_ISS, "auth_audience": "trino-mcp"}, "set OCM_AUTH_RESOURCE_URL"),
+        ({"auth_issuer": OAUTH_ISS, "auth_audience": OAUTH_AUD, "auth_algorithms": "HS256"}, "asymmetric"),
+    ],
+)
+def test_oauth_settings_are_checked(env: dict[str, str], expect: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        ServerSettings(**env)  # type: ignore[arg-type]
+    assert expect in str(exc.value)
+
+
+def test_oauth_settings_resource_url() -> None:
+    s = ServerSettings(auth_issuer=OAUTH_ISS, auth_audience=OAUTH_AUD)  # type: ignore[call-arg]
+    assert s.oauth_resource_url() == OAUTH_AUD and s.auth_configured
+    assert build_verifier(s) is not None
+    s = ServerSettings(auth_issuer=OAUTH_ISS, auth_audience="trino-mcp", auth_resource_url=OAUTH_AUD)  # type: ignore[call-arg]
+    assert s.oauth_resource_url() == OAUTH_AUD
+
+
+async def test_scopes_are_checked_inside_call_tool_too(tmp_path: Path) -> None:
+    """The HTTP layer refuses first (403, see tests/e2e/test_oauth_resource_server.py); `call_tool` checks again,
+    so a route that skipped the gate still could not run a write tool without the write scope."""
+    from mcp import Client
+    from mcp.server.auth.middleware.auth_context import auth_context_var
+    from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+
+    from oncall_mcp.shared.oauth import OAuthAccessToken
+    from oncall_mcp.shared.oauth_scopes import current_missing_scopes
+    from tests.e2e.oauth_probe import build
+
+    server = build()
+    server.audit.path = tmp_path / "audit.jsonl"
+    server.mcp.scope_check = lambda tool: current_missing_scopes(
+        tool, read="oncall.read", write="oncall.write", writes=lambda name: name == "write_note"
+    )
+    token = OAuthAccessToken(
+        token="t", client_id="agent", scopes=["oncall.read"], subject="u-1", caller="alice", username="alice"
+    )
+    reset = auth_context_var.set(AuthenticatedUser(token))
+    try:
+        async with Client(server.mcp) as client:
+            who = await client.call_tool("identity", {})
+            refused = await client.call_tool("write_note", {"text": "x"})
+    finally:
+        auth_context_var.reset(reset)
+    assert who.structured_content == {
+        "caller": "alice",
+        "identity": {"sub": "u-1", "username": "alice", "client_id": "agent"},
+    }
+    assert refused.is_error and "insufficient_scope: needs oncall.write" in refused.content[0].text  # type: ignore[union-attr]
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [(r["tool"], r["caller"], r["outcome"]) for r in lines] == [
+        ("identity", "alice", "ok"),
+        ("write_note", "alice", "insufficient_scope"),
+    ]
+    assert lines[1]["identity"] == {"sub": "u-1", "username": "alice", "client_id": "agent"}

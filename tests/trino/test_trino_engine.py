@@ -171,25 +171,33 @@ def test_read_only_transaction_is_a_second_wall(trino_server: TrinoServer) -> No
 
 async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server: TrinoServer) -> None:
     import httpx2
+    import jwt
     from mcp.client.streamable_http import streamable_http_client
 
     from tests.harness import http_server
 
-    tokens = "alice=tok-alice-123,localadmin=tok-local-123,local=tok-bare-local-123"
-    env = {**trino_server.env(), "OCM_TRINO_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": tokens}
+    secret = "impersonation-test-secret-0123456789abcdef"
+    env = {
+        **trino_server.env(),
+        "OCM_TRINO_TRINO_IMPERSONATE": "true",
+        "OCM_TRINO_AUTH_JWT_SECRET": secret,
+        "OCM_TRINO_AUTH_JWT_AUDIENCE": "oncall-trino",
+        "OCM_TRINO_AUTH_JWT_ISSUER": "https://idp.example",
+    }
+
+    def bearer(sub: str) -> str:
+        claims = {"sub": sub, "aud": "oncall-trino", "iss": "https://idp.example", "exp": int(time.time()) + 600}
+        return jwt.encode(claims, secret, algorithm="HS256")
+
     with http_server("oncall_mcp.servers.trino", env) as url:
         # a caller whose name starts with "local" is impersonated like any other authenticated caller
-        for token, expected in (
-            ("tok-alice-123", "alice"),
-            ("tok-local-123", "localadmin"),
-            ("tok-bare-local-123", "local"),
-        ):
+        for sub in ("alice", "localadmin", "local"):
             async with (
-                httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http,
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {bearer(sub)}"}, timeout=60) as http,
                 Client(streamable_http_client(url, http_client=http)) as c,
             ):
                 r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
-                assert r.structured_content["rows"] == [[expected]], r
+                assert r.structured_content["rows"] == [[sub]], r
     # in-process (no authenticated identity, as over stdio) the service user runs the query
     async with Client(build_server(settings_for(trino_server, trino_impersonate=True)).mcp) as c:
         r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
@@ -198,7 +206,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
     env.pop("OCM_TRINO_TRINO_IMPERSONATE")
     with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
-            httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {bearer('alice')}"}, timeout=60) as http,
             Client(streamable_http_client(url, http_client=http)) as c,
         ):
             r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
