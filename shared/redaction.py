@@ -629,8 +629,7 @@ def _redact_list(items: Sequence[Any]) -> list[Any]:
     is_model = isinstance(items[0], BaseModel)
     done: list[dict[str, str]] = [{} for _ in items]
     for name in names:
-        get: Callable[[Any], Any] = (lambda i, n=name: getattr(i, n)) if is_model else (lambda i, n=name: i.get(n))
-        column = [get(i) for i in items]
+        column = [getattr(i, name) if is_model else i.get(name) for i in items]
         if not all(isinstance(v, str) for v in column):
             continue
         red = _redact_column([_mask("secret") if _secret_field(name, v) else v for v in column])

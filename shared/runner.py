@@ -65,26 +65,48 @@ def flatten_deep_json(text: str | bytes, limit: int = FLATTEN_DEPTH) -> str:
     return "".join(out)
 
 
-class _DeepTolerantAdapter(TypeAdapter[Any]):
-    """`mcp_types.jsonrpc_message_adapter` that retries a message too deep for pydantic-core with the over-deep
-    values replaced (see `flatten_deep_json`); every other message and error is unchanged."""
+class _DeepTolerantAdapter:
+    """Stands in for `mcp_types.jsonrpc_message_adapter` (a pydantic `TypeAdapter`, which cannot be subclassed):
+    retries a message too deep for pydantic-core with the over-deep values replaced (see `flatten_deep_json`);
+    every other message, error and method is the wrapped adapter's."""
+
+    def __init__(self, adapter: TypeAdapter[Any]) -> None:
+        self._adapter = adapter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._adapter, name)
 
     def validate_json(self, data: str | bytes | bytearray, /, **kwargs: Any) -> Any:
         try:
-            return super().validate_json(data, **kwargs)
+            return self._adapter.validate_json(data, **kwargs)
         except ValidationError as exc:
             errors = exc.errors()
             if not (errors and errors[0]["type"] == "json_invalid" and "recursion limit" in errors[0]["msg"]):
                 raise
             text = data.decode("utf-8", "replace") if isinstance(data, bytes | bytearray) else data
-            return super().validate_json(flatten_deep_json(text), **kwargs)
+            return self._adapter.validate_json(flatten_deep_json(text), **kwargs)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(value: str) -> str:
+    """`OCM_LOG_LEVEL`, checked: a bad value is the one-line config error every other setting gets, not a
+    traceback from `logging`."""
+    level = value.strip().upper()
+    if level not in LOG_LEVELS:
+        sys.stderr.write(f"OCM_LOG_LEVEL={value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}\n")
+        raise SystemExit(2)
+    return level
 
 
 def install_deep_json_guard() -> None:
     """Make the SDK's stdio and SSE transports answer deeply nested requests (idempotent, process-wide: one
     process serves one server). Streamable HTTP parses with `json` and answers such requests already."""
     if not isinstance(mcp_types.jsonrpc_message_adapter, _DeepTolerantAdapter):
-        mcp_types.jsonrpc_message_adapter = _DeepTolerantAdapter(mcp_types.JSONRPCMessage)
+        mcp_types.jsonrpc_message_adapter = _DeepTolerantAdapter(  # type: ignore[assignment]
+            mcp_types.jsonrpc_message_adapter
+        )
 
 
 def is_loopback(host: str) -> bool:
@@ -198,7 +220,7 @@ def run(name: str, build: Callable[[], OncallServer], argv: Sequence[str] | None
     """Parse the flags, build the server from its settings and serve until stopped."""
     prog = f"oncall-{name.replace('_', '-')}"
     args = parse_args(prog, argv)
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("OCM_LOG_LEVEL", "WARNING"))
+    logging.basicConfig(stream=sys.stderr, level=log_level(os.environ.get("OCM_LOG_LEVEL", "WARNING")))
     install_log_redaction()
     install_deep_json_guard()
     server = build()

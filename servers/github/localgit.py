@@ -362,14 +362,14 @@ class LocalGitBackend(Backend):
         for f in self.pr_dir.glob("*.json"):
             with contextlib.suppress(OSError, ValueError):
                 out.append(json.loads(f.read_text(encoding="utf-8")))
-        return sorted(out, key=lambda r: -int(r.get("number", 0)))  # type: ignore[call-overload]
+        return sorted(out, key=lambda r: -int(str(r.get("number", 0))))
 
     @staticmethod
     def _to_pr(rec: dict[str, object], prefix_check: str = "") -> FixPr:
         return FixPr(
-            number=int(rec["number"]),
+            number=int(str(rec["number"])),
             title=str(rec["title"]),
-            url=str(rec.get("url", "")),  # type: ignore[call-overload]
+            url=str(rec.get("url", "")),
             head=str(rec["head"]),
             base=str(rec["base"]),
             state=str(rec.get("state", "open")),

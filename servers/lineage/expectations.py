@@ -76,13 +76,18 @@ class Expectation:
         else:
             from croniter import croniter
 
-            it = croniter(self.cron, write - 1e-6)
+            it = croniter(self.cron_expression(), write - 1e-6)
             covered = it.get_next(float)
             result = (covered, it.get_next(float))
         if len(self._cache) > 100_000:
             self._cache.clear()
         self._cache[write] = result
         return result
+
+    def cron_expression(self) -> str:
+        if self.cron is None:
+            raise ValueError("an expectation without daily_minute needs a cron schedule")
+        return self.cron
 
     def last_deadline(self, as_of: float) -> float:
         if self.daily_minute is not None:
@@ -91,7 +96,7 @@ class Expectation:
             return day + offset if as_of >= day + offset else day - DAY + offset
         from croniter import croniter
 
-        return croniter(self.cron, as_of).get_prev(float)
+        return croniter(self.cron_expression(), as_of).get_prev(float)
 
 
 @dataclass

@@ -8,6 +8,7 @@ for repeated events). All knowledge of S3 and boto3 lives here.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -124,7 +125,7 @@ class LocalSource:
                         continue
                     stats.files_read += 1
                     fh.seek(offset)
-                    chunks = iter(lambda fh=fh: fh.read(CHUNK), b"")
+                    chunks = iter(functools.partial(fh.read, CHUNK), b"")
                     done = 0
                     for line, done in split_lines(chunks, stats):  # noqa: B007
                         handle(line)
