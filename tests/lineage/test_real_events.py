@@ -9,9 +9,10 @@ from mcp import Client
 
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
-from tests.harness import SHARED_DATA, tool_text
+from tests.harness import SHARED_DATA, requires_shared_data, tool_text
 
 REAL = SHARED_DATA / "openlineage"
+pytestmark = requires_shared_data
 
 
 def server():

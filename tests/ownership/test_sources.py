@@ -10,7 +10,7 @@ import pytest
 from oncall_mcp.servers.ownership.codeowners_source import load_codeowners, parse_codeowners
 from oncall_mcp.servers.ownership.dag_source import load_dag_folder, parse_dag_source
 from oncall_mcp.servers.ownership.lineage_source import load_lineage
-from tests.harness import SHARED_DATA
+from tests.harness import SHARED_DATA, requires_shared_data
 from tests.ownership.helpers import call, dataset, event, make_server, write
 
 CODEOWNERS = """\
@@ -125,6 +125,7 @@ def test_dag_files_are_parsed_not_executed(tmp_path: Path, monkeypatch: pytest.M
     assert any("broken.py:2: not valid Python" in w for w in folder.warnings)
 
 
+@requires_shared_data
 def test_real_airflow_dag_file_has_no_owner() -> None:
     path = SHARED_DATA / "airflow3-logs" / "failing_pipeline.py"
     (info,) = parse_dag_source(path.read_text(), path)
@@ -138,6 +139,7 @@ def test_real_airflow_dag_file_has_no_owner() -> None:
     }
 
 
+@requires_shared_data
 def test_real_openlineage_events_carry_only_the_default_owner() -> None:
     lin = load_lineage(SHARED_DATA / "openlineage")
     assert lin.events == 36
@@ -146,6 +148,7 @@ def test_real_openlineage_events_carry_only_the_default_owner() -> None:
     assert lin.datasets == {}
 
 
+@requires_shared_data
 async def test_real_events_placeholder_owner_is_ignored_and_said(tmp_path: Path) -> None:
     server = make_server(
         tmp_path, lineage_events=SHARED_DATA / "openlineage", dags_folder=SHARED_DATA / "airflow3-logs"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.redaction import redact, redact_result, redact_value
 from oncall_mcp.shared.settings import ServerSettings
-from tests.harness import SHARED_DATA, tool_text
+from tests.harness import SHARED_DATA, requires_shared_data, tool_text
 
 CORPUS = Path(__file__).parent / "redaction_corpus"
 SECRET = "«", "»"
@@ -100,6 +100,7 @@ def test_secrets_inside_a_large_log_are_all_found() -> None:
     assert not [s for s in secrets if leaked_parts(s, out)]
 
 
+@requires_shared_data
 def test_real_logs_untouched() -> None:
     """Real Airflow 3 task logs, OpenLineage events and loghub samples (no secrets in them) pass through unchanged."""
     files = [
