@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from typing import Any
 from oncall_mcp.shared import redaction as new
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent.parent / "shared" / "data"
+DATA = Path(os.environ.get("OCM_SHARED_DIR") or REPO.parent / "shared") / "data"
 SUFFIXES = {".log", ".jsonl", ".json", ".csv"}
 
 
