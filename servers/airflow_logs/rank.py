@@ -415,6 +415,8 @@ def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None)
             add("spark_application_ids", m.group(0))
         for m in patterns.SQL_FILE.finditer(text):
             add("sql_files", m.group(1))
+        for m in patterns.DATASET_URI.finditer(text):
+            add("datasets", patterns.dataset_of(m.group(0)))
         for m in patterns.TABLE_IN_ERROR.finditer(text):
             if m.group(1).lower() not in patterns.SQL_KEYWORDS:
                 add("tables", m.group(1))

@@ -42,7 +42,7 @@ CANDIDATE = (
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
     rb"|succeeded|recovered|reconnected)\b)"
     rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
-    rb"|Running statement|Executing|Running command|Running query|Marking task as"
+    rb"|Running statement|Executing|Running command|Running query|Marking task as|Poking for"
     rb"|(?m:^[ \t]+File \")"
     rb"|(?m:^[a-z_]\w*(?:\.\w+)+(?::|\r?$))"  # a module-qualified exception ending a traceback
 )

@@ -8,6 +8,7 @@ from mcp import Client
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.harness import SHARED_DATA
+from tests.nextsteps import assert_steps_runnable
 
 RUN = "manual__2026-11-22T01:57:22.117225+00:00"
 
@@ -39,7 +40,10 @@ async def test_real_failure_top_line(task_id: str, line: int, needle: str, categ
     if task_id == "transform_orders":
         assert d["user_frame"] == "/opt/airflow/dags/failing_pipeline.py:32 in transform_orders"
     if task_id == "wait_for_partition":
-        assert any("lineage.find_late_upstream" in s for s in d["next_steps"])
+        steps = assert_steps_runnable(d)
+        late = [s for s in steps if (s["server"], s["tool"]) == ("lineage", "find_late_upstream")]
+        assert late and late[0]["arguments"]["dataset"] == "s3://raw-data/events"
+        assert late[0]["arguments"]["as_of"] == "2026-11-22T01:57:39Z"
         assert d["operator_hint"] == "PythonSensor"
 
 
