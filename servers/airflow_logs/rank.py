@@ -99,6 +99,9 @@ def operator_hint(head_text: str, events: list[Event]) -> str | None:
 
 def analyze(result: ScanResult) -> Analysis:
     events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in result.hits]
+    for ev, hit in zip(events, result.hits, strict=True):
+        if hit.weight != 1:
+            ev.weight = hit.weight
     tail_events = [parse_line(n, raw, len(raw)) for n, raw in result.tail]
     tail_text = "\n".join(e.text for e in tail_events)
     head_text = result.head[:65536].decode("utf-8", "replace")
@@ -156,13 +159,14 @@ def analyze(result: ScanResult) -> Analysis:
     counts: Counter[str] = Counter()
     firsts: dict[str, Event] = {}
     for ev in scored:
-        key = patterns.mask(ev.text)
-        counts[key] += 1
+        key = ev.template = patterns.mask(ev.text)
+        counts[key] += ev.weight
         if key in firsts:
             firsts[key].last_line = ev.line_number
-            firsts[key].count += 1
+            firsts[key].count += ev.weight
         else:
             ev.last_line = ev.line_number
+            ev.count = ev.weight
             firsts[key] = ev
     unique = list(firsts.values())
 
@@ -171,9 +175,10 @@ def analyze(result: ScanResult) -> Analysis:
     final = final_failure(scored, traceback_lines)
     if final is not None:
         handled.update(_caught_before(final, unique, handled))
+    final_template = patterns.mask(final.event.text) if final is not None else None
     for ev in unique:
         _score(ev, last_marker, first_error)
-        if final is not None and patterns.mask(ev.text) == patterns.mask(final.event.text):
+        if final is not None and ev.template == final_template:
             ev.score = round(ev.score + W_FINAL_FAILURE, 3)
             ev.reasons.append("the exception the task failed with")
         if ev.line_number in handled:
@@ -242,7 +247,7 @@ def _caught_before(final: FinalFailure, unique: list[Event], handled: dict[int, 
     for ev in unique:
         if ev.line_number >= final.start or ev.line_number in handled or not ev.exc_chain or not _errorish(ev):
             continue
-        if patterns.mask(ev.text) == template or any(
+        if (ev.template or patterns.mask(ev.text)) == template or any(
             x.type == root.type and x.value[:200] == root.value[:200] for x in ev.exc_chain
         ):
             continue  # the same exception, logged before it was raised

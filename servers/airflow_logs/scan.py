@@ -8,7 +8,9 @@ everything else is counted and dropped, so memory stays flat whatever the file s
 
 from __future__ import annotations
 
+import heapq
 import logging
+import re
 import threading
 import time
 import zlib
@@ -34,7 +36,7 @@ HEAD_BYTES = 256 * 1024
 MAX_CANDIDATES = 60_000  # candidate lines find_failure analyses: the first half and the last half of the log
 KEEP_BYTES = 96 * 1024 * 1024  # most bytes of candidate lines held at once (first half + last half of the log)
 
-CANDIDATE = (
+_CANDIDATE_WORDS = (
     rb"(?i:(?:\b|(?:\x1b|\\u001b)\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour (raw or JSON-escaped)
     rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
@@ -44,8 +46,12 @@ CANDIDATE = (
     rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
     rb"|Running statement|Executing|Running command|Running query|Marking task as|Poking for"
     rb"|(?m:^[ \t]+File \")"
-    rb"|(?m:^[a-z_]\w*(?:\.\w+)+(?::|\r?$))"  # a module-qualified exception ending a traceback
 )
+_MODULE_PATH = rb"(?m:^[a-z_]\w*(?:\.\w+)+"  # a module-qualified exception ending a traceback
+CANDIDATE = _CANDIDATE_WORDS + rb"|" + _MODULE_PATH + rb"(?::|\r?$))"
+# The same lines for hyperscan, matched through their newline: every match on one line ends at the same offset,
+# and hyperscan reports one end offset once, so a line costs one Python callback however many words it has.
+CANDIDATE_LINE = rb"(?:" + _CANDIDATE_WORDS + rb"|" + _MODULE_PATH + rb":))[^\n]*\n|" + _MODULE_PATH + rb"\r?\n)"
 ENGINES = ("hyperscan", "re2")
 _local = threading.local()
 
@@ -162,8 +168,38 @@ def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int
     return buf.count(b"\n", start, end), out
 
 
+def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+    """`_scan_span_hs` for a line pattern (one match per line, ending just past its newline): less work a line."""
+    out: Found = []
+    append = out.append
+    rfind, count = buf.rfind, buf.count
+    state = [start, 0]  # line start counted up to, newlines before it
+
+    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+        e = start + to - 1  # the newline
+        s = rfind(b"\n", start, e) + 1 or start
+        before = state[1] + count(b"\n", state[0], s)
+        state[0], state[1] = s, before
+        append((before, buf[s : e if e - s <= MAX_KEEP else s + MAX_KEEP], e - s))
+
+    view = memoryview(buf)[start:end]
+    try:
+        hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
+    finally:
+        view.release()
+    return count(b"\n", start, end), out
+
+
+LINE_FORMS = {CANDIDATE: CANDIDATE_LINE}
+
+
 def _scan_span(engine: str, pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
     if engine == "hyperscan":
+        line_form = LINE_FORMS.get(pattern)
+        if line_form is not None and end > start and buf[end - 1] == 10:
+            hp_line = _hs_pattern(line_form)
+            if hp_line is not None:
+                return _scan_lines_hs(hp_line, buf, start, end)
         hp = _hs_pattern(pattern)
         if hp is not None:
             return _scan_span_hs(hp, buf, start, end)
@@ -175,6 +211,48 @@ class Hit:
     line_number: int  # 1-based in the (decompressed) file
     raw: bytes
     line_bytes: int  # full length of the line, possibly more than len(raw)
+    weight: int = 1  # occurrences of its template this hit stands for (see `_Templates`)
+
+
+DIGITS = b"0123456789"
+# lines whose every occurrence matters to the ranking (traceback structure, failure markers, states, chains)
+POSITIONAL = re.compile(
+    rb"^[ \t]|Traceback|The above exception|During handling|Caused by|Marking task as|Task failed|Task exited"
+    rb"|return code|exit code|new_state=|externally set|Process terminated|running anymore|Task killed|Pod phase"
+)
+MAX_TEMPLATES = 100_000
+
+
+class _Templates:
+    """Cheap collapse of repeated candidate lines (WARN spam, retry loops): lines equal once digits are removed share
+    a template; after `keep` occurrences a template's further lines are only counted, and its latest one is kept
+    with that count as its weight. Positional lines (tracebacks, markers, states) are never collapsed. Costs a
+    bytes.translate and a dict lookup a line, so a dense log does not pay the per-line parse for its repeats."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.seen: dict[int, list[int]] = {}  # template hash -> [occurrences, positional]
+        self.latest: dict[int, tuple[int, bytes, int]] = {}  # template hash -> latest collapsed line
+
+    def take(self, line_no: int, raw: bytes, length: int) -> bool:
+        """False when the line is only counted (its template has been kept often enough)."""
+        key = hash(raw.translate(None, DIGITS))
+        seen = self.seen.get(key)
+        if seen is None:
+            if len(self.seen) < MAX_TEMPLATES:
+                self.seen[key] = [1, 1 if POSITIONAL.search(raw) else 0]
+            return True
+        seen[0] += 1
+        if seen[0] <= self.keep or seen[1]:
+            return True
+        self.latest[key] = (line_no, raw, length)
+        return False
+
+    def hits(self) -> list[Hit]:
+        return sorted(
+            (Hit(n, raw, length, self.seen[key][0] - self.keep) for key, (n, raw, length) in self.latest.items()),
+            key=lambda h: h.line_number,
+        )
 
 
 @dataclass
@@ -362,12 +440,16 @@ def scan(
     tail_lines: int = 40,
     on_block: Callable[[int], None] | None = None,
     engine: str | None = None,
+    collapse_after: int | None = None,
 ) -> ScanResult:
-    """Scan a stream of byte chunks; return candidate lines, line count, head bytes and the last lines."""
+    """Scan a stream of byte chunks; return candidate lines, line count, head bytes and the last lines.
+
+    With `collapse_after`, repeats of a line template beyond that many are counted, not kept (see `_Templates`)."""
     engine = resolve_engine(engine)
     result = ScanResult()
     decoder = _Decoder()
     kept = _Kept(max_hits)
+    templates = _Templates(collapse_after) if collapse_after is not None else None
     tail_block = b""
     lines_before = 0
     in_fragment = False  # the previous block ended inside an over-long line
@@ -386,6 +468,8 @@ def scan(
                 prev = kept.last()
                 if prev is not None and prev.line_number == line_no:
                     continue
+            if templates is not None and not templates.take(line_no, text, length):
+                continue
             kept.add(Hit(line_no, text, length))
         if fragment:
             if not in_fragment:
@@ -434,6 +518,8 @@ def scan(
         if close:
             close()
     result.hits = kept.hits()
+    if templates is not None and templates.latest:
+        result.hits = list(heapq.merge(result.hits, templates.hits(), key=lambda h: h.line_number))
     result.hits_dropped = kept.dropped
     problem = decoder.finish() if not result.truncated else None
     if problem:
