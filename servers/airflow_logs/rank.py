@@ -146,14 +146,15 @@ def analyze(result: ScanResult) -> Analysis:
 
     # Java: the last "Caused by:" of a group is the root cause
     group: list[Event] = []
-    for ev in [e for e in scored if e.caused_by] + [None]:  # type: ignore[list-item]
-        if ev is not None and (not group or ev.line_number - group[-1].line_number < 400):
-            group.append(ev)
+    caused: list[Event | None] = [e for e in scored if e.caused_by]
+    for cause in [*caused, None]:
+        if cause is not None and (not group or cause.line_number - group[-1].line_number < 400):
+            group.append(cause)
             continue
         if group:
             group[-1].score += W_ROOT_OF_CHAIN
             group[-1].reasons.append("deepest 'Caused by' (root of the Java exception chain)")
-        group = [ev] if ev is not None else []
+        group = [cause] if cause is not None else []
 
     # collapse repeats of one template onto its first occurrence
     counts: Counter[str] = Counter()
@@ -398,8 +399,8 @@ def _explain(an: Analysis, best: Event | None, unique: list[Event], frames: list
         chain.reverse()
         if chain:
             an.traceback_tail = [f.text.strip() for f in chain[-4:]] + [best.text.strip()[:400]]
-            fr = [f.frame for f in chain if f.frame]
-            uf = user_frame(fr)  # type: ignore[arg-type]
+            fr = [f.frame for f in chain if f.frame is not None]
+            uf = user_frame(fr)
             an.user_frame = f"{uf[0]}:{uf[1]} in {uf[2]}" if uf else None
     an.identifiers = identifiers(unique, an.sql_lines, best)
 

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import re2
@@ -25,7 +26,7 @@ import re2
 try:  # optional accelerator (the airflow-logs extra installs it)
     import hyperscan
 except ImportError:  # pragma: no cover - exercised where the wheel is missing
-    hyperscan = None
+    hyperscan = None  # type: ignore[assignment]
 
 log = logging.getLogger("oncall.airflow_logs.scan")
 
@@ -119,6 +120,7 @@ def _hs_pattern(pattern: bytes) -> _HsPattern | None:
 
 
 Found = list[tuple[int, bytes, int]]  # (newlines before the line in the span, clipped line bytes, line length)
+Keys = list[int] | None  # template key of each found line, when the engine computed them
 
 
 def _scan_span_re2(pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
@@ -168,42 +170,48 @@ def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int
     return buf.count(b"\n", start, end), out
 
 
-def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int, Found]:
-    """`_scan_span_hs` for a line pattern (one match per line, ending just past its newline): less work a line."""
-    out: Found = []
-    append = out.append
-    rfind, count = buf.rfind, buf.count
-    state = [start, 0]  # line start counted up to, newlines before it
+def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int, keyed: bool) -> tuple[int, Found, Keys]:
+    """`_scan_span_hs` for a line pattern (one match per line, ending just past its newline). The callback only
+    records where each line ends; the lines are then cut with list comprehensions (a few C calls a line, no Python
+    frame), and, when `keyed`, each gets its template key (see `_Templates`)."""
+    ends: list[int] = []
+    record = ends.append
 
     def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
-        e = start + to - 1  # the newline
-        s = rfind(b"\n", start, e) + 1 or start
-        before = state[1] + count(b"\n", state[0], s)
-        state[0], state[1] = s, before
-        append((before, buf[s : e if e - s <= MAX_KEEP else s + MAX_KEEP], e - s))
+        record(to)
 
     view = memoryview(buf)[start:end]
     try:
         hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
     finally:
         view.release()
-    return count(b"\n", start, end), out
+    rfind, count = buf.rfind, buf.count
+    stops = [start + to - 1 for to in ends]  # each line's newline
+    starts = [(rfind(b"\n", start, e) + 1) or start for e in stops]
+    raws = [buf[s : e if e - s <= MAX_KEEP else s + MAX_KEEP] for s, e in zip(starts, stops, strict=True)]
+    befores = list(accumulate(count(b"\n", a, b) for a, b in zip([start, *starts], starts, strict=False)))
+    found = list(zip(befores, raws, [e - s for s, e in zip(starts, stops, strict=True)], strict=True))
+    total = (befores[-1] + count(b"\n", starts[-1], end)) if starts else count(b"\n", start, end)
+    keys = [hash(raw.translate(None, DIGITS)) for raw in raws] if keyed else None
+    return total, found, keys
 
 
 LINE_FORMS = {CANDIDATE: CANDIDATE_LINE}
 
 
-def _scan_span(engine: str, pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+def _scan_span(
+    engine: str, pattern: bytes, buf: bytes, start: int, end: int, keyed: bool = False
+) -> tuple[int, Found, Keys]:
     if engine == "hyperscan":
         line_form = LINE_FORMS.get(pattern)
         if line_form is not None and end > start and buf[end - 1] == 10:
             hp_line = _hs_pattern(line_form)
             if hp_line is not None:
-                return _scan_lines_hs(hp_line, buf, start, end)
+                return _scan_lines_hs(hp_line, buf, start, end, keyed)
         hp = _hs_pattern(pattern)
         if hp is not None:
-            return _scan_span_hs(hp, buf, start, end)
-    return _scan_span_re2(pattern, buf, start, end)
+            return (*_scan_span_hs(hp, buf, start, end), None)
+    return (*_scan_span_re2(pattern, buf, start, end), None)
 
 
 @dataclass
@@ -233,20 +241,6 @@ class _Templates:
         self.keep = keep
         self.seen: dict[int, list[int]] = {}  # template hash -> [occurrences, positional]
         self.latest: dict[int, tuple[int, bytes, int]] = {}  # template hash -> latest collapsed line
-
-    def take(self, line_no: int, raw: bytes, length: int) -> bool:
-        """False when the line is only counted (its template has been kept often enough)."""
-        key = hash(raw.translate(None, DIGITS))
-        seen = self.seen.get(key)
-        if seen is None:
-            if len(self.seen) < MAX_TEMPLATES:
-                self.seen[key] = [1, 1 if POSITIONAL.search(raw) else 0]
-            return True
-        seen[0] += 1
-        if seen[0] <= self.keep or seen[1]:
-            return True
-        self.latest[key] = (line_no, raw, length)
-        return False
 
     def hits(self) -> list[Hit]:
         return sorted(
@@ -450,26 +444,41 @@ def scan(
     decoder = _Decoder()
     kept = _Kept(max_hits)
     templates = _Templates(collapse_after) if collapse_after is not None else None
+    seen_templates = templates.seen if templates is not None else {}
+    seen_get = seen_templates.get
+    latest = templates.latest if templates is not None else {}
+    keep_templates = templates.keep if templates is not None else 0
     tail_block = b""
     lines_before = 0
     in_fragment = False  # the previous block ended inside an over-long line
     fragment_line = -1
-    Item = tuple[Future[tuple[int, Found]], bytes, int, int, bool]
+    Item = tuple[Future[tuple[int, Found, Keys]], bytes, int, int, bool]
     window: deque[Item] = deque()
 
     def consume(item: Item) -> None:
         nonlocal lines_before, in_fragment, fragment_line, tail_block
         fut, buf, start, end, fragment = item
-        newlines, found = fut.result()
-        for before, text, length in found:
+        newlines, found, keys = fut.result()
+        if templates is not None and keys is None:
+            keys = [hash(text.translate(None, DIGITS)) for _, text, _ in found]
+        for index, (before, text, length) in enumerate(found):
             line_no = lines_before + before + 1
             if in_fragment and before == 0:
                 line_no = fragment_line
                 prev = kept.last()
                 if prev is not None and prev.line_number == line_no:
                     continue
-            if templates is not None and not templates.take(line_no, text, length):
-                continue
+            if keys is not None and templates is not None:  # `_Templates.take`, inlined: this runs once a line
+                key = keys[index]
+                seen = seen_get(key)
+                if seen is None:
+                    if len(seen_templates) < MAX_TEMPLATES:
+                        seen_templates[key] = [1, 1 if POSITIONAL.search(text) else 0]
+                else:
+                    seen[0] += 1
+                    if seen[0] > keep_templates and not seen[1]:
+                        latest[key] = (line_no, text, length)
+                        continue
             kept.add(Hit(line_no, text, length))
         if fragment:
             if not in_fragment:
@@ -494,10 +503,10 @@ def scan(
                 result.head += buf[start : min(end, start + HEAD_BYTES - len(result.head))]
             fut: Future[Any]
             if pool is not None:
-                fut = pool.submit(_scan_span, engine, pattern, buf, start, end)
+                fut = pool.submit(_scan_span, engine, pattern, buf, start, end, templates is not None)
             else:
                 fut = Future()
-                fut.set_result(_scan_span(engine, pattern, buf, start, end))
+                fut.set_result(_scan_span(engine, pattern, buf, start, end, templates is not None))
             window.append((fut, buf, start, end, fragment))
             if len(window) > threads:
                 consume(window.popleft())
