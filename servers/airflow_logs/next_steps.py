@@ -23,6 +23,7 @@ MISSING_DATA = re.compile(
 )
 MAX_TABLES = 20  # ownership.route_alert takes at most 20 tables
 BLAME_CONTEXT = 10  # lines each side of the raising line
+SEARCH_CHARS = 120  # of the error message, as a search_logs query
 
 
 @dataclass
@@ -109,17 +110,17 @@ def failure_plan(
         plan.github(repo, "recent_changes", f"recent commits to {path}", priority, paths=[path])
 
     if cat == "schema_mismatch":
-        for table in tables[:2]:
-            if columns:
-                plan.add(
-                    "openmetadata",
-                    "suggest_columns",
-                    f"is column {columns[0]!r} renamed or gone from {table}",
-                    1,
-                    fqn=table,
-                    column=columns[0],
-                )
-            plan.add("openmetadata", "schema_history", f"recent schema changes of {table}", 1, fqn=table)
+        if tables and columns:
+            plan.add(
+                "openmetadata",
+                "suggest_columns",
+                f"is column {columns[0]!r} renamed or gone from {tables[0]}",
+                1,
+                fqn=tables[0],
+                column=columns[0],
+            )
+        for n, table in enumerate(tables[:2]):
+            plan.add("openmetadata", "schema_history", f"recent schema changes of {table}", 1 + n, fqn=table)
         plan.github(repo, "locate_task", locate_why, 2, **task)
     elif cat == "syntax":
         plan.github(repo, "locate_task", locate_why, 1, **task)
@@ -230,7 +231,7 @@ def failure_plan(
             "search_logs",
             "has this error happened before, and where",
             3,
-            query=message[:300],
+            query=message[:SEARCH_CHARS],
             dag_id=key.dag_id,
         )
     return plan
