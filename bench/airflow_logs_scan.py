@@ -5,7 +5,8 @@ if rg is missing) and peak RSS of find_failure in a fresh process, for each cand
 installed, and the google-re2 fallback). The sparse log is the target case (a long job with few error-looking
 lines); the dense one repeats real loghub samples where ~1 line in 4 looks like an error (a worst case: the cost is
 then the per-candidate Python work, not the regex). Then the same scan on a moto S3 server with parallel ranged
-GETs (moto is one Python process, so it measures moto more than the client).
+GETs (moto is one Python process, so it measures moto more than the client). A table puts the sparse and dense
+MB/s and their ratios to rg side by side (same run; the load average is printed since the machine may be shared).
 Usage: python bench/airflow_logs_scan.py [--mb 1024] [--dense-mb 256] [--s3-mb 256] [--engines auto,re2]
 """
 

@@ -23,7 +23,8 @@ def user_code_log() -> str:
                 af2("INFO", "fetched 120 orders", "orders.py:20", sec=1),
                 af2("ERROR", "Task failed with exception", "taskinstance.py:2698", sec=2),
                 "Traceback (most recent call last):",
-                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 433, in _execute',
+                '  File "/usr/local/lib/python3.11/site-packages/airflow/models/taskinstance.py", '
+                "line 433, in _execute",
                 "    result = execute_callable(context=context)",
                 '  File "/opt/airflow/dags/orders/transform.py", line 32, in transform_orders',
                 "    total += row['amount']",
