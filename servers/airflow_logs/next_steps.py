@@ -127,6 +127,11 @@ def failure_plan(
         code_frame(2)
     elif cat == "upstream_not_ready":
         late_upstream(1, "which upstream dataset/job is late for the data this task waited on")
+        if not inputs:
+            plan.note(
+                "the log names no dataset the task waited on: find it in the task's code (github.locate_task), "
+                "then ask lineage.find_late_upstream about it"
+            )
         for ds in inputs[:1]:
             plan.add("ownership", "resolve_owner", f"the team that owns {ds}, to ask about the delay", 2, asset=ds)
     elif cat == "data_quality":
