@@ -27,6 +27,9 @@ async def test_real_failure_top_line(task_id: str, line: int, needle: str, categ
         r = await c.call_tool("find_failure", {"dag_id": "failing_pipeline", "run_id": RUN, "task_id": task_id})
     d = r.structured_content
     assert not r.is_error
+    steps = assert_steps_runnable(d)
+    route = [s for s in steps if s["tool"] == "route_alert"]
+    assert route and route[0]["arguments"]["error_category"] == category and route[0]["priority"] == 3
     top = d["root_cause_lines"][0]
     assert top["line_number"] == line, d["root_cause_lines"]
     assert needle in top["text"]
@@ -40,7 +43,6 @@ async def test_real_failure_top_line(task_id: str, line: int, needle: str, categ
     if task_id == "transform_orders":
         assert d["user_frame"] == "/opt/airflow/dags/failing_pipeline.py:32 in transform_orders"
     if task_id == "wait_for_partition":
-        steps = assert_steps_runnable(d)
         late = [s for s in steps if (s["server"], s["tool"]) == ("lineage", "find_late_upstream")]
         assert late and late[0]["arguments"]["dataset"] == "s3://raw-data/events"
         assert late[0]["arguments"]["as_of"] == "2026-11-22T01:57:39Z"
