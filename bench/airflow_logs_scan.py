@@ -5,7 +5,8 @@ if rg is missing) and peak RSS of find_failure in a fresh process, for each cand
 installed, and the google-re2 fallback). The sparse log is the target case (a long job with few error-looking
 lines); the dense one repeats real loghub samples where ~1 line in 4 looks like an error (a worst case: the cost is
 then the per-candidate Python work, not the regex). Then the same scan on a moto S3 server with parallel ranged
-GETs (moto is one Python process, so it measures moto more than the client).
+GETs (moto is one Python process, so it measures moto more than the client). A table puts the sparse and dense
+MB/s and their ratios to rg side by side (same run; the load average is printed since the machine may be shared).
 Usage: python bench/airflow_logs_scan.py [--mb 1024] [--dense-mb 256] [--s3-mb 256] [--engines auto,re2]
 """
 
@@ -156,7 +157,9 @@ def run_child(settings: dict, repeats: int, env: dict | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def local(root: Path, path: Path, engines: list[str], label: str) -> None:
+def local(root: Path, path: Path, engines: list[str], label: str) -> dict[str, tuple[float, float]]:
+    """find_failure MB/s and its ratio to rg/grep, per engine."""
+    out: dict[str, tuple[float, float]] = {}
     warm(path)
     size_mb = path.stat().st_size / 1e6
     name, base_s = baseline(path)
@@ -171,6 +174,8 @@ def local(root: Path, path: Path, engines: list[str], label: str) -> None:
             f"{mbs / rg_mbs:.2f}; peak RSS {res['rss_mb']:.0f} MB; {res['lines']:,} lines; top line {res['top']} "
             f"({res['category']}), answer ~{res['tokens']} tokens"
         )
+        out[engine] = (mbs, mbs / rg_mbs)
+    return out
 
 
 def raw_get(client: object, key: str, rng: int = 8 << 20) -> None:
@@ -207,15 +212,23 @@ def main() -> None:
     print(f"engines: {', '.join(f'{e} -> {resolve_engine(e)}' for e in engines)}; load average {os.getloadavg()}")
     base = Path(args.dir)
     print(f"== local scan, sparse Airflow 3 JSON log up to {args.mb} MB, warm cache")
+    sparse: dict[str, tuple[float, float]] = {}
     for mb in sorted({max(64, args.mb // 4), args.mb}):
         root = base / f"local{mb}"
         generate(root / REL, mb)
-        local(root, root / REL, engines, "sparse log")
+        sparse = local(root, root / REL, engines, "sparse log")
+    dense: dict[str, tuple[float, float]] = {}
     if args.dense_mb:
         print(f"== local scan, dense log (real loghub lines, ~1 in 4 error-looking), {args.dense_mb} MB, warm cache")
         root = base / f"dense{args.dense_mb}"
         generate_dense(root / REL, args.dense_mb)
-        local(root, root / REL, engines, "dense log")
+        dense = local(root, root / REL, engines, "dense log")
+    print(f"== side by side (same run; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    for engine in engines:
+        line = f"  {engine:>9}: sparse {args.mb} MB {sparse[engine][0]:,.0f} MB/s = {sparse[engine][1]:.2f}x rg"
+        if engine in dense:
+            line += f" | dense {args.dense_mb} MB {dense[engine][0]:,.0f} MB/s = {dense[engine][1]:.2f}x rg"
+        print(line)
     if not args.s3_mb:
         return
 

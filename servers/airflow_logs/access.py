@@ -19,6 +19,7 @@ from oncall_mcp.servers.airflow_logs.store import MissingKey, ObjInfo, Store, St
 from oncall_mcp.shared.errors import ToolError, not_found
 
 TAIL_PROBE = 64 * 1024
+COLLAPSE_AFTER = 2  # occurrences of one candidate template analysed before its repeats are only counted
 
 Entries = list[tuple[LogKey, ObjInfo]]
 
@@ -193,6 +194,7 @@ class LogAccess:
                 max_bytes=self.settings.max_scan_bytes,
                 deadline=self.deadline(),
                 engine=self.settings.scan_engine,
+                collapse_after=COLLAPSE_AFTER if pattern == CANDIDATE else None,
             )
         except MissingKey:
             raise ToolError(f"log {key!r} is gone (deleted or rotated); call list_attempts again") from None

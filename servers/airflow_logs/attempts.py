@@ -9,15 +9,23 @@ from oncall_mcp.servers.airflow_logs.access import LogAccess, closest
 from oncall_mcp.servers.airflow_logs.events import Event
 from oncall_mcp.servers.airflow_logs.layout import LogKey, run_matches
 from oncall_mcp.servers.airflow_logs.models import Attempt, AttemptComparison, AttemptList, DiffLine
+from oncall_mcp.servers.airflow_logs.next_steps import attempts_plan, comparison_plan
 from oncall_mcp.servers.airflow_logs.rank import analyze
 from oncall_mcp.servers.airflow_logs.store import ObjInfo
-from oncall_mcp.shared.budget import estimate_tokens
-from oncall_mcp.shared.errors import not_found
+from oncall_mcp.shared.budget import Truncation, fit_model
+from oncall_mcp.shared.errors import ToolError, not_found
 from oncall_mcp.shared.redaction import redact_clip
+
+MAX_LISTED = 500  # attempts one list_attempts page looks at (each costs a tail read)
+MAX_NEW = 15
+MAX_GONE = 5
 
 
 class AttemptTools(LogAccess):
-    def list_attempts(self, dag_id: str, run_id: str | None, task_id: str | None, budget: int) -> AttemptList:
+    def list_attempts(
+        self, dag_id: str, run_id: str | None, task_id: str | None, budget_tokens: int, cursor: str | None = None
+    ) -> AttemptList:
+        offset = parse_cursor(cursor)
         scope = self.scope(dag_id, run_id=run_id, task_id=task_id)
         entries = scope.entries
         if not entries:
@@ -32,27 +40,47 @@ class AttemptTools(LogAccess):
             if not entries:
                 runs, _ = self.entries(dag_id=dag_id)
                 raise not_found(f"run of DAG {dag_id!r}", run_id, list(dict.fromkeys(k.run_id for k, _ in runs)))
+        if offset >= len(entries):
+            raise ToolError(f"cursor {cursor!r} is past the end: {len(entries)} logs match")
         attempts: list[Attempt] = []
-        used = 0
-        for n, (key, info) in enumerate(entries):
+        for n, (key, info) in enumerate(entries[offset:]):
+            if n >= MAX_LISTED:
+                break
             outcome = self.tail_outcome(key, info) if time.monotonic() < scope.deadline and n < 200 else "unknown"
-            att = self.attempt(key, info, outcome)
-            cost = estimate_tokens(att.model_dump_json())
-            if attempts and used + cost > budget - 150:
-                return AttemptList(
-                    source=self.store.label,
-                    attempts=attempts,
-                    truncated=True,
-                    how_to_get_more=f"{len(entries) - len(attempts)} more; narrow with run_id or task_id",
-                )
-            attempts.append(att)
-            used += cost
-        return AttemptList(
-            source=self.store.label,
-            attempts=attempts,
-            truncated=scope.capped,
-            how_to_get_more="listing capped at OCM_AIRFLOW_LOGS_MAX_FILES; narrow with task_id" if scope.capped else "",
+            attempts.append(self.attempt(key, info, outcome))
+        plan = attempts_plan(attempts, self.settings.repo)
+        result = AttemptList(
+            source=self.store.label, attempts=attempts, next_steps=plan.ordered(), next_steps_text=plan.prose()
         )
+        result = fit_model(
+            result,
+            budget_tokens,
+            ["attempts"],
+            how_to_get_more="continue with the same arguments and cursor=next_cursor, or narrow with run_id/task_id",
+            next_cursor=lambda _field, kept: str(offset + kept),
+        )
+        rest = len(entries) - offset - len(result.attempts)
+        if rest > 0 and not result.truncation.truncated:
+            nxt = str(offset + len(result.attempts))
+            result.truncation = Truncation(
+                truncated=True,
+                reason="limit",
+                omitted=rest,
+                next_cursor=nxt,
+                how_to_get_more=f"continue with cursor={nxt!r}, or narrow with run_id/task_id",
+            )
+        elif result.truncation.truncated:
+            result.truncation.omitted = rest
+            result.truncation.how_to_get_more = (
+                f"continue with cursor={result.truncation.next_cursor!r}, or narrow with run_id/task_id"
+            )
+        if scope.capped and not result.truncation.truncated:
+            result.truncation = Truncation(
+                truncated=True,
+                reason="size",
+                how_to_get_more="listing capped at OCM_AIRFLOW_LOGS_MAX_FILES; narrow with run_id or task_id",
+            )
+        return result
 
     def compare_attempts(
         self,
@@ -69,51 +97,52 @@ class AttemptTools(LogAccess):
         base, base_outcome = self._baseline(key, info, run_id, baseline_run_id, baseline_try_number)
         failed_res = self.scan_log(key.key)
         failed_an = analyze(failed_res)
-        steps = [f"find_failure(dag_id={dag_id!r}, run_id={run_id!r}, task_id={task_id!r}) for the ranked cause"]
+        repo = self.settings.repo
         if base is None:
             new = [diff_line(e) for e in failed_an.events if e.score > 0.5]
-            return AttemptComparison(
+            plan = comparison_plan(key, new[0].line_number if new else None, None, None, repo)
+            out = AttemptComparison(
                 failed_log_ref=key.key,
                 baseline_log_ref=None,
                 baseline_outcome=None,
                 failed_outcome=failed_an.outcome,
-                new_in_failed=new[:10],
+                new_in_failed=new[:MAX_NEW],
                 gone_in_failed=[],
                 lines_failed=failed_res.lines_total,
                 lines_baseline=None,
-                truncated=failed_res.truncated or len(new) > 10,
-                next_steps=["no earlier attempt of this task is stored; nothing to compare with", *steps],
+                warnings=["no earlier attempt of this task is stored; nothing to compare with"],
+                next_steps=plan.ordered(),
+                next_steps_text=plan.prose(),
             )
+            return fit_comparison(out, budget, len(new) - len(out.new_in_failed), 0, failed_res.truncated)
         base_res = self.scan_log(base[0].key)
         base_an = analyze(base_res)
         base_tpls = {patterns.mask(e.text) for e in base_an.events}
         fail_tpls = {patterns.mask(e.text) for e in failed_an.events}
         new = [diff_line(e) for e in failed_an.events if patterns.mask(e.text) not in base_tpls and interesting(e)]
         gone = [diff_line(e) for e in base_an.events if patterns.mask(e.text) not in fail_tpls and interesting(e)]
-        truncated = failed_res.truncated or base_res.truncated
+        plan = comparison_plan(
+            key,
+            new[0].line_number if new else None,
+            base[0].key,
+            gone[0].line_number if gone else None,
+            repo,
+        )
         out = AttemptComparison(
             failed_log_ref=key.key,
             baseline_log_ref=base[0].key,
             baseline_outcome=base_outcome,
             failed_outcome=failed_an.outcome,
-            new_in_failed=new[:15],
-            gone_in_failed=gone[:5],
+            new_in_failed=new[:MAX_NEW],
+            gone_in_failed=gone[:MAX_GONE],
             lines_failed=failed_res.lines_total,
             lines_baseline=base_res.lines_total,
-            truncated=truncated or len(new) > 15 or len(gone) > 5,
-            next_steps=[
-                "lines new in the failed attempt are the first suspects; read_log(failed_log_ref, around_line=N)",
-                "github: what changed in the DAG/SQL between the two attempts' times",
-                *steps,
-            ],
+            next_steps=plan.ordered(),
+            next_steps_text=plan.prose(),
         )
-        while estimate_tokens(out.model_dump_json()) > budget and (out.new_in_failed or out.gone_in_failed):
-            if out.gone_in_failed:
-                out.gone_in_failed.pop()
-            else:
-                out.new_in_failed.pop()
-            out.truncated = True
-        return out
+        omitted_new = len(new) - len(out.new_in_failed)
+        omitted_gone = len(gone) - len(out.gone_in_failed)
+        return fit_comparison(out, budget, omitted_new, omitted_gone, failed_res.truncated or base_res.truncated)
 
     def _baseline(
         self,
@@ -147,6 +176,41 @@ class AttemptTools(LogAccess):
             if fallback is None:
                 fallback = ((k, i), outcome)
         return fallback if fallback is not None else (None, None)
+
+
+def parse_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise ToolError(f"cursor {cursor!r} is not one this tool returned; pass truncation.next_cursor as is")
+    return int(cursor)
+
+
+def fit_comparison(
+    out: AttemptComparison, budget_tokens: int, omitted_new: int, omitted_gone: int, scan_cut: bool
+) -> AttemptComparison:
+    """Cut the comparison to the budget (new lines matter more than gone ones) and say what is missing."""
+    out = fit_model(
+        out,
+        budget_tokens,
+        ["new_in_failed", "gone_in_failed"],
+        how_to_get_more="lower-ranked lines were left out; read_log(log_ref, around_line=N) shows any line",
+    )
+    omitted = omitted_new + omitted_gone
+    if omitted and not out.truncation.truncated:
+        out.truncation = Truncation(
+            truncated=True,
+            reason="limit",
+            omitted=omitted,
+            how_to_get_more=f"the best {MAX_NEW} new and {MAX_GONE} gone templates are shown; read_log shows any line",
+        )
+    elif out.truncation.truncated and omitted:
+        out.truncation.omitted = (out.truncation.omitted or 0) + omitted
+    if scan_cut and not out.truncation.truncated:
+        out.truncation = Truncation(
+            truncated=True, reason="size", how_to_get_more="a log was scanned only in part (byte or time limit)"
+        )
+    return out
 
 
 def interesting(ev: Event) -> bool:

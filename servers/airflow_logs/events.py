@@ -79,6 +79,8 @@ class Event:
     tool_error: bool = False  # a command-line tool's error shape (see TOOL_ERROR)
     clipped: int = 0
     count: int = 1
+    weight: int = 1  # occurrences this line stands for (the scan counted its template's repeats, see scan._Templates)
+    template: str = ""  # patterns.mask of the text, once computed
     last_line: int = 0
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Literal
+
 from oncall_mcp.servers.airflow_logs.access import LogAccess
 from oncall_mcp.servers.airflow_logs.events import parse_line
 from oncall_mcp.servers.airflow_logs.layout import LogKey
 from oncall_mcp.servers.airflow_logs.models import FailureReport, Identifiers, RootCauseLine
+from oncall_mcp.servers.airflow_logs.next_steps import failure_plan
 from oncall_mcp.servers.airflow_logs.rank import Analysis, analyze
 from oncall_mcp.servers.airflow_logs.scan import ScanResult
-from oncall_mcp.shared.budget import estimate_tokens
+from oncall_mcp.shared.budget import Truncation, fit_model
 from oncall_mcp.shared.errors import ToolError
 from oncall_mcp.shared.redaction import redact, redact_clip
 
 LINE_CHARS = 600
+TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
 class FailureTools(LogAccess):
@@ -29,10 +35,12 @@ class FailureTools(LogAccess):
         if result.lines_total == 0 and not result.hits:
             raise ToolError(f"log {key.key!r} has no readable lines ({'; '.join(result.warnings) or 'empty'})")
         an = analyze(result)
-        return failure_report(key, tries, result, an, budget)
+        return failure_report(key, tries, result, an, budget, self.settings.repo)
 
 
-def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analysis, budget: int) -> FailureReport:
+def failure_report(
+    key: LogKey, tries: list[int], result: ScanResult, an: Analysis, budget_tokens: int, repo: str | None = None
+) -> FailureReport:
     """The ranked lines, summary and next steps of one analysed log, cut to the token budget."""
     good = [e for e in an.events if e.score > 0.5]
     lines: list[RootCauseLine] = []
@@ -80,6 +88,17 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
                 "eviction) is outside the task log."
             )
     idents = Identifiers(**{k: v for k, v in an.identifiers.items() if k in Identifiers.model_fields})
+    failed_at = failure_time(result, best.line_number) if best else None
+    safe_message = redact_clip(message, 1000) if message else None
+    plan = failure_plan(
+        key,
+        an,
+        line=best.line_number if best else None,
+        tries=tries,
+        failed_at=failed_at,
+        repo=repo,
+        message=f"{exc.type}: {redact(exc.value)}"[:300] if exc else safe_message,
+    )
     report = FailureReport(
         log_ref=key.key,
         dag_id=key.dag_id,
@@ -94,7 +113,7 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
         summary=summary,
         operator_hint=an.operator_hint,
         exception_type=exc.type if exc else None,
-        message=redact_clip(message, 1000) if message else None,
+        message=safe_message,
         wrapped_by=f"{an.outer_exc.type}: {redact_clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
         root_cause_lines=lines,
         traceback_tail=[redact_clip(t, 300) for t in an.traceback_tail],
@@ -102,65 +121,42 @@ def failure_report(key: LogKey, tries: list[int], result: ScanResult, an: Analys
         identifiers=idents,
         bytes_scanned=result.bytes_scanned,
         lines_total=result.lines_total,
-        truncated=result.truncated,
+        failed_at=failed_at,
         warnings=result.warnings,
-        next_steps=next_steps(key, an, best.line_number if best else None, tries),
+        next_steps=plan.ordered(),
+        next_steps_text=plan.prose(),
     )
-    # fit the budget: drop lowest-ranked lines first (always keep the best)
-    while estimate_tokens(report.model_dump_json()) > budget and len(report.root_cause_lines) > 1:
-        report.root_cause_lines.pop()
-        report.truncated = True
-    if report.truncated and not any("read_log" in w for w in report.warnings):
-        report.warnings.append("answer cut to the budget; read_log(log_ref, around_line=N) shows any line")
+    report = fit_model(
+        report,
+        budget_tokens,
+        ["root_cause_lines"],
+        how_to_get_more=f"lower-ranked lines were left out; read_log(log_ref={key.key!r}, around_line=N) shows "
+        "any line",
+    )
+    if result.truncated and not report.truncation.truncated:
+        reason: Literal["time", "size"] = "time" if any("time limit" in w for w in result.warnings) else "size"
+        report.truncation = Truncation(
+            truncated=True, reason=reason, how_to_get_more="; ".join(result.warnings) or "the scan stopped early"
+        )
     return report
 
 
-def next_steps(key: LogKey, an: Analysis, line: int | None, tries: list[int]) -> list[str]:
-    ref = key.key
-    tables = an.identifiers.get("tables", [])
-    cols = an.identifiers.get("columns", [])
-    qids = an.identifiers.get("trino_query_ids", [])
-    cat = an.category
-    steps: list[str] = []
-    if line:
-        steps.append(f"read_log(log_ref={ref!r}, around_line={line}) for the lines around the cause")
-    if cat == "schema_mismatch":
-        tbl = ", ".join(tables[:3]) or "the tables in the SQL"
-        steps.append(
-            f"openmetadata: look up the schema (and recent schema changes) of {tbl}"
-            + (f"; is column {cols[0]!r} renamed?" if cols else "")
-        )
-        steps.append("github: find the SQL/DAG code of this task that references the column, then fix it")
-        steps.append("trino: validate the corrected SQL with EXPLAIN before opening a fix PR")
-    elif cat == "syntax":
-        steps.append("github: find the SQL/template of this task; trino: EXPLAIN the corrected statement")
-    elif cat == "upstream_not_ready":
-        steps.append(
-            f"lineage.find_late_upstream(dag_id={key.dag_id!r}, task_id={key.task_id!r}) to find the late upstream "
-            "dataset/partition; then ownership to find the team that owns it and tell them"
-        )
-    elif cat in ("out_of_memory", "killed"):
-        steps.append(
-            "the cause is outside the task log: check pod events / scheduler or executor log for OOMKilled "
-            "or eviction, and the task's memory limits"
-        )
-    elif cat == "permission_denied":
-        steps.append("ownership: who owns the resource that refused access; check the connection's role/policy")
-    elif cat == "connection":
-        steps.append("check the endpoint/connection health; search_logs to see whether other tasks hit it too")
-    elif cat == "resource_missing":
-        steps.append("lineage: which upstream produces the missing table/path; openmetadata: does the table exist")
-    elif cat == "dependency_missing":
-        steps.append("github: check the image/requirements change that dropped the package")
-    elif cat == "data_quality":
-        steps.append("trino: query the offending rows; lineage: which upstream run produced them")
-    elif cat == "timeout":
-        steps.append("trino: engine metrics/query history for slow queries; compare_attempts for duration changes")
-    elif cat == "user_code":
-        steps.append("github: recent changes to the DAG file / user frame shown; compare_attempts vs last success")
-    if qids:
-        steps.append(f"trino: query history for query id {qids[0]}")
-    if len(tries) > 1:
-        steps.append("compare_attempts to see what is new versus the previous attempt")
-    steps.append("search_logs with the error message to see whether it happened before; error_signatures for trends")
-    return steps
+def failure_time(result: ScanResult, line: int) -> str | None:
+    """UTC ISO time of the root-cause line, else of the nearest earlier candidate line that has one."""
+    for hit in sorted((h for h in result.hits if h.line_number <= line), key=lambda h: -h.line_number)[:200]:
+        m = TIMESTAMP.search(hit.raw[:400])
+        if m:
+            return iso_utc(m.group(0).decode())
+    return None
+
+
+def iso_utc(stamp: str) -> str | None:
+    text = stamp.replace(",", ".").replace(" ", "T")
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.replace("Z", "+00:00"))
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field, model_validator
+
+from oncall_mcp.shared.budget import Truncation
+from oncall_mcp.shared.steps import ToolResult
 from oncall_mcp.shared.vocabulary import ErrorCategory
+
+
+class LogsResult(ToolResult):
+    """Base of the airflow_logs results.
+
+    Transitional: builders that still pass the old flat `truncated` / `how_to_get_more` keywords (history.py, being
+    rebuilt on an index) get them folded into `truncation`; the client only ever sees `truncation`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_flat_truncation(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("truncated" in data or "how_to_get_more" in data):
+            data = dict(data)
+            cut = bool(data.pop("truncated", False))
+            hint = str(data.pop("how_to_get_more", "") or "")
+            if "truncation" not in data:
+                reason: Literal["limit", "size"] = "limit" if "limit" in hint else "size"
+                data["truncation"] = Truncation(truncated=cut, reason=reason if cut else None, how_to_get_more=hint)
+        return data
 
 
 class Attempt(BaseModel):
@@ -20,11 +43,9 @@ class Attempt(BaseModel):
     trigger_log: bool = Field(False, description="a triggerer (deferral) log of this attempt")
 
 
-class AttemptList(BaseModel):
+class AttemptList(LogsResult):
     source: str
     attempts: list[Attempt]
-    truncated: bool = False
-    how_to_get_more: str = ""
 
 
 class RootCauseLine(BaseModel):
@@ -42,9 +63,12 @@ class Identifiers(BaseModel):
     tables: list[str] = Field(default_factory=list, description="tables named in the error or the SQL run")
     columns: list[str] = Field(default_factory=list, description="columns named in the error")
     sql_files: list[str] = Field(default_factory=list)
+    datasets: list[str] = Field(
+        default_factory=list, description="object-store datasets named (s3://bucket/path, partition and file cut off)"
+    )
 
 
-class FailureReport(BaseModel):
+class FailureReport(LogsResult):
     log_ref: str
     dag_id: str
     run_id: str
@@ -66,9 +90,8 @@ class FailureReport(BaseModel):
     identifiers: Identifiers
     bytes_scanned: int
     lines_total: int
-    truncated: bool = Field(description="true when the scan stopped early or lines were left out of this answer")
+    failed_at: str | None = Field(None, description="UTC ISO time of the root-cause line, when the log gives one")
     warnings: list[str] = Field(default_factory=list)
-    next_steps: list[str]
 
 
 class LogLine(BaseModel):
@@ -76,14 +99,12 @@ class LogLine(BaseModel):
     text: str
 
 
-class LogExcerpt(BaseModel):
+class LogExcerpt(LogsResult):
     log_ref: str
     lines: list[LogLine]
     first_line: int
     last_line: int
     eof: bool = Field(description="true when the excerpt reaches the end of the file")
-    truncated: bool
-    how_to_get_more: str = ""
 
 
 class SearchHit(BaseModel):
@@ -99,14 +120,12 @@ class SearchHit(BaseModel):
     modified: str
 
 
-class SearchResult(BaseModel):
+class SearchResult(LogsResult):
     query: str
     terms: list[str] = Field(description="normalised query terms, with error-aware expansions")
     hits: list[SearchHit]
     files_searched: int
     bytes_scanned: int
-    truncated: bool
-    how_to_get_more: str = ""
 
 
 class Signature(BaseModel):
@@ -122,11 +141,9 @@ class Signature(BaseModel):
     example_line_number: int
 
 
-class SignatureList(BaseModel):
+class SignatureList(LogsResult):
     signatures: list[Signature]
     files_analysed: int
-    truncated: bool
-    how_to_get_more: str = ""
 
 
 class DiffLine(BaseModel):
@@ -136,7 +153,7 @@ class DiffLine(BaseModel):
     score: float
 
 
-class AttemptComparison(BaseModel):
+class AttemptComparison(LogsResult):
     failed_log_ref: str
     baseline_log_ref: str | None = Field(description="the previous successful (or previous) attempt compared with")
     baseline_outcome: str | None
@@ -145,5 +162,17 @@ class AttemptComparison(BaseModel):
     gone_in_failed: list[DiffLine] = Field(description="templates of the baseline missing from the failed attempt")
     lines_failed: int
     lines_baseline: int | None
-    truncated: bool
-    next_steps: list[str]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class AlertTarget(LogsResult):
+    dag_id: str
+    run_id: str | None = Field(None, description="None when the alert names only a logical date (Airflow 2 /log)")
+    task_id: str | None = None
+    try_number: int | None = Field(
+        None, description="None when the alert does not say; find_failure then uses the latest"
+    )
+    map_index: int | None = Field(None, description="None when the task is not mapped or the alert does not say")
+    logical_date: str | None = Field(None, description="execution_date/logical_date the link gives instead of a run_id")
+    airflow_version: str | None = Field(None, description="2 or 3, from the link's shape")
+    link: str | None = Field(None, description="the Airflow UI link the fields came from (parsed, never fetched)")

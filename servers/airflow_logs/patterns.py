@@ -147,7 +147,8 @@ RECOVERED_WORDS = ("ucce", "UCCE", "ecover", "ECOVER", "econnect", "ECONNECT", "
 CHAIN_PY = re.compile(
     r"The above exception was the direct cause of the following exception|During handling of the above exception"
 )
-SQL_LINE = re.compile(r"(?i)\b(?:Executing|Running statement|Running query|Running command|sql)\b")
+# lines that name what the task reads: the statement it runs, or what a sensor waits for
+SQL_LINE = re.compile(r"(?i)\b(?:Executing|Running statement|Running query|Running command|sql|Poking for)\b")
 
 MARKER = re.compile(
     r"Task failed with exception|Marking task as (?:FAILED|UP_FOR_RETRY)|Task exited with return code (?:[1-9]|-|Neg)"
@@ -225,6 +226,22 @@ TABLE_IN_ERROR = re.compile(
     rf"({_IDENT}(?:\.{_IDENT}){{0,3}})['\"`]?"
 )
 COLUMN_IN_ERROR = re.compile(r"(?:Column|column|no such column:|with name)\s+['\"`]?([\w.`]+?)['\"`]?(?:\s|$|;|,)")
+DATASET_URI = re.compile(r"\b(?:s3a?|gs|abfss?|hdfs)://[\w.-]+(?::\d+)?(?:/[^\s'\"`,;()<>\[\]{}]*)?")
+_PARTITION_OR_FILE = re.compile(r"/(?:[^/=]+=[^/]*|_SUCCESS|_started|_committed\w*|[^/]*\.\w{1,10})$")
+
+
+def dataset_of(uri: str) -> str:
+    """An object-store path as a lineage dataset: scheme and bucket kept, partition folders (`dt=2026-11-21`),
+    marker files (`_SUCCESS`) and data files (`part-0.parquet`) cut off."""
+    uri = uri.rstrip("/.:")
+    while "/" in uri.split("://", 1)[-1]:
+        cut = _PARTITION_OR_FILE.sub("", uri)
+        if cut == uri:
+            break
+        uri = cut
+    return uri
+
+
 K8S_POD = re.compile(r"\bpod[ :=]+['\"]?([a-z0-9][a-z0-9.-]{3,})", re.I)
 SQL_KEYWORDS = {"select", "where", "values", "set", "dual", "the", "a", "an", "lateral", "unnest", "table", "as"}
 

@@ -99,6 +99,9 @@ def operator_hint(head_text: str, events: list[Event]) -> str | None:
 
 def analyze(result: ScanResult) -> Analysis:
     events = [parse_line(h.line_number, h.raw, h.line_bytes) for h in result.hits]
+    for ev, hit in zip(events, result.hits, strict=True):
+        if hit.weight != 1:
+            ev.weight = hit.weight
     tail_events = [parse_line(n, raw, len(raw)) for n, raw in result.tail]
     tail_text = "\n".join(e.text for e in tail_events)
     head_text = result.head[:65536].decode("utf-8", "replace")
@@ -143,26 +146,28 @@ def analyze(result: ScanResult) -> Analysis:
 
     # Java: the last "Caused by:" of a group is the root cause
     group: list[Event] = []
-    for ev in [e for e in scored if e.caused_by] + [None]:  # type: ignore[list-item]
-        if ev is not None and (not group or ev.line_number - group[-1].line_number < 400):
-            group.append(ev)
+    caused: list[Event | None] = [e for e in scored if e.caused_by]
+    for cause in [*caused, None]:
+        if cause is not None and (not group or cause.line_number - group[-1].line_number < 400):
+            group.append(cause)
             continue
         if group:
             group[-1].score += W_ROOT_OF_CHAIN
             group[-1].reasons.append("deepest 'Caused by' (root of the Java exception chain)")
-        group = [ev] if ev is not None else []
+        group = [cause] if cause is not None else []
 
     # collapse repeats of one template onto its first occurrence
     counts: Counter[str] = Counter()
     firsts: dict[str, Event] = {}
     for ev in scored:
-        key = patterns.mask(ev.text)
-        counts[key] += 1
+        key = ev.template = patterns.mask(ev.text)
+        counts[key] += ev.weight
         if key in firsts:
             firsts[key].last_line = ev.line_number
-            firsts[key].count += 1
+            firsts[key].count += ev.weight
         else:
             ev.last_line = ev.line_number
+            ev.count = ev.weight
             firsts[key] = ev
     unique = list(firsts.values())
 
@@ -171,9 +176,10 @@ def analyze(result: ScanResult) -> Analysis:
     final = final_failure(scored, traceback_lines)
     if final is not None:
         handled.update(_caught_before(final, unique, handled))
+    final_template = patterns.mask(final.event.text) if final is not None else None
     for ev in unique:
         _score(ev, last_marker, first_error)
-        if final is not None and patterns.mask(ev.text) == patterns.mask(final.event.text):
+        if final is not None and ev.template == final_template:
             ev.score = round(ev.score + W_FINAL_FAILURE, 3)
             ev.reasons.append("the exception the task failed with")
         if ev.line_number in handled:
@@ -242,7 +248,7 @@ def _caught_before(final: FinalFailure, unique: list[Event], handled: dict[int, 
     for ev in unique:
         if ev.line_number >= final.start or ev.line_number in handled or not ev.exc_chain or not _errorish(ev):
             continue
-        if patterns.mask(ev.text) == template or any(
+        if (ev.template or patterns.mask(ev.text)) == template or any(
             x.type == root.type and x.value[:200] == root.value[:200] for x in ev.exc_chain
         ):
             continue  # the same exception, logged before it was raised
@@ -393,8 +399,8 @@ def _explain(an: Analysis, best: Event | None, unique: list[Event], frames: list
         chain.reverse()
         if chain:
             an.traceback_tail = [f.text.strip() for f in chain[-4:]] + [best.text.strip()[:400]]
-            fr = [f.frame for f in chain if f.frame]
-            uf = user_frame(fr)  # type: ignore[arg-type]
+            fr = [f.frame for f in chain if f.frame is not None]
+            uf = user_frame(fr)
             an.user_frame = f"{uf[0]}:{uf[1]} in {uf[2]}" if uf else None
     an.identifiers = identifiers(unique, an.sql_lines, best)
 
@@ -415,6 +421,8 @@ def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None)
             add("spark_application_ids", m.group(0))
         for m in patterns.SQL_FILE.finditer(text):
             add("sql_files", m.group(1))
+        for m in patterns.DATASET_URI.finditer(text):
+            add("datasets", patterns.dataset_of(m.group(0)))
         for m in patterns.TABLE_IN_ERROR.finditer(text):
             if m.group(1).lower() not in patterns.SQL_KEYWORDS:
                 add("tables", m.group(1))

@@ -8,7 +8,9 @@ everything else is counted and dropped, so memory stays flat whatever the file s
 
 from __future__ import annotations
 
+import heapq
 import logging
+import re
 import threading
 import time
 import zlib
@@ -16,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import re2
@@ -23,7 +26,7 @@ import re2
 try:  # optional accelerator (the airflow-logs extra installs it)
     import hyperscan
 except ImportError:  # pragma: no cover - exercised where the wheel is missing
-    hyperscan = None
+    hyperscan = None  # type: ignore[assignment]
 
 log = logging.getLogger("oncall.airflow_logs.scan")
 
@@ -34,7 +37,7 @@ HEAD_BYTES = 256 * 1024
 MAX_CANDIDATES = 60_000  # candidate lines find_failure analyses: the first half and the last half of the log
 KEEP_BYTES = 96 * 1024 * 1024  # most bytes of candidate lines held at once (first half + last half of the log)
 
-CANDIDATE = (
+_CANDIDATE_WORDS = (
     rb"(?i:(?:\b|(?:\x1b|\\u001b)\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour (raw or JSON-escaped)
     rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
@@ -42,10 +45,14 @@ CANDIDATE = (
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
     rb"|succeeded|recovered|reconnected)\b)"
     rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
-    rb"|Running statement|Executing|Running command|Running query|Marking task as"
+    rb"|Running statement|Executing|Running command|Running query|Marking task as|Poking for"
     rb"|(?m:^[ \t]+File \")"
-    rb"|(?m:^[a-z_]\w*(?:\.\w+)+(?::|\r?$))"  # a module-qualified exception ending a traceback
 )
+_MODULE_PATH = rb"(?m:^[a-z_]\w*(?:\.\w+)+"  # a module-qualified exception ending a traceback
+CANDIDATE = _CANDIDATE_WORDS + rb"|" + _MODULE_PATH + rb"(?::|\r?$))"
+# The same lines for hyperscan, matched through their newline: every match on one line ends at the same offset,
+# and hyperscan reports one end offset once, so a line costs one Python callback however many words it has.
+CANDIDATE_LINE = rb"(?:" + _CANDIDATE_WORDS + rb"|" + _MODULE_PATH + rb":))[^\n]*\n|" + _MODULE_PATH + rb"\r?\n)"
 ENGINES = ("hyperscan", "re2")
 _local = threading.local()
 
@@ -113,6 +120,7 @@ def _hs_pattern(pattern: bytes) -> _HsPattern | None:
 
 
 Found = list[tuple[int, bytes, int]]  # (newlines before the line in the span, clipped line bytes, line length)
+Keys = list[int] | None  # template key of each found line, when the engine computed them
 
 
 def _scan_span_re2(pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
@@ -162,12 +170,48 @@ def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int
     return buf.count(b"\n", start, end), out
 
 
-def _scan_span(engine: str, pattern: bytes, buf: bytes, start: int, end: int) -> tuple[int, Found]:
+def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int, keyed: bool) -> tuple[int, Found, Keys]:
+    """`_scan_span_hs` for a line pattern (one match per line, ending just past its newline). The callback only
+    records where each line ends; the lines are then cut with list comprehensions (a few C calls a line, no Python
+    frame), and, when `keyed`, each gets its template key (see `_Templates`)."""
+    ends: list[int] = []
+    record = ends.append
+
+    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+        record(to)
+
+    view = memoryview(buf)[start:end]
+    try:
+        hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
+    finally:
+        view.release()
+    rfind, count = buf.rfind, buf.count
+    stops = [start + to - 1 for to in ends]  # each line's newline
+    starts = [(rfind(b"\n", start, e) + 1) or start for e in stops]
+    raws = [buf[s : e if e - s <= MAX_KEEP else s + MAX_KEEP] for s, e in zip(starts, stops, strict=True)]
+    befores = list(accumulate(count(b"\n", a, b) for a, b in zip([start, *starts], starts, strict=False)))
+    found = list(zip(befores, raws, [e - s for s, e in zip(starts, stops, strict=True)], strict=True))
+    total = (befores[-1] + count(b"\n", starts[-1], end)) if starts else count(b"\n", start, end)
+    keys = [hash(raw.translate(None, DIGITS)) for raw in raws] if keyed else None
+    return total, found, keys
+
+
+LINE_FORMS = {CANDIDATE: CANDIDATE_LINE}
+
+
+def _scan_span(
+    engine: str, pattern: bytes, buf: bytes, start: int, end: int, keyed: bool = False
+) -> tuple[int, Found, Keys]:
     if engine == "hyperscan":
+        line_form = LINE_FORMS.get(pattern)
+        if line_form is not None and end > start and buf[end - 1] == 10:
+            hp_line = _hs_pattern(line_form)
+            if hp_line is not None:
+                return _scan_lines_hs(hp_line, buf, start, end, keyed)
         hp = _hs_pattern(pattern)
         if hp is not None:
-            return _scan_span_hs(hp, buf, start, end)
-    return _scan_span_re2(pattern, buf, start, end)
+            return (*_scan_span_hs(hp, buf, start, end), None)
+    return (*_scan_span_re2(pattern, buf, start, end), None)
 
 
 @dataclass
@@ -175,6 +219,34 @@ class Hit:
     line_number: int  # 1-based in the (decompressed) file
     raw: bytes
     line_bytes: int  # full length of the line, possibly more than len(raw)
+    weight: int = 1  # occurrences of its template this hit stands for (see `_Templates`)
+
+
+DIGITS = b"0123456789"
+# lines whose every occurrence matters to the ranking (traceback structure, failure markers, states, chains)
+POSITIONAL = re.compile(
+    rb"^[ \t]|Traceback|The above exception|During handling|Caused by|Marking task as|Task failed|Task exited"
+    rb"|return code|exit code|new_state=|externally set|Process terminated|running anymore|Task killed|Pod phase"
+)
+MAX_TEMPLATES = 100_000
+
+
+class _Templates:
+    """Cheap collapse of repeated candidate lines (WARN spam, retry loops): lines equal once digits are removed share
+    a template; after `keep` occurrences a template's further lines are only counted, and its latest one is kept
+    with that count as its weight. Positional lines (tracebacks, markers, states) are never collapsed. Costs a
+    bytes.translate and a dict lookup a line, so a dense log does not pay the per-line parse for its repeats."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.seen: dict[int, list[int]] = {}  # template hash -> [occurrences, positional]
+        self.latest: dict[int, tuple[int, bytes, int]] = {}  # template hash -> latest collapsed line
+
+    def hits(self) -> list[Hit]:
+        return sorted(
+            (Hit(n, raw, length, self.seen[key][0] - self.keep) for key, (n, raw, length) in self.latest.items()),
+            key=lambda h: h.line_number,
+        )
 
 
 @dataclass
@@ -362,30 +434,51 @@ def scan(
     tail_lines: int = 40,
     on_block: Callable[[int], None] | None = None,
     engine: str | None = None,
+    collapse_after: int | None = None,
 ) -> ScanResult:
-    """Scan a stream of byte chunks; return candidate lines, line count, head bytes and the last lines."""
+    """Scan a stream of byte chunks; return candidate lines, line count, head bytes and the last lines.
+
+    With `collapse_after`, repeats of a line template beyond that many are counted, not kept (see `_Templates`)."""
     engine = resolve_engine(engine)
     result = ScanResult()
     decoder = _Decoder()
     kept = _Kept(max_hits)
+    templates = _Templates(collapse_after) if collapse_after is not None else None
+    seen_templates = templates.seen if templates is not None else {}
+    seen_get = seen_templates.get
+    latest = templates.latest if templates is not None else {}
+    keep_templates = templates.keep if templates is not None else 0
     tail_block = b""
     lines_before = 0
     in_fragment = False  # the previous block ended inside an over-long line
     fragment_line = -1
-    Item = tuple[Future[tuple[int, Found]], bytes, int, int, bool]
+    Item = tuple[Future[tuple[int, Found, Keys]], bytes, int, int, bool]
     window: deque[Item] = deque()
 
     def consume(item: Item) -> None:
         nonlocal lines_before, in_fragment, fragment_line, tail_block
         fut, buf, start, end, fragment = item
-        newlines, found = fut.result()
-        for before, text, length in found:
+        newlines, found, keys = fut.result()
+        if templates is not None and keys is None:
+            keys = [hash(text.translate(None, DIGITS)) for _, text, _ in found]
+        for index, (before, text, length) in enumerate(found):
             line_no = lines_before + before + 1
             if in_fragment and before == 0:
                 line_no = fragment_line
                 prev = kept.last()
                 if prev is not None and prev.line_number == line_no:
                     continue
+            if keys is not None and templates is not None:  # `_Templates.take`, inlined: this runs once a line
+                key = keys[index]
+                seen = seen_get(key)
+                if seen is None:
+                    if len(seen_templates) < MAX_TEMPLATES:
+                        seen_templates[key] = [1, 1 if POSITIONAL.search(text) else 0]
+                else:
+                    seen[0] += 1
+                    if seen[0] > keep_templates and not seen[1]:
+                        latest[key] = (line_no, text, length)
+                        continue
             kept.add(Hit(line_no, text, length))
         if fragment:
             if not in_fragment:
@@ -410,10 +503,10 @@ def scan(
                 result.head += buf[start : min(end, start + HEAD_BYTES - len(result.head))]
             fut: Future[Any]
             if pool is not None:
-                fut = pool.submit(_scan_span, engine, pattern, buf, start, end)
+                fut = pool.submit(_scan_span, engine, pattern, buf, start, end, templates is not None)
             else:
                 fut = Future()
-                fut.set_result(_scan_span(engine, pattern, buf, start, end))
+                fut.set_result(_scan_span(engine, pattern, buf, start, end, templates is not None))
             window.append((fut, buf, start, end, fragment))
             if len(window) > threads:
                 consume(window.popleft())
@@ -434,6 +527,8 @@ def scan(
         if close:
             close()
     result.hits = kept.hits()
+    if templates is not None and templates.latest:
+        result.hits = list(heapq.merge(result.hits, templates.hits(), key=lambda h: h.line_number))
     result.hits_dropped = kept.dropped
     problem = decoder.finish() if not result.truncated else None
     if problem:

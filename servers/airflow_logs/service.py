@@ -5,15 +5,17 @@
 - failure.py: find_failure (rank and report one attempt)
 - reading.py: read_log
 - history.py: list_failed_tasks, search_logs, error_signatures
+- alerting.py: task_from_alert (parses a link or alert text; reads no log)
 """
 
 from __future__ import annotations
 
+from oncall_mcp.servers.airflow_logs.alerting import AlertTools
 from oncall_mcp.servers.airflow_logs.attempts import AttemptTools
 from oncall_mcp.servers.airflow_logs.failure import FailureTools
 from oncall_mcp.servers.airflow_logs.history import HistoryTools
 from oncall_mcp.servers.airflow_logs.reading import ReadingTools
 
 
-class LogService(AttemptTools, FailureTools, ReadingTools, HistoryTools):
+class LogService(AttemptTools, FailureTools, ReadingTools, HistoryTools, AlertTools):
     """The tools server.py declares; construct with the server's AirflowLogsSettings."""

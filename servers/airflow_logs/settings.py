@@ -37,6 +37,16 @@ class AirflowLogsSettings(ServerSettings):
     )
     s3_parallel: int = Field(8, ge=1, le=64, description="parallel ranged GETs per S3 object")
     max_files: int = Field(5000, ge=1, description="most log files one listing or search walks")
+    repo: str | None = Field(
+        None,
+        max_length=140,
+        description="name of the DAG repository as the github server knows it; fills `repo` in github next steps "
+        "(without it those steps are only described in next_steps_text)",
+    )
+    airflow_hosts: str = Field(
+        "",
+        description="comma list of Airflow UI hostnames (host or host:port) whose links locate_alert accepts",
+    )
 
     @field_validator("source")
     @classmethod
@@ -50,6 +60,15 @@ class AirflowLogsSettings(ServerSettings):
         elif "://" in value:
             raise ValueError("only a local folder or s3://bucket/prefix is supported")
         return value
+
+    @field_validator("repo")
+    @classmethod
+    def _repo(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def airflow_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.airflow_hosts.split(",") if h.strip()]
 
     @property
     def is_s3(self) -> bool:

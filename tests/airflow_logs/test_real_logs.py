@@ -8,6 +8,7 @@ from mcp import Client
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.harness import SHARED_DATA
+from tests.nextsteps import assert_steps_runnable
 
 RUN = "manual__2026-11-22T01:57:22.117225+00:00"
 
@@ -26,6 +27,9 @@ async def test_real_failure_top_line(task_id: str, line: int, needle: str, categ
         r = await c.call_tool("find_failure", {"dag_id": "failing_pipeline", "run_id": RUN, "task_id": task_id})
     d = r.structured_content
     assert not r.is_error
+    steps = assert_steps_runnable(d)
+    route = [s for s in steps if s["tool"] == "route_alert"]
+    assert route and route[0]["arguments"]["error_category"] == category and route[0]["priority"] == 3
     top = d["root_cause_lines"][0]
     assert top["line_number"] == line, d["root_cause_lines"]
     assert needle in top["text"]
@@ -39,7 +43,9 @@ async def test_real_failure_top_line(task_id: str, line: int, needle: str, categ
     if task_id == "transform_orders":
         assert d["user_frame"] == "/opt/airflow/dags/failing_pipeline.py:32 in transform_orders"
     if task_id == "wait_for_partition":
-        assert any("lineage.find_late_upstream" in s for s in d["next_steps"])
+        late = [s for s in steps if (s["server"], s["tool"]) == ("lineage", "find_late_upstream")]
+        assert late and late[0]["arguments"]["dataset"] == "s3://raw-data/events"
+        assert late[0]["arguments"]["as_of"] == "2026-11-22T01:57:39Z"
         assert d["operator_hint"] == "PythonSensor"
 
 

@@ -40,7 +40,7 @@ async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.Monk
         r = await c.call_tool("find_failure", {"dag_id": "spark_etl", "run_id": RUN, "task_id": "transform"})
         assert r.structured_content["root_cause_lines"][0]["line_number"] == 207
         r = await c.call_tool("find_failure", {"dag_id": "gz", "run_id": RUN, "task_id": "cut"})
-        assert r.structured_content["truncated"] is True
+        assert r.structured_content["truncation"]["truncated"] is True
         r = await c.call_tool(
             "find_failure", {"dag_id": "reports_daily", "run_id": RUN, "task_id": "load_reports", "try_number": 5}
         )

@@ -128,3 +128,48 @@ def test_kept_lines_are_bounded_in_bytes() -> None:
     assert sum(len(h.raw) for h in hits) <= 40_000
     assert hits[0].line_number == 1 and hits[-1].line_number == 500
     assert kept.dropped == 500 - len(hits)
+
+
+def spam_log(repeats: int) -> bytes:
+    """Spark WARN spam (one template, numbers vary), one Python traceback printed three times, a final error."""
+    lines: list[str] = []
+    for i in range(repeats):
+        lines.append(f"24/11/21 00:{i % 60:02d}:{i % 60:02d} INFO Executor: Finished task {i}.0")
+        lines.append(f"24/11/21 00:{i % 60:02d}:{i % 60:02d} WARN TaskSetManager: Lost task {i}.0 (TID {i}) failed")
+        if i % (repeats // 3) == 0:
+            lines += ["Traceback (most recent call last):", '  File "/opt/airflow/dags/x.py", line 3, in run']
+            lines.append("ValueError: bad row")
+    lines.append("[2026-11-21T01:00:00.000+0000] {taskinstance.py:2698} ERROR - Task failed with exception")
+    lines.append("KeyError: 'amount'")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2"])
+def test_repeated_templates_are_counted_not_kept(engine: str) -> None:
+    data = spam_log(3000)
+    every = scan.scan(chunked(data, 64 * 1024), engine=engine)
+    res = scan.scan(chunked(data, 64 * 1024), engine=engine, collapse_after=2)
+    assert res.lines_total == every.lines_total == data.count(b"\n")
+    # the weights account for every candidate line; each kept line is one the full scan found, same number
+    assert sum(h.weight for h in res.hits) == len(every.hits)
+    full = {h.line_number: h.raw for h in every.hits}
+    assert all(full[h.line_number] == h.raw for h in res.hits)
+    warn = [h for h in res.hits if b"Lost task" in h.raw]
+    assert [h.weight for h in warn] == [1, 1, 2998]  # the first two, then the latest standing for the rest
+    assert warn[-1].line_number == max(n for n, raw in full.items() if b"Lost task" in raw)
+    # traceback structure is positional: every frame and header is kept
+    assert sum(b'File "' in h.raw for h in res.hits) == sum(b'File "' in h.raw for h in every.hits) == 3
+    assert res.hits[-1].raw == b"KeyError: 'amount'"
+    assert len(res.hits) < 20
+
+
+def test_collapsed_scan_ranks_like_the_full_one() -> None:
+    from oncall_mcp.servers.airflow_logs.rank import analyze
+
+    data = spam_log(3000)
+    full = analyze(scan.scan(chunked(data, 1 << 20)))
+    fast = analyze(scan.scan(chunked(data, 1 << 20), collapse_after=2))
+    assert [(e.line_number, e.count, e.category) for e in fast.events[:5]] == [
+        (e.line_number, e.count, e.category) for e in full.events[:5]
+    ]
+    assert fast.events[0].text == "KeyError: 'amount'" and fast.category == full.category

@@ -18,6 +18,7 @@ from mcp import Client
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
+from tests.nextsteps import assert_steps_runnable
 
 SUPERVISOR = "supervisor"
 TROUBLESHOOTING = "https://airflow.apache.org/docs/apache-airflow/stable/troubleshooting.html"
@@ -153,6 +154,7 @@ async def tools(tmp_path: Path, lines: list[str]) -> tuple[dict[str, Any], dict[
         ):
             r = await c.call_tool(tool, args)
             assert not r.is_error, r.content
+            assert_steps_runnable(r.structured_content)
             out.append(r.structured_content)
     return out[0], out[1], out[2]
 
@@ -188,4 +190,5 @@ async def test_oom_kill_names_memory_and_points_outside_the_log(tmp_path: Path) 
     *_, report = await tools(tmp_path, af3_oom())
     top = report["root_cause_lines"][0]
     assert "Likely out of memory error (OOM)" in top["text"] and top["line_number"] == 31
-    assert any("OOMKilled" in s for s in report["next_steps"])
+    assert "OOMKilled" in report["next_steps_text"]
+    assert any(s["tool"] in ("compare_attempts", "list_attempts") for s in assert_steps_runnable(report))

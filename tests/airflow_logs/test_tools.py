@@ -9,6 +9,7 @@ from mcp import Client
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree, j, write
+from tests.nextsteps import assert_steps_runnable
 
 
 def server_for(root: Path, **kw):
@@ -41,8 +42,8 @@ async def test_demo_trino_schema_mismatch(tmp_path: Path) -> None:
     assert {"hive.reports.daily_reports", "hive.crm.customers"} <= set(d["identifiers"]["tables"])
     assert "r.open_date" in d["identifiers"]["columns"]
     assert d["user_frame"].startswith("/opt/airflow/dags/reports_daily.py:41")
-    assert any("openmetadata" in s for s in d["next_steps"])
-    assert d["lines_total"] == 38 and d["bytes_scanned"] > 0 and d["truncated"] is False
+    assert any(s["server"] == "openmetadata" for s in assert_steps_runnable(d))
+    assert d["lines_total"] == 38 and d["bytes_scanned"] > 0 and d["truncation"]["truncated"] is False
     assert len(json.dumps(d)) / 4 < 2000
 
 
@@ -53,7 +54,7 @@ async def test_sensor_timeout_points_to_lineage(tmp_path: Path) -> None:
     assert d["error_category"] == "upstream_not_ready"
     assert d["operator_hint"] == "S3KeySensor"
     assert d["root_cause_lines"][0]["line_number"] == 7
-    assert any("lineage.find_late_upstream" in s for s in d["next_steps"])
+    assert any(s["tool"] == "find_late_upstream" for s in assert_steps_runnable(d))
 
 
 async def test_spark_deepest_caused_by_wins(tmp_path: Path) -> None:
@@ -102,7 +103,7 @@ async def test_truncated_gzip_is_partial(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
     r = await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="cut")
     d = r.structured_content
-    assert d["truncated"] is True
+    assert d["truncation"]["truncated"] is True and d["truncation"]["reason"] == "size"
     assert any("truncated" in w for w in d["warnings"])
 
 
@@ -152,7 +153,7 @@ async def test_read_log_excerpt_and_paging(tmp_path: Path) -> None:
     d = (await call(s, "read_log", log_ref=ref, around_line=207, max_lines=5)).structured_content
     assert [ln["line_number"] for ln in d["lines"]] == [205, 206, 207, 208, 209]
     assert "UNRESOLVED_COLUMN" in d["lines"][2]["text"]
-    assert d["eof"] is False and "start_line=210" in d["how_to_get_more"]
+    assert d["eof"] is False and d["truncation"]["next_cursor"] == "210"
     d = (await call(s, "read_log", log_ref=ref, start_line=215)).structured_content
     assert d["eof"] is True and d["lines"][-1]["line_number"] == 217
     assert "past the end" in err_text(await call(s, "read_log", log_ref=ref, start_line=5000))
@@ -188,7 +189,7 @@ async def test_lists_and_outcomes(tmp_path: Path) -> None:
     assert not any("task_id=load_reports/attempt=1.log" in r for r in refs)
     assert all(a["outcome"] in ("failed", "up_for_retry") for a in d["attempts"])
     d = (await call(s, "list_failed_tasks", dag_id="reports_daily", limit=1)).structured_content
-    assert len(d["attempts"]) == 1 and d["truncated"] is True
+    assert len(d["attempts"]) == 1 and d["truncation"]["truncated"] is True
     d = (await call(s, "list_attempts", dag_id="mapped")).structured_content
     assert any(a["trigger_log"] for a in d["attempts"]) and {a["map_index"] for a in d["attempts"]} == {0, 1}
     d = (await call(s, "list_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")).structured_content
