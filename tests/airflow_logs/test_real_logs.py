@@ -7,7 +7,7 @@ from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
-from tests.harness import SHARED_DATA
+from tests.harness import SHARED_DATA, requires_shared_data
 from tests.nextsteps import assert_steps_runnable
 
 RUN = "manual__2026-11-22T01:57:22.117225+00:00"
@@ -18,6 +18,9 @@ CASES = [
     ("wait_for_partition", 16, "Sensor has timed out", "upstream_not_ready", "AirflowSensorTimeout"),
     ("dbt_run", 13, 'relation "raw.orders" does not exist', "resource_missing", None),
 ]
+
+
+pytestmark = requires_shared_data
 
 
 @pytest.mark.parametrize(("task_id", "line", "needle", "category", "exc"), CASES)
