@@ -207,7 +207,7 @@ def _entity(t: Table, version: int, cols: list[tuple[str, str]], by: str, at: st
 def write_catalog(root: Path, tables: list[Table]) -> None:
     from oncall_mcp.servers.openmetadata.catalog_export import write_table
 
-    root.mkdir(parents=True, exist_ok=True)
+    (root / "tables").mkdir(parents=True, exist_ok=True)
     for t in tables:
         versions = [_entity(t, i, cols, by, at) for i, (cols, by, at) in enumerate(t.versions, 1)]
         write_table(root, versions[-1], versions)
