@@ -14,8 +14,8 @@ import anyio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.scenarios.run import Outcome, investigate  # noqa: E402
-from tests.scenarios.scenarios import ALL  # noqa: E402
+from tests.scenarios.run import Outcome, investigate
+from tests.scenarios.scenarios import ALL
 
 
 async def measure(names: list[str], with_engine: bool) -> list[Outcome]:
@@ -36,9 +36,8 @@ def main() -> None:
         found += len(o.found)
         total += n
         missed = ", ".join(o.missed) or "-"
-        print(
-            f"{o.scenario.name:<26} {len(o.found):>3}/{n:<3} {o.inv.calls:>6} {o.inv.tokens:>7} {o.server_ms:>10.0f}  {missed}"
-        )
+        figures = f"{len(o.found):>3}/{n:<3} {o.inv.calls:>6} {o.inv.tokens:>7} {o.server_ms:>10.0f}"
+        print(f"{o.scenario.name:<26} {figures}  {missed}")
     print(f"{'total':<26} {found:>3}/{total:<3} ({found / total:.0%} of gold facts)")
 
 
