@@ -85,6 +85,8 @@ def _cmd_investigate(args: argparse.Namespace) -> int:
         as_json=args.json,
         engine=args.engine,
         as_of=args.as_of,
+        max_calls=args.max_calls,
+        max_tokens=args.max_tokens,
     )
 
 
@@ -98,15 +100,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="reuse an existing sandbox instead of rebuilding it")
     p.set_defaults(fn=_cmd_demo)
 
-    p = sub.add_parser("investigate", help="run the reference investigation against the configured real systems")
+    from oncall_mcp.suite.investigate import EXIT_CODES_HELP
+
+    p = sub.add_parser(
+        "investigate",
+        help="investigate one failed task by following the configured servers' next steps",
+        description="Start from one failed task instance (airflow_logs.find_failure, github.locate_task when a repo "
+        "is configured) and follow the servers' next_steps by priority, within a call and token budget. Prints what "
+        "is known with evidence, what is unknown and who is notified.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--dag-id", required=True)
     p.add_argument("--run-id", required=True)
     p.add_argument("--task-id", required=True)
-    p.add_argument("--try-number", type=int, default=None)
-    p.add_argument("--repo", default=None, help="github server repo name holding the DAGs")
-    p.add_argument("--engine", default="trino", choices=["trino", "spark"], help="engine that validates a fix")
+    p.add_argument("--try-number", type=int, default=None, help="attempt to investigate (default: the latest)")
+    p.add_argument("--repo", default=None, help="github repo holding the DAGs (default: the github server's first)")
+    p.add_argument("--engine", default=None, choices=["trino", "spark"], help="engine for SQL checks naming none")
     p.add_argument("--as-of", default=None, help="judge lateness as of this ISO time (default: now)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--max-calls", type=int, default=12, help="tool calls at most (default 12)")
+    p.add_argument("--max-tokens", type=int, default=8000, help="tokens returned by all calls at most (default 8000)")
+    p.add_argument("--json", action="store_true", help="print the same report as JSON")
     p.set_defaults(fn=_cmd_investigate)
 
     p = sub.add_parser("serve", help="run one server (same flags as its own command)")
