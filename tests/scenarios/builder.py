@@ -262,7 +262,7 @@ def materialise(s: Scenario, root: Path, with_engine: bool = True) -> tuple[dict
     )
     (root / "audit").mkdir()
     envs: dict[str, dict[str, str]] = {
-        "airflow_logs": {"OCM_AIRFLOW_LOGS_SOURCE": str(root / "logs")},
+        "airflow_logs": {"OCM_AIRFLOW_LOGS_SOURCE": str(root / "logs"), "OCM_AIRFLOW_LOGS_REPO": s.repo},
         "github": {
             "OCM_GITHUB_LOCAL_REPOS": f"{s.repo}={root / 'repo'}",
             "OCM_GITHUB_ALLOW_WRITE": "true",
