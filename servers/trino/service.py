@@ -58,8 +58,8 @@ class SqlService:
             return Allowlist(
                 frozenset(c.lower() for c in s.allowed_catalogs),
                 frozenset(x.lower() for x in s.allowed_schemas),
-                (s.trino_catalog or "").lower() or None,
-                (s.trino_schema or "").lower() or None,
+                (s.default_catalog or "").lower() or None,
+                (s.default_schema or "").lower() or None,
             )
         return Allowlist(frozenset(), frozenset(x.lower() for x in s.allowed_schemas), None, "default")
 
@@ -76,7 +76,7 @@ class SqlService:
 
     def user(self) -> str | None:
         """The Trino user to run as: the authenticated HTTP caller when impersonation is on."""
-        if not self.settings.trino_impersonate:
+        if not self.settings.impersonate:
             return None
         caller = current_caller()
         return None if caller.startswith("local") else caller

@@ -21,7 +21,7 @@ CORPUS_ALLOWLISTS = {"allowed_catalogs": ["tpch", "memory"], "allowed_schemas": 
 
 
 def settings_for(trino: TrinoServer, **extra: object) -> TrinoSettings:
-    return TrinoSettings(trino_host=trino.host, trino_port=trino.port, spark_mode="off", **extra)
+    return TrinoSettings(host=trino.host, port=trino.port, spark_mode="off", **extra)
 
 
 def wait_state(trino: TrinoServer, query_id: str, timeout: float = 20) -> list[object]:
@@ -175,7 +175,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
 
     from tests.harness import http_server
 
-    env = {**trino_server.env(), "OCM_TRINO_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": "alice=tok-alice-123"}
+    env = {**trino_server.env(), "OCM_TRINO_IMPERSONATE": "true", "OCM_TRINO_AUTH_TOKENS": "alice=tok-alice-123"}
     with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
             httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
@@ -184,7 +184,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
             r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
             assert r.structured_content["rows"] == [["alice"]], r
     # without impersonation the service user runs the query
-    env.pop("OCM_TRINO_TRINO_IMPERSONATE")
+    env.pop("OCM_TRINO_IMPERSONATE")
     with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
             httpx2.AsyncClient(headers={"Authorization": "Bearer tok-alice-123"}, timeout=60) as http,
