@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from oncall_mcp.shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, local_location_problem, server_config
 
 DEFAULT_TEMPLATE = "dag_id={dag_id}/run_id={run_id}/task_id={task_id}/{map_index_part}attempt={try_number}.log"
 
@@ -50,6 +50,10 @@ class AirflowLogsSettings(ServerSettings):
         elif "://" in value:
             raise ValueError("only a local folder or s3://bucket/prefix is supported")
         return value
+
+    def startup_problems(self) -> list[str]:
+        problem = local_location_problem(self.source)
+        return super().startup_problems() + ([f"OCM_AIRFLOW_LOGS_SOURCE={self.source}: {problem}"] if problem else [])
 
     @property
     def is_s3(self) -> bool:

@@ -39,6 +39,9 @@ class TrinoSettings(ServerSettings):
         None, description="Spark History Server or Spark UI base URL for recent_queries (local mode: its own UI)"
     )
     spark_app_id: str | None = Field(None, description="application id to read metrics of (default: the latest)")
+    spark_warmup: bool = Field(
+        True, description="start Spark in the background when the server starts, so the first call finds it ready"
+    )
 
     allowed_catalogs: list[str] = Field(default_factory=list, description="catalogs queries may touch (empty = any)")
     allowed_schemas: list[str] = Field(
@@ -77,6 +80,16 @@ class TrinoSettings(ServerSettings):
         if self.spark_mode == "connect" and not self.spark_remote:
             raise ValueError("OCM_TRINO_SPARK_MODE=connect needs OCM_TRINO_SPARK_REMOTE")
         return self
+
+    def startup_problems(self) -> list[str]:
+        problems = super().startup_problems()
+        if self.effective_spark_mode == "local":
+            from oncall_mcp.servers.trino.warmup import find_java
+
+            problem = find_java()[1]
+            if problem:
+                problems.append(problem)
+        return problems
 
     @property
     def trino_enabled(self) -> bool:
