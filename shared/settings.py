@@ -119,7 +119,8 @@ class ServerSettings(BaseSettings):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, Path) and name != "auth_tokens_file":  # auth files are checked strictly above
-                problem = path_problem(value)
+                # the audit file is written (created on first use): only its folder must exist now
+                problem = path_problem(value.parent, folder=True) if name == "audit_file" else path_problem(value)
                 if problem:
                     problems.append(f"{env_name(type(self), name)}={value}: {problem}")
         return problems
