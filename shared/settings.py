@@ -34,7 +34,7 @@ class ServerSettings(BaseSettings):
 
     output_tokens: int = Field(2000, ge=200, le=100_000, description="token budget of one tool answer")
     audit_file: Path | None = Field(None, description="append JSON audit lines here instead of stderr")
-    log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="log level on stderr")
     auth_tokens: SecretStr | None = Field(
         None, description="HTTP bearer tokens, comma-separated `caller:token` entries (tokens of 16+ characters)"
     )

@@ -21,36 +21,25 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_policy(args: argparse.Namespace) -> int:
     info = catalog.get(args.server)
     policy_fn = catalog.import_attr(f"{info.module}.policy", "policy")
-    settings_cls = _settings_class(info)
     settings = None
-    if settings_cls is not None:
-        try:
-            settings = settings_cls()  # type: ignore[operator]
-        except Exception as exc:  # unset or partial config: print the generic policy and say so
-            sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
+    try:
+        settings = info.settings_class()()
+    except Exception as exc:  # unset or partial config: print the generic policy and say so
+        sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
     print(json.dumps(policy_fn(settings), indent=2))  # type: ignore[operator]
     return 0
 
 
-def _settings_class(info: catalog.ServerInfo) -> object | None:
-    import importlib
-    import inspect
-
-    from oncall_mcp.shared.settings import ServerSettings
-
-    module = importlib.import_module(f"{info.module}.settings")
-    for _, obj in inspect.getmembers(module, inspect.isclass):
-        if issubclass(obj, ServerSettings) and obj is not ServerSettings and obj.__module__ == module.__name__:
-            return obj
-    return None
-
-
 def _cmd_config(args: argparse.Namespace) -> int:
-    from oncall_mcp.suite.clientconfig import CONFIG_PATHS, client_config
+    from oncall_mcp.suite.clientconfig import BARE_COMMAND_WARNING, client_config, where_to_paste
 
     servers = [catalog.get(s) for s in args.servers] if args.servers else None
     print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))
-    sys.stderr.write(f"paste into {CONFIG_PATHS[args.client]} and fill in the placeholders\n")
+    sys.stderr.write(
+        f"paste into:\n{where_to_paste(args.client)}\nfill in the placeholders, then run `oncall-mcp doctor`\n"
+    )
+    if args.bare:
+        sys.stderr.write(f"note: {BARE_COMMAND_WARNING}\n")
     return 0
 
 

@@ -14,8 +14,8 @@ class TrinoSettings(ServerSettings):
     model_config = server_config("trino")
 
     host: str | None = Field(None, description="Trino coordinator host; unset = no Trino engine")
-    port: int = Field(8080, ge=1, le=65535)
-    http_scheme: Literal["http", "https"] = "http"
+    port: int = Field(8080, ge=1, le=65535, description="Trino coordinator port (HTTPS: often 443 or 8443)")
+    http_scheme: Literal["http", "https"] = Field("http", description="https is required with a password or JWT")
     verify: bool = Field(True, description="verify the Trino TLS certificate")
     user: str = Field("oncall-mcp", description="service user (basic-auth user when a password is set)")
     password: SecretStr | None = Field(None, description="basic-auth password (HTTPS only)")
@@ -29,7 +29,7 @@ class TrinoSettings(ServerSettings):
 
     spark_mode: Literal["auto", "off", "local", "connect"] = Field(
         "auto",
-        description="auto: connect if spark_remote is set, else local if a warehouse is set or no Trino",
+        description="auto: connect if SPARK_REMOTE is set, else local if SPARK_WAREHOUSE is set or no Trino HOST",
     )
     spark_remote: str | None = Field(None, description="Spark Connect URL, sc://host:port")
     spark_warehouse: Path | None = Field(
