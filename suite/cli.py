@@ -1,4 +1,5 @@
-"""`oncall-mcp`: run the demo, serve a server, print a server's least-privilege policy, print client configs."""
+"""`oncall-mcp`: run the demo, serve a server, print a server's least-privilege policy, print client configs, check a
+configuration (`doctor`)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,20 @@ def _cmd_config(args: argparse.Namespace) -> int:
     if args.bare:
         sys.stderr.write(f"note: {BARE_COMMAND_WARNING}\n")
     return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from oncall_mcp.suite.doctor import doctor_lines
+
+    for name in args.servers:
+        catalog.get(name)
+    failed = warned = 0
+    for server, check in doctor_lines(args.servers):
+        print(check.line(server), flush=True)
+        failed += check.status == "fail"
+        warned += check.status == "warn"
+    print(f"{failed} failed, {warned} warnings" if failed or warned else "all checks passed")
+    return 1 if failed else 0
 
 
 def _cmd_list(_: argparse.Namespace) -> int:
@@ -112,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("servers", nargs="*", help="only these servers (default: all installed)")
     p.add_argument("--bare", action="store_true", help="commands by name from PATH instead of absolute paths")
     p.set_defaults(fn=_cmd_config)
+
+    p = sub.add_parser("doctor", help="check each configured server with this environment: settings, backends, access")
+    p.add_argument("servers", nargs="*", help="only these servers (default: all)")
+    p.set_defaults(fn=_cmd_doctor)
 
     p = sub.add_parser("docs", help="regenerate the tools table of each server's README from its live tool list")
     p.add_argument("--check", action="store_true", help="only check; exit 1 when a README is out of date")
