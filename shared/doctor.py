@@ -6,8 +6,6 @@ what several servers share (a path, an S3 prefix, an HTTP endpoint) so each serv
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -71,9 +69,8 @@ def split_s3(url: str) -> tuple[str, str]:
 
 
 def s3_checks(url: str, endpoint_url: str | None, region: str | None, variable: str) -> list[Check]:
-    """List one key under the prefix; then ask whether the credential may write there, without writing: a PutObject
-    whose Content-MD5 cannot match is refused with AccessDenied when writes are not allowed and with BadDigest
-    (nothing stored) when they are."""
+    """List one key under the prefix; then ask whether the credential may write there without storing anything: a
+    multipart upload is started (s3:PutObject) and aborted at once; AccessDenied means the credential cannot write."""
     import boto3
     from botocore.config import Config
     from botocore.exceptions import ClientError
@@ -89,33 +86,17 @@ def s3_checks(url: str, endpoint_url: str | None, region: str | None, variable: 
         return ok("S3 list on the prefix", f"{url}: {'objects found' if found.get('KeyCount') else 'empty'}")
 
     checks = [attempt("S3 list on the prefix", listing, fix_read)]
-    body = b"oncall-mcp doctor write probe"
-    wrong_md5 = base64.b64encode(hashlib.md5(b"something else").digest()).decode()
+    if checks[0].status != "ok":
+        return checks
+    name = "S3 credential is read-only"
     key = f"{prefix.rstrip('/')}/.oncall-mcp-doctor-probe".lstrip("/")
     try:
-        client.put_object(Bucket=bucket, Key=key, Body=body, ContentMD5=wrong_md5)
+        upload = client.create_multipart_upload(Bucket=bucket, Key=key)
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in ("BadDigest", "InvalidDigest"):
-            checks.append(
-                warn(
-                    "S3 credential is read-only",
-                    f"the credential may write to {url} (probe refused for its checksum only; nothing stored)",
-                    "use a credential with only s3:GetObject and s3:ListBucket (`oncall-mcp policy <server>`)",
-                )
-            )
-        elif code in ("AccessDenied", "AllAccessDisabled", "403"):
-            checks.append(ok("S3 credential is read-only", "writes are refused"))
-        else:
-            checks.append(skip("S3 credential is read-only", f"could not tell ({code or 'no error code'})"))
-    except Exception as exc:
-        checks.append(skip("S3 credential is read-only", f"could not tell ({type(exc).__name__})"))
-    else:  # a server that ignores Content-MD5 stored it: say so (the object is the probe text only)
-        checks.append(
-            warn(
-                "S3 credential is read-only",
-                f"the credential wrote s3://{bucket}/{key} (the server ignored the checksum)",
-                "use a read-only credential; delete the probe object",
-            )
-        )
-    return checks
+        if code in ("AccessDenied", "AllAccessDisabled", "403"):
+            return [*checks, ok(name, "writes are refused")]
+        return [*checks, skip(name, f"could not tell ({code or 'no error code'})")]
+    client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload["UploadId"])
+    fix = "use a credential with only s3:GetObject and s3:ListBucket (`oncall-mcp policy <server>`)"
+    return [*checks, warn(name, f"the credential may write to {url} (a multipart upload started, aborted)", fix)]
