@@ -14,6 +14,7 @@ from oncall_mcp.suite.catalog import SERVERS
 from oncall_mcp.suite.clientconfig import client_config, real_systems_text
 from oncall_mcp.suite.docs import stale_static_docs
 from tests.harness import ROOT, server_env
+from tests.suite.placeholders import filled_in
 
 
 @pytest.mark.parametrize("client", ["claude", "vscode", "cursor"])
@@ -72,32 +73,6 @@ def test_files_generated_from_the_settings_classes_are_current() -> None:
     assert stale_static_docs(write=False) == [], "run `oncall-mcp docs` (or stale_static_docs(write=True))"
 
 
-# One plausible value per placeholder a user fills in; a new placeholder without one here fails the test below.
-FILLED_IN = {
-    "s3://<airflow-logs-bucket>/<prefix>": "s3://airflow-logs/prod",
-    "pipelines=/path/to/checkout": "pipelines={tmp}",
-    "<fine-grained read token>": "github_pat_0123456789abcdefghijklmnop",
-    "<trino host>": "trino.internal",
-    "<read-only user>": "oncall_ro",
-    "<password>": "pw-0123456789",
-    "https://<openmetadata>/api": "https://om.internal/api",
-    "<bot JWT>": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
-    "s3://<bucket>/<openlineage-prefix>": "s3://lineage/events",
-    "/path/to/expectations.yaml": "{tmp}/expectations.yaml",
-    "/path/to/ownership.yaml": "{tmp}/ownership.yaml",
-}
-
-
-def filled_in(env: dict[str, str], tmp: Path) -> dict[str, str]:
-    """The template's env with each placeholder replaced by a plausible value (literal values kept)."""
-    out = {}
-    for key, value in env.items():
-        placeholder = "<" in value or "/path/to/" in value
-        assert not placeholder or value in FILLED_IN, f"{key}: no test value for placeholder {value!r}"
-        out[key] = FILLED_IN.get(value, value).format(tmp=tmp)
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(SERVERS))
 def test_a_filled_in_template_is_a_valid_configuration(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -110,7 +85,7 @@ def test_a_filled_in_template_is_a_valid_configuration(
     settings = info.settings_class()()
     assert unknown_variables(type(settings), dict(os.environ)) == []
     if name == "trino":
-        assert settings.engines == ["trino"] and settings.host == "trino.internal"  # type: ignore[attr-defined]
+        assert settings.engines == ["trino"] and settings.host == "127.0.0.1"  # type: ignore[attr-defined]
         assert settings.password.get_secret_value() == "pw-0123456789"  # type: ignore[attr-defined]
 
 
