@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import Client
 
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
 from tests.e2e.sample_calls import SAMPLE_CALLS
-from tests.harness import ROOT, http_server, server_env
+from tests.harness import ROOT, http_server, initialize_messages, raw_stdio_exchange, server_env, stdio_params
 
 pytestmark = [pytest.mark.engine, pytest.mark.e2e]
 
@@ -169,3 +170,27 @@ def test_third_party_client_lists_and_calls_every_server(client: str, sandbox: S
             assert result["structured"], f"{where}: no structured content"
         else:
             assert set(arguments) <= set(result["args"]), f"{where}: tool arguments not derived from the schema"
+
+
+HANDSHAKE_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
+
+
+@pytest.mark.parametrize("server", ["ownership", "trino"])
+@pytest.mark.parametrize("version", HANDSHAKE_VERSIONS)
+def test_initialize_handshake_of_every_released_version(server: str, version: str, sandbox: Sandbox) -> None:
+    """Clients built on older SDKs offer older versions through `initialize`; each is accepted as offered."""
+    messages = initialize_messages()
+    messages[0]["params"]["protocolVersion"] = version
+    lines = raw_stdio_exchange(f"oncall_mcp.servers.{server}", server_envs(sandbox)[server], messages)
+    answers = {m.get("id"): m for m in map(json.loads, lines)}
+    assert answers[1]["result"]["protocolVersion"] == version
+    assert answers[2]["result"]["tools"]
+
+
+async def test_stateless_discover_probe_on_every_server(sandbox: Sandbox) -> None:
+    """The SDK's default client probes `server/discover` (2026-07-28, stateless) before falling back to
+    `initialize`: every server answers the probe and serves tools on it."""
+    for name, env in server_envs(sandbox).items():
+        async with Client(stdio_params(f"oncall_mcp.servers.{name}", env), mode="auto") as client:
+            assert client.protocol_version == "2026-07-28", name
+            assert (await client.list_tools()).tools, name
