@@ -3,6 +3,7 @@ and a token that could write while writes are off (least privilege)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import urllib.error
@@ -20,7 +21,7 @@ def checks(settings: GithubSettings) -> list[Check]:
     if remote and settings.token is None:
         out.append(skip("GitHub API", "OCM_GITHUB_REPOS is set without OCM_GITHUB_TOKEN: public access only"))
     for alias, full in remote.items():
-        out.append(attempt(f"repo {alias} visible", lambda full=full: _repo(settings, full), "check OCM_GITHUB_TOKEN"))
+        out.append(attempt(f"repo {alias} visible", functools.partial(_repo, settings, full), "check OCM_GITHUB_TOKEN"))
     if settings.token is not None and not remote:
         out.append(skip("GitHub API", "a token is set but OCM_GITHUB_REPOS is empty: nothing to check it against"))
     return out
