@@ -132,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("servers", nargs="*", help="only these servers (default: all)")
     p.set_defaults(fn=_cmd_doctor)
 
-    p = sub.add_parser("docs", help="regenerate the tools table of each server's README from its live tool list")
+    p = sub.add_parser(
+        "docs", help="regenerate README tools tables (live tool lists), settings tables and examples/ (settings)"
+    )
     p.add_argument("--check", action="store_true", help="only check; exit 1 when a README is out of date")
     p.set_defaults(fn=_cmd_docs)
 
