@@ -53,6 +53,17 @@ _CURRENT_CALL: ContextVar[_CallRecord | None] = ContextVar("oncall_current_call"
 # that resets its request timeout on progress then waits for a slow first call instead of giving up).
 HEARTBEAT_SECONDS = 2.0
 
+# Process-wide notes added to heartbeat messages while they return text (one process serves one server), e.g. the
+# trino server's "Spark is starting" while a first call waits for the warm-up.
+_HEARTBEAT_NOTES: list[Callable[[], str | None]] = []
+
+
+def add_heartbeat_note(note: Callable[[], str | None]) -> Callable[[], None]:
+    """Append `note()` (when it returns text) to every heartbeat progress message; returns the undo."""
+    _HEARTBEAT_NOTES.append(note)
+    return lambda: _HEARTBEAT_NOTES.remove(note)
+
+
 # No tool takes arguments nested anywhere near this deep; deeper ones are refused before validation (pydantic, the
 # redaction and the audit line all recurse, and a transport cannot parse past 200 levels, see runner.FLATTEN_DEPTH).
 MAX_ARGUMENT_DEPTH = 32
@@ -109,7 +120,8 @@ async def _heartbeat(record: _CallRecord, tool: str) -> None:
         if time.monotonic() - record.last_report < HEARTBEAT_SECONDS:
             continue
         elapsed = time.monotonic() - record.started
-        message = f"{record.message or f'{tool} is working'} ({elapsed:.0f} s)"
+        notes = [text for text in (note() for note in list(_HEARTBEAT_NOTES)) if text]
+        message = "; ".join([f"{record.message or f'{tool} is working'} ({elapsed:.0f} s)", *notes])
         value = _next_progress(record, None, None, None) if record.total is None else record.progress + 1e-6
         record.progress = value
         await _send_progress(record.context, value, record.total, message)

@@ -11,11 +11,15 @@ import logging
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.app import add_heartbeat_note
 
 log = logging.getLogger("oncall.trino.warmup")
+
+_warming_since: float | None = None  # set while the warm-up runs
 
 JAVA_FIX = (
     'install a JDK 17+ and add "JAVA_HOME": "<jdk folder>" to this server\'s "env" in the client config '
@@ -44,12 +48,22 @@ def start_warmup(settings: TrinoSettings) -> threading.Thread | None:
     mode = settings.effective_spark_mode
     if not settings.spark_warmup or mode == "off" or (mode == "local" and find_java()[1]):
         return None
+    global _warming_since
+    _warming_since = time.monotonic()
+    add_heartbeat_note(note)
     thread = threading.Thread(target=_warm, args=(settings,), name="spark-warmup", daemon=True)
     thread.start()
     return thread
 
 
+def note() -> str | None:
+    """For progress messages of a call that waits for the warm-up."""
+    since = _warming_since
+    return None if since is None else f"Spark is starting (warm-up began {time.monotonic() - since:.0f} s ago)"
+
+
 def _warm(settings: TrinoSettings) -> None:
+    global _warming_since
     try:
         if settings.effective_spark_mode == "local":
             from oncall_mcp.servers.trino.spark_backend import SparkEngine
@@ -60,3 +74,5 @@ def _warm(settings: TrinoSettings) -> None:
         log.info("Spark warm-up done")
     except Exception as exc:  # the first call that needs Spark reports it
         log.info("Spark warm-up failed: %s", type(exc).__name__)
+    finally:
+        _warming_since = None

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from mcp import Client
 from pydantic import BaseModel, Field
 
-from oncall_mcp.shared.app import OncallServer, areport_progress, report_progress
+from oncall_mcp.shared.app import OncallServer, add_heartbeat_note, areport_progress, report_progress
 from oncall_mcp.shared.schemas import portable_schema
 from oncall_mcp.shared.settings import ServerSettings, server_config
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
@@ -171,6 +171,27 @@ async def test_long_calls_report_progress_to_a_client_that_asks() -> None:
         heard.clear()
         quiet = await client.call_tool("slow_sync", {"seconds": 0.1})  # no progress token: nothing is sent
         assert not quiet.is_error and heard == []
+
+
+async def test_heartbeat_carries_what_the_process_is_waiting_for() -> None:
+    """The trino server adds "Spark is starting" to the heartbeat while its warm-up runs."""
+    heard: list[str | None] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        heard.append(message)
+
+    undo = add_heartbeat_note(lambda: "Spark is starting (warm-up began 9 s ago)")
+    try:
+        async with Client(progress_server().mcp) as client:
+            await client.call_tool("slow_async", {"seconds": 2.5}, progress_callback=on_progress)
+    finally:
+        undo()
+    assert heard[0] == "reading the index"
+    assert (
+        heard[1]
+        and heard[1].startswith("reading the index (")
+        and heard[1].endswith("; Spark is starting (warm-up began 9 s ago)")
+    )
 
 
 def test_progress_outside_a_call_is_a_no_op(tmp_path: Path) -> None:
