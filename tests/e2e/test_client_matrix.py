@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,3 +195,27 @@ async def test_stateless_discover_probe_on_every_server(sandbox: Sandbox) -> Non
         async with Client(stdio_params(f"oncall_mcp.servers.{name}", env), mode="auto") as client:
             assert client.protocol_version == "2026-07-28", name
             assert (await client.list_tools()).tools, name
+
+
+async def test_trino_warms_spark_at_start_and_a_waiting_first_call_hears_progress(sandbox: Sandbox) -> None:
+    """`tools/list` answers while Spark starts in the background; a first call made at once waits for the same
+    warm-up (no second JVM) and hears progress notes about it."""
+    env = sandbox.env()["trino"]
+    heard: list[str | None] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        heard.append(message)
+
+    started = time.perf_counter()
+    async with Client(stdio_params("oncall_mcp.servers.trino", env), read_timeout_seconds=300) as client:
+        assert (await client.list_tools()).tools
+        listed_s = time.perf_counter() - started
+        call_started = time.perf_counter()
+        result = await client.call_tool(
+            "validate_sql", {"sql": "SELECT restaurant_id, start_date FROM reports.restaurants"}, progress_callback=on_progress
+        )
+        first_call_s = time.perf_counter() - call_started
+    assert not result.is_error and result.structured_content and result.structured_content["valid"] is True
+    assert listed_s < 15, f"tools/list waited for Spark ({listed_s:.1f} s)"
+    if first_call_s > 4:  # it waited for the warm-up: the client was told so
+        assert any(m and "Spark is starting (warm-up began" in m for m in heard), heard
