@@ -212,7 +212,9 @@ async def test_trino_warms_spark_at_start_and_a_waiting_first_call_hears_progres
         listed_s = time.perf_counter() - started
         call_started = time.perf_counter()
         result = await client.call_tool(
-            "validate_sql", {"sql": "SELECT restaurant_id, start_date FROM reports.restaurants"}, progress_callback=on_progress
+            "validate_sql",
+            {"sql": "SELECT restaurant_id, start_date FROM reports.restaurants"},
+            progress_callback=on_progress,
         )
         first_call_s = time.perf_counter() - call_started
     assert not result.is_error and result.structured_content and result.structured_content["valid"] is True
