@@ -65,9 +65,9 @@ def bench_trino(n: int) -> None:
             cur.fetchall()
 
         raw_ms = timed(raw, n)
-        base = {"trino_host": trino.host, "trino_port": trino.port, "spark_mode": "off"}
+        base = {"host": trino.host, "port": trino.port, "spark_mode": "off"}
         ro_ms = anyio.run(tool_median, TrinoSettings(**base), "trino", n)
-        plain_ms = anyio.run(tool_median, TrinoSettings(**base, trino_read_only_transaction=False), "trino", n)
+        plain_ms = anyio.run(tool_median, TrinoSettings(**base, read_only_transaction=False), "trino", n)
         report("trino (read-only transaction on)", raw_ms, ro_ms)
         report("trino (read-only transaction off)", raw_ms, plain_ms)
 

@@ -1,4 +1,5 @@
-"""`OncallServer`: an MCPServer whose every tool is audited, redacted, error-mapped and explicitly annotated."""
+"""`OncallServer`: an MCPServer whose every tool is audited, redacted, error-mapped, explicitly annotated, published
+with portable schemas (`shared.schemas`) and able to report progress (`report_progress`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
@@ -20,6 +23,7 @@ from oncall_mcp.shared.audit import AuditLog
 from oncall_mcp.shared.auth import build_verifier, caller_identity, current_caller
 from oncall_mcp.shared.errors import ToolError, internal_error
 from oncall_mcp.shared.redaction import redact, redact_result
+from oncall_mcp.shared.schemas import portable_schema
 from oncall_mcp.shared.settings import ServerSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,13 +38,103 @@ class _CallRecord:
     outcome: str | None = None
     error: str | None = None
     size: int = 0
+    context: Context[Any, Any] | None = None
+    loop: anyio.lowlevel.EventLoopToken | None = None
+    started: float = 0.0
+    progress: float = -1.0  # the last value sent; the first one is 0 or the tool's own `done`
+    total: float | None = None
+    message: str | None = None
+    last_report: float = 0.0
 
 
 _CURRENT_CALL: ContextVar[_CallRecord | None] = ContextVar("oncall_current_call", default=None)
 
+# While a tool runs longer than this, the client that sent a progress token hears from it at this interval (a client
+# that resets its request timeout on progress then waits for a slow first call instead of giving up).
+HEARTBEAT_SECONDS = 2.0
+
+# Process-wide notes added to heartbeat messages while they return text (one process serves one server), e.g. the
+# trino server's "Spark is starting" while a first call waits for the warm-up.
+_HEARTBEAT_NOTES: list[Callable[[], str | None]] = []
+
+
+def add_heartbeat_note(note: Callable[[], str | None]) -> Callable[[], None]:
+    """Append `note()` (when it returns text) to every heartbeat progress message; returns the undo."""
+    _HEARTBEAT_NOTES.append(note)
+    return lambda: _HEARTBEAT_NOTES.remove(note)
+
+
 # No tool takes arguments nested anywhere near this deep; deeper ones are refused before validation (pydantic, the
 # redaction and the audit line all recurse, and a transport cannot parse past 200 levels, see runner.FLATTEN_DEPTH).
 MAX_ARGUMENT_DEPTH = 32
+
+
+def _next_progress(record: _CallRecord, message: str | None, done: float | None, total: float | None) -> float:
+    record.message = message or record.message
+    record.last_report = time.monotonic()
+    if total is not None and done is not None:
+        record.total = total
+        record.progress = max(done, record.progress + 1e-6)  # the protocol wants it strictly increasing
+    else:
+        record.progress += 1
+    return record.progress
+
+
+def report_progress(message: str, *, done: float | None = None, total: float | None = None) -> None:
+    """Tell the client what the running tool call is doing ("starting Spark", "scanned 3 of 8 GiB").
+
+    For tool code running in a worker thread (every sync tool); `areport_progress` is the async form. A no-op
+    outside a tool call and when the client sent no progress token. `done`/`total` give a measurable fraction;
+    without them each report is one more step. Never raises: progress must not fail a call.
+    """
+    record = _CURRENT_CALL.get()
+    if record is None or record.context is None or record.loop is None:
+        return
+    value = _next_progress(record, message, done, total)
+    try:
+        anyio.from_thread.run(_send_progress, record.context, value, record.total, record.message, token=record.loop)
+    except Exception:  # called on the event loop itself, the call already answered, or the stream closed
+        return
+
+
+async def areport_progress(message: str, *, done: float | None = None, total: float | None = None) -> None:
+    """`report_progress` for async tool code."""
+    record = _CURRENT_CALL.get()
+    if record is not None and record.context is not None:
+        value = _next_progress(record, message, done, total)
+        await _send_progress(record.context, value, record.total, record.message)
+
+
+async def _send_progress(context: Context[Any, Any], value: float, total: float | None, message: str | None) -> None:
+    try:
+        await context.report_progress(value, total, message)
+    except Exception:  # no request behind this context (a direct server.call_tool) or the stream closed
+        return
+
+
+async def _heartbeat(record: _CallRecord, tool: str) -> None:
+    """Until cancelled: a progress notification every HEARTBEAT_SECONDS the tool itself stayed silent."""
+    assert record.context is not None
+    while True:
+        await anyio.sleep(HEARTBEAT_SECONDS)
+        if time.monotonic() - record.last_report < HEARTBEAT_SECONDS:
+            continue
+        elapsed = time.monotonic() - record.started
+        notes = [text for text in (note() for note in list(_HEARTBEAT_NOTES)) if text]
+        message = "; ".join([f"{record.message or f'{tool} is working'} ({elapsed:.0f} s)", *notes])
+        value = _next_progress(record, None, None, None) if record.total is None else record.progress + 1e-6
+        record.progress = value
+        await _send_progress(record.context, value, record.total, message)
+
+
+def make_portable(tool: Any) -> None:
+    """Rewrite a registered SDK tool's input and output schemas into the portable subset (`shared.schemas`)."""
+    tool.parameters = portable_schema(tool.parameters)
+    output = tool.fn_metadata.output_schema
+    if output is not None:
+        portable = portable_schema(output)
+        output.clear()
+        output.update(portable)
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
@@ -60,6 +154,26 @@ def nested_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+async def _run_with_heartbeat(
+    record: _CallRecord, tool: str, fn: Callable[..., Any], is_async: bool, kwargs: dict[str, Any]
+) -> Any:
+    error: Exception | None = None
+    result: Any = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(_heartbeat, record, tool)
+        try:
+            if is_async:
+                result = await fn(**kwargs)
+            else:
+                result = await anyio.to_thread.run_sync(functools.partial(fn, **kwargs))
+        except Exception as exc:  # re-raised below, outside the task group (no ExceptionGroup wrapping)
+            error = exc
+        group.cancel_scope.cancel()
+    if error is not None:
+        raise error
+    return result
+
+
 class AuditedMCPServer(MCPServer):
     """`MCPServer` whose every `tools/call` leaves one audit line, including calls the SDK refuses before the tool
     runs (unknown tool, arguments failing validation). `MCPServer.call_tool` is the one place every call passes
@@ -73,7 +187,7 @@ class AuditedMCPServer(MCPServer):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
-        record = _CallRecord()
+        record = _CallRecord(context=context, loop=anyio.lowlevel.current_token(), started=time.monotonic())
         reset = _CURRENT_CALL.set(record)
         start = time.perf_counter()
         caller, identity = current_caller(), caller_identity()
@@ -191,6 +305,7 @@ class OncallServer:
                 ),
                 structured_output=True,
             )
+            make_portable(self.mcp._tool_manager.get_tool(tool_name))
             return fn
 
         return decorator
@@ -212,7 +327,9 @@ class OncallServer:
             outcome, error, size = "ok", None, 0
             record = _CURRENT_CALL.get()
             try:
-                if is_async:
+                if record is not None and record.context is not None:
+                    result = await _run_with_heartbeat(record, tool_name, fn, is_async, kwargs)
+                elif is_async:
                     result = await fn(**kwargs)
                 else:
                     result = await anyio.to_thread.run_sync(functools.partial(fn, **kwargs))

@@ -1,10 +1,21 @@
-"""Settings base: every server reads its config from environment variables with the prefix `OCM_<SERVER>_`."""
+"""Settings base: every server reads its config from environment variables with the prefix `OCM_<SERVER>_`.
+
+Start-up policy, the same for every server:
+- a value that is malformed, conflicts with another, or a variable of the server's prefix that no setting has (a
+  typo) refuses to start: one line on stderr naming the variable (and the closest known name), exit 2;
+- a file, folder, checkout or program that a valid value points at but that is missing or unreadable does not stop
+  the server: one line on stderr names the variable and the fix, the server starts, and the tools that need it
+  answer with a clear error until it is fixed (files are read again on the next call).
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,7 +34,7 @@ class ServerSettings(BaseSettings):
 
     output_tokens: int = Field(2000, ge=200, le=100_000, description="token budget of one tool answer")
     audit_file: Path | None = Field(None, description="append JSON audit lines here instead of stderr")
-    log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="log level on stderr")
     auth_tokens: SecretStr | None = Field(
         None, description="HTTP bearer tokens, comma-separated `caller:token` entries (tokens of 16+ characters)"
     )
@@ -100,6 +111,14 @@ class ServerSettings(BaseSettings):
         default_factory=list, description="extra Origin values accepted over HTTP, comma-separated or JSON"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_variables(cls, data: Any) -> Any:
+        unknown = unknown_variables(cls, os.environ)
+        if unknown:
+            raise ValueError("; ".join(unknown))
+        return data
+
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
@@ -163,9 +182,61 @@ class ServerSettings(BaseSettings):
     def auth_configured(self) -> bool:
         return bool(self.auth_tokens or self.auth_tokens_file or self.auth_jwt_secret or self.auth_issuer)
 
+    def startup_problems(self) -> list[str]:
+        """What the settings point at that is missing or unreadable now; the server starts anyway (see the module
+        docstring). Every set path-valued setting is checked; servers add their own (a local source, Java ...)."""
+        problems = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, Path) and name != "auth_tokens_file":  # auth files are checked strictly above
+                # the audit file is written (created on first use): only its folder must exist now
+                problem = path_problem(value.parent, folder=True) if name == "audit_file" else path_problem(value)
+                if problem:
+                    problems.append(f"{env_name(type(self), name)}={value}: {problem}")
+        return problems
+
+
+def env_name(cls: type[BaseSettings], field: str) -> str:
+    """The environment variable of one setting, e.g. `OCM_TRINO_HOST`."""
+    return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def path_problem(path: Path, *, folder: bool | None = None) -> str | None:
+    """Why `path` cannot be read now (`folder`: True must be a folder, False a file, None either), or None."""
+    path = path.expanduser()
+    if not path.exists():
+        return "not found" + (" (a placeholder from the config template?)" if "/path/to/" in str(path) else "")
+    if folder is True and not path.is_dir():
+        return "is not a folder"
+    if folder is False and path.is_dir():
+        return "is a folder, expected a file"
+    if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        return "not readable by this process"
+    return None
+
+
+def local_location_problem(value: str) -> str | None:
+    """Like `path_problem` for a setting that is a local path or an s3:// URL (URLs are checked on first use)."""
+    return None if value.startswith("s3://") else path_problem(Path(value))
+
+
+def unknown_variables(cls: type[BaseSettings], environ: Mapping[str, str]) -> list[str]:
+    """`OCM_<SERVER>_*` variables in `environ` that no setting of `cls` reads, each with the closest known name."""
+    prefix = str(cls.model_config.get("env_prefix", "")).upper()
+    if prefix in ("", "OCM_"):
+        return []
+    known = [env_name(cls, name) for name in cls.model_fields]
+    out = []
+    for key in sorted(environ):
+        upper = key.upper()
+        if upper.startswith(prefix) and upper not in known:
+            close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+            out.append(f"unknown variable {key}" + (f" (did you mean {close[0]}?)" if close else ""))
+    return out
+
 
 def server_config(server: str, **extra: object) -> SettingsConfigDict:
-    """The settings config for one server: env prefix `OCM_<SERVER>_`, unknown variables ignored."""
+    """The settings config for one server: env prefix `OCM_<SERVER>_` (unknown ones are refused, see above)."""
     return SettingsConfigDict(env_prefix=f"OCM_{server.upper()}_", extra="ignore", **extra)  # type: ignore[typeddict-item]
 
 
@@ -189,13 +260,28 @@ def describe_settings_error(cls: type[BaseSettings], exc: SettingsError) -> str:
     return f"invalid configuration: {var}: cannot parse the value (expected JSON)"
 
 
+def program_name(cls: type[BaseSettings]) -> str:
+    """`oncall-airflow-logs` for the prefix `OCM_AIRFLOW_LOGS_`."""
+    prefix = str(cls.model_config.get("env_prefix", "OCM_")).upper().removeprefix("OCM_").rstrip("_")
+    return "oncall-" + prefix.lower().replace("_", "-")
+
+
 def load_settings(cls: type[S], **overrides: object) -> S:
-    """Build settings from the environment; on a bad value print one clear line to stderr and exit 2."""
+    """Build settings from the environment (start-up policy in the module docstring): on a bad value print one
+    clear line to stderr and exit 2; when something they point at is missing, say so in one line and go on."""
     try:
-        return cls(**overrides)
+        settings = cls(**overrides)
     except ValidationError as exc:
         message = describe_validation_error(cls, exc)
     except SettingsError as exc:
         message = describe_settings_error(cls, exc)
+    else:
+        problems = settings.startup_problems()
+        if problems:
+            sys.stderr.write(
+                f"{program_name(cls)}: starting anyway; " + "; ".join(problems) + " (tools that need it say so until"
+                " it is fixed)\n"
+            )
+        return settings
     sys.stderr.write(message + "\n")
     raise SystemExit(2)

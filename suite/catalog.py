@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
 from dataclasses import dataclass, field
+from typing import get_args
+
+from pydantic import SecretStr
+
+from oncall_mcp.shared.settings import ServerSettings, env_name
 
 
 @dataclass(frozen=True)
 class ServerInfo:
+    """One server. Settings are named by field; their variable names come from the server's settings class, so a
+    printed config, a README table and the demo's text cannot name a variable the server does not read."""
+
     name: str
     summary: str
     requires: tuple[str, ...]
-    required_env: tuple[str, ...]
-    env_example: dict[str, str] = field(default_factory=dict)
-    secret_env: tuple[str, ...] = ()
+    required: tuple[str, ...]  # settings that must be set; "a|b": either
+    template: dict[str, str] = field(default_factory=dict)  # setting -> placeholder printed in client configs
+    grants: str = ""  # the credential it needs, in a few words (the demo's closing text)
 
     @property
     def module(self) -> str:
@@ -32,6 +41,40 @@ class ServerInfo:
     @property
     def env_prefix(self) -> str:
         return f"OCM_{self.name.upper()}_"
+
+    def settings_class(self) -> type[ServerSettings]:
+        """The server's `ServerSettings` subclass (its settings module needs no optional library)."""
+        module = importlib.import_module(f"{self.module}.settings")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, ServerSettings) and obj is not ServerSettings and obj.__module__ == module.__name__:
+                return obj
+        raise LookupError(f"{module.__name__} defines no ServerSettings subclass")
+
+    def env_var(self, setting: str) -> str:
+        """The environment variable of one of the server's settings; a name it does not have is an error."""
+        cls = self.settings_class()
+        if setting not in cls.model_fields:
+            raise KeyError(f"{cls.__name__} has no setting {setting!r}")
+        return env_name(cls, setting)
+
+    @property
+    def required_env(self) -> tuple[str, ...]:
+        return tuple("|".join(self.env_var(s) for s in need.split("|")) for need in self.required)
+
+    @property
+    def env_example(self) -> dict[str, str]:
+        """Variable -> placeholder, in template order (what `oncall-mcp config` prints)."""
+        return {self.env_var(setting): value for setting, value in self.template.items()}
+
+    @property
+    def secret_env(self) -> tuple[str, ...]:
+        """Template variables holding secrets (typed `SecretStr`): VS Code asks for them instead of storing them."""
+        fields = self.settings_class().model_fields
+        return tuple(
+            self.env_var(s)
+            for s in self.template
+            if SecretStr in (fields[s].annotation, *get_args(fields[s].annotation))
+        )
 
     def configured(self, environ: dict[str, str] | None = None) -> bool:
         """True when every required setting (`A|B`: either) is present in the environment."""
@@ -55,16 +98,17 @@ SERVERS: dict[str, ServerInfo] = {
             "airflow_logs",
             "which attempt failed, the root-cause lines, seen before?",
             ("boto3",),
-            ("OCM_AIRFLOW_LOGS_SOURCE",),
-            {"OCM_AIRFLOW_LOGS_SOURCE": "s3://<airflow-logs-bucket>/<prefix>"},
+            ("source",),
+            {"source": "s3://<airflow-logs-bucket>/<prefix>"},
+            "S3 GetObject + ListBucket on that prefix",
         ),
         ServerInfo(
             "github",
             "where the task's code is, what changed, open a fix PR",
             ("github",),
-            ("OCM_GITHUB_TOKEN|OCM_GITHUB_LOCAL_REPOS",),
-            {"OCM_GITHUB_LOCAL_REPOS": "pipelines=/path/to/checkout", "OCM_GITHUB_TOKEN": "<fine-grained read token>"},
-            ("OCM_GITHUB_TOKEN",),
+            ("token|local_repos",),
+            {"local_repos": "pipelines=/path/to/checkout", "token": "<fine-grained read token>"},
+            "a fine-grained token with contents:read, or a local checkout",
         ),
         ServerInfo(
             "trino",
@@ -72,36 +116,37 @@ SERVERS: dict[str, ServerInfo] = {
             ("sqlglot", "trino"),
             (),
             {
-                "OCM_TRINO_HOST": "<trino host>",
-                "OCM_TRINO_USER": "<read-only user>",
-                "OCM_TRINO_PASSWORD": "<password>",
+                "host": "<trino host>",
+                "port": "443",
+                "http_scheme": "https",
+                "user": "<read-only user>",
+                "password": "<password>",
             },
-            ("OCM_TRINO_PASSWORD",),
+            "a user with SELECT-only grants",
         ),
         ServerInfo(
             "openmetadata",
             "table and column schema, schema history, column suggestions",
             ("rapidfuzz",),
-            ("OCM_OPENMETADATA_HOST|OCM_OPENMETADATA_CATALOG",),
-            {"OCM_OPENMETADATA_HOST": "https://<openmetadata>/api", "OCM_OPENMETADATA_TOKEN": "<bot JWT>"},
-            ("OCM_OPENMETADATA_TOKEN",),
+            ("host|catalog",),
+            {"host": "https://<openmetadata>/api", "token": "<bot JWT>"},
+            "a bot JWT with view rights",
         ),
         ServerInfo(
             "lineage",
             "upstream/downstream walks, late upstream, blast radius",
             ("yaml",),
-            ("OCM_LINEAGE_EVENTS",),
-            {
-                "OCM_LINEAGE_EVENTS": "s3://<bucket>/<openlineage-prefix>",
-                "OCM_LINEAGE_EXPECTATIONS": "/path/to/expectations.yaml",
-            },
+            ("events",),
+            {"events": "s3://<bucket>/<openlineage-prefix>", "expectations": "/path/to/expectations.yaml"},
+            "S3 GetObject + ListBucket on the OpenLineage file transport prefix",
         ),
         ServerInfo(
             "ownership",
             "who owns this table/DAG/file, and whom to page",
             ("yaml", "rapidfuzz"),
-            ("OCM_OWNERSHIP_REGISTRY",),
-            {"OCM_OWNERSHIP_REGISTRY": "/path/to/ownership.yaml"},
+            ("registry",),
+            {"registry": "/path/to/ownership.yaml"},
+            "read access to the registry file (and a checkout with CODEOWNERS)",
         ),
     )
 }

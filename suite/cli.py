@@ -1,4 +1,5 @@
-"""`oncall-mcp`: run the demo, serve a server, print a server's least-privilege policy, print client configs."""
+"""`oncall-mcp`: run the demo, serve a server, print a server's least-privilege policy, print client configs, check a
+configuration (`doctor`)."""
 
 from __future__ import annotations
 
@@ -21,37 +22,40 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_policy(args: argparse.Namespace) -> int:
     info = catalog.get(args.server)
     policy_fn = catalog.import_attr(f"{info.module}.policy", "policy")
-    settings_cls = _settings_class(info)
     settings = None
-    if settings_cls is not None:
-        try:
-            settings = settings_cls()  # type: ignore[operator]
-        except Exception as exc:  # unset or partial config: print the generic policy and say so
-            sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
+    try:
+        settings = info.settings_class()()
+    except Exception as exc:  # unset or partial config: print the generic policy and say so
+        sys.stderr.write(f"note: {info.env_prefix}* settings incomplete ({type(exc).__name__}); generic policy\n")
     print(json.dumps(policy_fn(settings), indent=2))  # type: ignore[operator]
     return 0
 
 
-def _settings_class(info: catalog.ServerInfo) -> object | None:
-    import importlib
-    import inspect
-
-    from oncall_mcp.shared.settings import ServerSettings
-
-    module = importlib.import_module(f"{info.module}.settings")
-    for _, obj in inspect.getmembers(module, inspect.isclass):
-        if issubclass(obj, ServerSettings) and obj is not ServerSettings and obj.__module__ == module.__name__:
-            return obj
-    return None
-
-
 def _cmd_config(args: argparse.Namespace) -> int:
-    from oncall_mcp.suite.clientconfig import CONFIG_PATHS, client_config
+    from oncall_mcp.suite.clientconfig import BARE_COMMAND_WARNING, client_config, where_to_paste
 
     servers = [catalog.get(s) for s in args.servers] if args.servers else None
     print(json.dumps(client_config(args.client, servers, bare=args.bare), indent=2))
-    sys.stderr.write(f"paste into {CONFIG_PATHS[args.client]} and fill in the placeholders\n")
+    sys.stderr.write(
+        f"paste into:\n{where_to_paste(args.client)}\nfill in the placeholders, then run `oncall-mcp doctor`\n"
+    )
+    if args.bare:
+        sys.stderr.write(f"note: {BARE_COMMAND_WARNING}\n")
     return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from oncall_mcp.suite.doctor import doctor_lines
+
+    for name in args.servers:
+        catalog.get(name)
+    failed = warned = 0
+    for server, check in doctor_lines(args.servers):
+        print(check.line(server), flush=True)
+        failed += check.status == "fail"
+        warned += check.status == "warn"
+    print(f"{failed} failed, {warned} warnings" if failed or warned else "all checks passed")
+    return 1 if failed else 0
 
 
 def _cmd_list(_: argparse.Namespace) -> int:
@@ -138,7 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bare", action="store_true", help="commands by name from PATH instead of absolute paths")
     p.set_defaults(fn=_cmd_config)
 
-    p = sub.add_parser("docs", help="regenerate the tools table of each server's README from its live tool list")
+    p = sub.add_parser("doctor", help="check each configured server with this environment: settings, backends, access")
+    p.add_argument("servers", nargs="*", help="only these servers (default: all)")
+    p.set_defaults(fn=_cmd_doctor)
+
+    p = sub.add_parser(
+        "docs", help="regenerate README tools tables (live tool lists), settings tables and examples/ (settings)"
+    )
     p.add_argument("--check", action="store_true", help="only check; exit 1 when a README is out of date")
     p.set_defaults(fn=_cmd_docs)
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from oncall_mcp.shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, local_location_problem, server_config
 
 DEFAULT_TEMPLATE = "dag_id={dag_id}/run_id={run_id}/task_id={task_id}/{map_index_part}attempt={try_number}.log"
 
@@ -69,6 +69,10 @@ class AirflowLogsSettings(ServerSettings):
     @property
     def airflow_host_list(self) -> list[str]:
         return [h.strip().lower() for h in self.airflow_hosts.split(",") if h.strip()]
+
+    def startup_problems(self) -> list[str]:
+        problem = local_location_problem(self.source)
+        return super().startup_problems() + ([f"OCM_AIRFLOW_LOGS_SOURCE={self.source}: {problem}"] if problem else [])
 
     @property
     def is_s3(self) -> bool:

@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from oncall_mcp.servers.github.pathmap import PathRule, parse_rule
-from oncall_mcp.shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, path_problem, server_config
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _FULL = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
@@ -138,6 +138,14 @@ class GithubSettings(ServerSettings):
             name, _, path = item.partition("=")
             out[name.strip()] = Path(path.strip()).expanduser()
         return out
+
+    def startup_problems(self) -> list[str]:
+        problems = super().startup_problems()
+        for name, path in self.local_map().items():
+            problem = path_problem(path, folder=True)
+            if problem:
+                problems.append(f"OCM_GITHUB_LOCAL_REPOS {name}={path}: {problem}")
+        return problems
 
     def remote_map(self) -> dict[str, str]:
         out: dict[str, str] = {}

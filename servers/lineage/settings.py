@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from oncall_mcp.shared.settings import ServerSettings, server_config
+from oncall_mcp.shared.settings import ServerSettings, local_location_problem, server_config
 
 
 class LineageSettings(ServerSettings):
@@ -33,3 +33,7 @@ class LineageSettings(ServerSettings):
         if value.startswith("s3://") and not value[5:].split("/", 1)[0]:
             raise ValueError("s3 URL needs a bucket: s3://bucket/prefix")
         return value
+
+    def startup_problems(self) -> list[str]:
+        problem = local_location_problem(self.events)
+        return super().startup_problems() + ([f"OCM_LINEAGE_EVENTS={self.events}: {problem}"] if problem else [])

@@ -42,7 +42,13 @@ class LineageStore:
             if path is not None:
                 self._exp_mtime = path.stat().st_mtime
             return load_expectations(path, self.settings.cadence_tolerance)
-        except (ExpectationError, OSError) as exc:
+        except OSError as exc:
+            if strict:  # start-up policy: a missing file was reported at start; it is loaded once it appears
+                self.warnings.append(f"expectations file {path} is unreadable ({exc.strerror}); none applied")
+                return load_expectations(None, self.settings.cadence_tolerance)
+            self.warnings.append(f"expectations not reloaded, keeping the previous ones: {exc}")
+            return self.expectations
+        except ExpectationError as exc:
             if strict:
                 raise
             self.warnings.append(f"expectations not reloaded, keeping the previous ones: {exc}")

@@ -52,9 +52,16 @@ class OpenMetadataSettings(ServerSettings):
                 "OCM_OPENMETADATA_HOST needs the OpenMetadata SDK: pip install 'oncall-mcp[openmetadata]' "
                 "(openmetadata-ingestion), or use an exported catalog with OCM_OPENMETADATA_CATALOG"
             )
-        if value is not None and not (value / "tables").is_dir():
-            raise ValueError(f"{value} has no tables/ folder; see the catalog layout in servers/openmetadata/README.md")
         return value
+
+    def startup_problems(self) -> list[str]:
+        problems = super().startup_problems()
+        if self.catalog is not None and self.catalog.is_dir() and not (self.catalog / "tables").is_dir():
+            problems.append(
+                f"OCM_OPENMETADATA_CATALOG={self.catalog}: has no tables/ folder; see the catalog layout in "
+                "servers/openmetadata/README.md"
+            )
+        return problems
 
     @property
     def backend_kind(self) -> str:

@@ -10,7 +10,7 @@ from oncall_mcp.servers.trino.settings import TrinoSettings
 def policy(settings: TrinoSettings | None) -> dict[str, Any]:
     catalogs = (settings.allowed_catalogs if settings else []) or ["<catalog>"]
     schemas = (settings.allowed_schemas if settings else []) or ["<schema>"]
-    user = settings.trino_user if settings else "oncall-mcp"
+    user = settings.user if settings else "oncall-mcp"
     out: dict[str, Any] = {}
     if settings is None or settings.trino_enabled:
         rules = {
@@ -33,7 +33,7 @@ def policy(settings: TrinoSettings | None) -> dict[str, Any]:
             ],
             "system_information": [{"user": user, "allow": ["read"]}],
         }
-        if settings and settings.trino_impersonate:
+        if settings and settings.impersonate:
             rules["impersonation"] = [{"original_user": user, "new_user": ".*", "allow": True}]
         out["trino_file_access_control"] = rules
         out["trino_sql_grants"] = [

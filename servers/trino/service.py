@@ -59,8 +59,8 @@ class SqlService:
             return Allowlist(
                 frozenset(c.lower() for c in s.allowed_catalogs),
                 frozenset(x.lower() for x in s.allowed_schemas),
-                (s.trino_catalog or "").lower() or None,
-                (s.trino_schema or "").lower() or None,
+                (s.default_catalog or "").lower() or None,
+                (s.default_schema or "").lower() or None,
             )
         return Allowlist(frozenset(), frozenset(x.lower() for x in s.allowed_schemas), None, "default")
 
@@ -99,7 +99,7 @@ class SqlService:
 
         A call with no authenticated identity (stdio, in-memory, HTTP without auth configured) runs as the service
         user; the decision rests on whether the call carries a verified bearer token, never on the caller's name."""
-        if not self.settings.trino_impersonate:
+        if not self.settings.impersonate:
             return None
         return authenticated_caller()  # the token's caller exactly (an OAuth user may be called "local…")
 

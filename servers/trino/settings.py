@@ -9,27 +9,27 @@ from oncall_mcp.shared.settings import ServerSettings, server_config
 
 
 class TrinoSettings(ServerSettings):
-    """`OCM_TRINO_*`. Trino is configured when `trino_host` is set; Spark when `spark_mode` is not `off`."""
+    """`OCM_TRINO_*`. Trino is configured when `host` is set; Spark when `spark_mode` is not `off`."""
 
     model_config = server_config("trino")
 
-    trino_host: str | None = Field(None, description="Trino coordinator host; unset = no Trino engine")
-    trino_port: int = Field(8080, ge=1, le=65535)
-    trino_http_scheme: Literal["http", "https"] = "http"
-    trino_verify: bool = Field(True, description="verify the Trino TLS certificate")
-    trino_user: str = Field("oncall-mcp", description="service user (basic-auth user when a password is set)")
-    trino_password: SecretStr | None = Field(None, description="basic-auth password (HTTPS only)")
-    trino_jwt: SecretStr | None = Field(None, description="JWT bearer token for Trino (instead of a password)")
-    trino_catalog: str | None = Field(None, description="default catalog for unqualified names")
-    trino_schema: str | None = Field(None, description="default schema for unqualified names")
-    trino_impersonate: bool = Field(
+    host: str | None = Field(None, description="Trino coordinator host; unset = no Trino engine")
+    port: int = Field(8080, ge=1, le=65535, description="Trino coordinator port (HTTPS: often 443 or 8443)")
+    http_scheme: Literal["http", "https"] = Field("http", description="https is required with a password or JWT")
+    verify: bool = Field(True, description="verify the Trino TLS certificate")
+    user: str = Field("oncall-mcp", description="service user (basic-auth user when a password is set)")
+    password: SecretStr | None = Field(None, description="basic-auth password (HTTPS only)")
+    jwt: SecretStr | None = Field(None, description="JWT bearer token for Trino (instead of a password)")
+    default_catalog: str | None = Field(None, description="default catalog for unqualified names")
+    default_schema: str | None = Field(None, description="default schema for unqualified names")
+    impersonate: bool = Field(
         False, description="send the authenticated HTTP caller as X-Trino-User (Trino impersonation rules apply)"
     )
-    trino_read_only_transaction: bool = Field(True, description="run every query in START TRANSACTION READ ONLY")
+    read_only_transaction: bool = Field(True, description="run every query in START TRANSACTION READ ONLY")
 
     spark_mode: Literal["auto", "off", "local", "connect"] = Field(
         "auto",
-        description="auto: connect if spark_remote is set, else local if a warehouse is set or no Trino",
+        description="auto: connect if SPARK_REMOTE is set, else local if SPARK_WAREHOUSE is set or no Trino HOST",
     )
     spark_remote: str | None = Field(None, description="Spark Connect URL, sc://host:port")
     spark_warehouse: Path | None = Field(
@@ -39,6 +39,9 @@ class TrinoSettings(ServerSettings):
         None, description="Spark History Server or Spark UI base URL for recent_queries (local mode: its own UI)"
     )
     spark_app_id: str | None = Field(None, description="application id to read metrics of (default: the latest)")
+    spark_warmup: bool = Field(
+        True, description="start Spark in the background when the server starts, so the first call finds it ready"
+    )
 
     allowed_catalogs: list[str] = Field(default_factory=list, description="catalogs queries may touch (empty = any)")
     allowed_schemas: list[str] = Field(
@@ -64,23 +67,33 @@ class TrinoSettings(ServerSettings):
 
     @model_validator(mode="after")
     def _check(self) -> TrinoSettings:
-        if self.trino_password and self.trino_jwt:
-            raise ValueError("set either OCM_TRINO_TRINO_PASSWORD or OCM_TRINO_TRINO_JWT, not both")
-        if (self.trino_password or self.trino_jwt) and self.trino_http_scheme != "https":
-            secret = "OCM_TRINO_TRINO_PASSWORD" if self.trino_password else "OCM_TRINO_TRINO_JWT"
+        if self.password and self.jwt:
+            raise ValueError("set either OCM_TRINO_PASSWORD or OCM_TRINO_JWT, not both")
+        if (self.password or self.jwt) and self.http_scheme != "https":
+            which = "OCM_TRINO_PASSWORD" if self.password else "OCM_TRINO_JWT"
             raise ValueError(
-                f"{secret} is set but OCM_TRINO_TRINO_HTTP_SCHEME is http: Trino accepts credentials only over "
-                "https; set OCM_TRINO_TRINO_HTTP_SCHEME=https"
+                f"{which} is set but Trino accepts passwords and JWTs only over TLS: "
+                "set OCM_TRINO_HTTP_SCHEME=https (and OCM_TRINO_PORT to its HTTPS port)"
             )
-        if (self.trino_catalog or "").lower() == "system":
-            raise ValueError("OCM_TRINO_TRINO_CATALOG must not be the system catalog")
+        if (self.default_catalog or "").lower() == "system":
+            raise ValueError("OCM_TRINO_DEFAULT_CATALOG must not be the system catalog")
         if self.spark_mode == "connect" and not self.spark_remote:
             raise ValueError("OCM_TRINO_SPARK_MODE=connect needs OCM_TRINO_SPARK_REMOTE")
         return self
 
+    def startup_problems(self) -> list[str]:
+        problems = super().startup_problems()
+        if self.effective_spark_mode == "local":
+            from oncall_mcp.servers.trino.warmup import find_java
+
+            problem = find_java()[1]
+            if problem:
+                problems.append(problem)
+        return problems
+
     @property
     def trino_enabled(self) -> bool:
-        return bool(self.trino_host)
+        return bool(self.host)
 
     @property
     def effective_spark_mode(self) -> Literal["off", "local", "connect"]:

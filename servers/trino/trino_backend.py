@@ -49,25 +49,25 @@ class TrinoEngine:
     def _connect(self, timeout_s: float, user: str | None) -> Any:
         s = self.settings
         auth: Any = None
-        if s.trino_password:
-            auth = BasicAuthentication(s.trino_user, s.trino_password.get_secret_value())
-        elif s.trino_jwt:
-            auth = JWTAuthentication(s.trino_jwt.get_secret_value())
+        if s.password:
+            auth = BasicAuthentication(s.user, s.password.get_secret_value())
+        elif s.jwt:
+            auth = JWTAuthentication(s.jwt.get_secret_value())
         conn = trino.dbapi.connect(
-            host=s.trino_host,
-            port=s.trino_port,
-            user=user or s.trino_user,
+            host=s.host,
+            port=s.port,
+            user=user or s.user,
             auth=auth,
-            http_scheme=s.trino_http_scheme,
-            verify=s.trino_verify,
-            catalog=s.trino_catalog,
-            schema=s.trino_schema,
+            http_scheme=s.http_scheme,
+            verify=s.verify,
+            catalog=s.default_catalog,
+            schema=s.default_schema,
             source=SOURCE,
             max_attempts=1,
             request_timeout=max(5.0, timeout_s + 5),
             session_properties={"query_max_run_time": f"{math.ceil(timeout_s)}s"},
         )
-        if s.trino_read_only_transaction:
+        if s.read_only_transaction:
             tx = _ReadOnlyTransaction(conn._create_request())
             self._call(tx.begin)
             conn._transaction = tx
@@ -80,7 +80,7 @@ class TrinoEngine:
             raise QueryFailed(_error(exc), exc.query_id) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise EngineUnavailable(
-                f"Trino at {self.settings.trino_host}:{self.settings.trino_port} is unreachable ({type(exc).__name__})"
+                f"Trino at {self.settings.host}:{self.settings.port} is unreachable ({type(exc).__name__})"
             ) from None
         except trino.exceptions.HttpError as exc:
             raise EngineUnavailable(f"Trino answered with an HTTP error: {str(exc)[:200]}") from None

@@ -10,23 +10,13 @@ from typing import Any
 
 import anyio
 
+from oncall_mcp.suite.clientconfig import real_systems_text
 from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.sandbox import Sandbox, build
 from oncall_mcp.suite.investigate import Investigator
 from oncall_mcp.suite.investigation import Investigation
 from oncall_mcp.suite.pool import ServerPool
 from oncall_mcp.suite.report import render_investigation
-
-REAL_SYSTEMS = """How to point the same servers at real systems (one stdio entry per server in your MCP client;
-`oncall-mcp config claude|vscode|cursor` prints it):
-  airflow_logs  OCM_AIRFLOW_LOGS_SOURCE=s3://<remote_base_log_folder>  (S3 GetObject + ListBucket on that prefix)
-  github        OCM_GITHUB_TOKEN=<fine-grained, contents:read>  OCM_GITHUB_REPOS=<org/repo,...>
-  trino         OCM_TRINO_HOST=<host> OCM_TRINO_USER=<read-only user>  (SELECT-only grants)
-  openmetadata  OCM_OPENMETADATA_HOST=https://<om>/api  OCM_OPENMETADATA_TOKEN=<bot JWT with view rights>
-  lineage       OCM_LINEAGE_EVENTS=s3://<bucket>/<openlineage file transport prefix>
-  ownership     OCM_OWNERSHIP_REGISTRY=<ownership.yaml>  OCM_OWNERSHIP_REPO=<checkout with CODEOWNERS>
-Each server's minimal credential: `oncall-mcp policy <server>`.
-"""
 
 
 async def investigate_demo(box: Sandbox, progress: Any = None) -> tuple[list[Investigation], ServerPool]:
@@ -65,6 +55,6 @@ def run_demo(sandbox: str = "demo-sandbox", as_json: bool = False, keep: bool = 
     for rec in pool.calls:
         out.write(f"  {rec.server + '.' + rec.tool:<34} {rec.tokens:>6} tokens  {'ok' if rec.ok else 'error'}\n")
     out.write(f"  {'total':<34} {sum(r.tokens for r in pool.calls):>6} tokens in {len(pool.calls)} calls\n\n")
-    out.write(REAL_SYSTEMS)
+    out.write(real_systems_text())
     out.write(f"\nDemo finished in {time.perf_counter() - started:.1f}s.\n")
     return 0

@@ -95,8 +95,10 @@ def test_settings_need_exactly_one_backend(tmp_path: Path) -> None:
         OpenMetadataSettings(host="http://om:8585")
     with pytest.raises(ValidationError, match="not both"):
         OpenMetadataSettings(host="http://om:8585", token="t", catalog=tmp_path)
-    with pytest.raises(ValidationError, match="no tables/ folder"):
-        OpenMetadataSettings(catalog=tmp_path / "nope")
+    # start-up policy: a catalog folder that is missing or has no tables/ is reported at start, not refused
+    assert "not found" in OpenMetadataSettings(catalog=tmp_path / "nope").startup_problems()[0]
+    (tmp_path / "empty").mkdir()
+    assert "no tables/ folder" in OpenMetadataSettings(catalog=tmp_path / "empty").startup_problems()[0]
     with pytest.raises(ValidationError, match="http"):
         OpenMetadataSettings(host="om:8585", token="t")
     assert OpenMetadataSettings(host="http://om:8585/", token="t").host == "http://om:8585/api"

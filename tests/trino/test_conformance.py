@@ -10,7 +10,7 @@ HERE = Path(__file__).parent
 
 
 async def test_conformance() -> None:
-    server = build_server(TrinoSettings(trino_host="127.0.0.1", trino_port=1, spark_mode="local"))
+    server = build_server(TrinoSettings(host="127.0.0.1", port=1, spark_mode="local"))
     await check_conformance(server, HERE / "snapshots" / "tools_list.json", ("check_sql", {"sql": "SELECT 1"}))
 
 

@@ -64,7 +64,7 @@ async def test_local_validate_sql_surfaces_unresolved_column(spark_warehouse: Pa
     server = build_server(local_settings(spark_warehouse))
     async with Client(server.mcp) as c:
         tools = (await c.list_tools()).tools
-        assert tools[0].input_schema["properties"]["engine"]["const"] == "spark"
+        assert tools[0].input_schema["properties"]["engine"]["enum"] == ["spark"]  # portable schema: no const
         bad = await c.call_tool("validate_sql", {"sql": BAD, "engine": "spark"})
         sc = bad.structured_content
         assert not bad.is_error and sc["valid"] is False

@@ -20,10 +20,10 @@ def closed_port() -> int:
 
 async def test_only_configured_engines_appear_in_the_schema() -> None:
     cases = [
-        (TrinoSettings(trino_host="127.0.0.1"), ["trino"]),
+        (TrinoSettings(host="127.0.0.1"), ["trino"]),
         (TrinoSettings(spark_mode="local"), ["spark"]),
         (TrinoSettings(), ["spark"]),  # nothing configured: the embedded local Spark is the default
-        (TrinoSettings(trino_host="127.0.0.1", spark_remote="sc://127.0.0.1:15002"), ["trino", "spark"]),
+        (TrinoSettings(host="127.0.0.1", spark_remote="sc://127.0.0.1:15002"), ["trino", "spark"]),
     ]
     for settings, expected in cases:
         async with Client(build_server(settings).mcp) as c:
@@ -54,7 +54,7 @@ def test_tools_list_does_not_start_spark() -> None:
 
 
 async def test_check_sql_reports_refusals_and_the_rewrite() -> None:
-    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1", max_rows=50)).mcp) as c:
+    async with Client(build_server(TrinoSettings(host="127.0.0.1", max_rows=50)).mcp) as c:
         r = await c.call_tool("check_sql", {"sql": "WITH a AS (DELETE FROM t) SELECT 1"})
         assert not r.is_error and r.structured_content["allowed"] is False
         assert "DELETE" in r.structured_content["reason"]
@@ -65,7 +65,7 @@ async def test_check_sql_reports_refusals_and_the_rewrite() -> None:
 
 async def test_refused_sql_never_reaches_a_down_engine() -> None:
     """The guard answers before any connection: a refused statement gets the guard's reason, not 'unavailable'."""
-    settings = TrinoSettings(trino_host="127.0.0.1", trino_port=closed_port())
+    settings = TrinoSettings(host="127.0.0.1", port=closed_port())
     async with Client(build_server(settings).mcp) as c:
         for tool, args in [
             ("run_query", {"sql": "DELETE FROM memory.default.t"}),
@@ -79,7 +79,7 @@ async def test_refused_sql_never_reaches_a_down_engine() -> None:
 
 async def test_engine_down_is_a_clear_error_and_the_server_keeps_serving() -> None:
     port = closed_port()
-    settings = TrinoSettings(trino_host="127.0.0.1", trino_port=port, spark_remote=f"sc://127.0.0.1:{closed_port()}")
+    settings = TrinoSettings(host="127.0.0.1", port=port, spark_remote=f"sc://127.0.0.1:{closed_port()}")
     async with Client(build_server(settings).mcp) as c:
         start = time.perf_counter()
         r = await c.call_tool("run_query", {"sql": "SELECT 1", "engine": "trino"})
@@ -94,7 +94,7 @@ async def test_engine_down_is_a_clear_error_and_the_server_keeps_serving() -> No
 
 
 async def test_bad_table_names_are_clear_errors() -> None:
-    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1", trino_port=closed_port())).mcp) as c:
+    async with Client(build_server(TrinoSettings(host="127.0.0.1", port=closed_port())).mcp) as c:
         for name in ["a.b.c.d", "x; DROP TABLE y", "system.metadata.catalogs"]:
             r = await c.call_tool("describe_table", {"table": name})
             assert r.is_error, name
@@ -102,9 +102,7 @@ async def test_bad_table_names_are_clear_errors() -> None:
 
 
 async def test_secrets_never_leak_in_errors() -> None:
-    settings = TrinoSettings(
-        trino_host="127.0.0.1", trino_port=closed_port(), trino_http_scheme="https", trino_password="s3cr3t-Pa55word"
-    )
+    settings = TrinoSettings(host="127.0.0.1", port=closed_port(), http_scheme="https", password="s3cr3t-Pa55word")
     async with Client(build_server(settings).mcp) as c:
         r = await c.call_tool("run_query", {"sql": "SELECT 1"})
         assert r.is_error and "s3cr3t" not in tool_text(r)
@@ -120,23 +118,23 @@ def test_bad_configuration_fails_with_one_line() -> None:
 
 
 def test_credentials_over_http_fail_at_start_with_one_line() -> None:
-    for secret in ("OCM_TRINO_TRINO_PASSWORD", "OCM_TRINO_TRINO_JWT"):
-        env = server_env({"OCM_TRINO_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
+    for secret in ("OCM_TRINO_PASSWORD", "OCM_TRINO_JWT"):
+        env = server_env({"OCM_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
         out = subprocess.run(
             [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
             stdin=subprocess.DEVNULL, timeout=60,
         )  # fmt: skip
         assert out.returncode == 2, out.stderr[-500:]
         lines = out.stderr.strip().splitlines()
-        assert len(lines) == 1 and secret in lines[0] and "OCM_TRINO_TRINO_HTTP_SCHEME" in lines[0], lines
+        assert len(lines) == 1 and secret in lines[0] and "OCM_TRINO_HTTP_SCHEME" in lines[0], lines
         assert "s3cr3t" not in out.stderr
-    ok = TrinoSettings(trino_host="h", trino_http_scheme="https", trino_jwt="j")
-    assert ok.trino_jwt is not None
+    ok = TrinoSettings(host="h", http_scheme="https", jwt="j")
+    assert ok.jwt is not None
 
 
 async def test_statement_size_is_bounded_before_parsing() -> None:
     select_list = "SELECT " + ", ".join(f"c{i} + {i}" for i in range(12_000))
-    async with Client(build_server(TrinoSettings(trino_host="127.0.0.1")).mcp) as c:
+    async with Client(build_server(TrinoSettings(host="127.0.0.1")).mcp) as c:
         for engine_sql, limit in (
             (select_list[:99_990].rsplit(",", 1)[0], "MAX_SQL_CHARS"),
             ("SELECT " + "+".join("1" for _ in range(6_000)), "MAX_TOKENS"),
@@ -154,7 +152,7 @@ async def test_statement_size_is_bounded_before_parsing() -> None:
 def test_policy_with_and_without_settings() -> None:
     generic = policy(None)
     assert "<catalog>" in str(generic) and "spark" in generic
-    s = TrinoSettings(trino_host="h", allowed_catalogs="hive,tpch", allowed_schemas="reports", trino_impersonate=True)
+    s = TrinoSettings(host="h", allowed_catalogs="hive,tpch", allowed_schemas="reports", impersonate=True)
     p = policy(s)
     assert {r["catalog"] for r in p["trino_file_access_control"]["catalogs"]} >= {"hive", "tpch"}
     assert "impersonation" in p["trino_file_access_control"] and "spark" not in p
@@ -162,7 +160,7 @@ def test_policy_with_and_without_settings() -> None:
 
 
 async def test_allowlists_come_from_settings() -> None:
-    s = TrinoSettings(trino_host="127.0.0.1", allowed_catalogs="tpch", allowed_schemas="tpch.tiny")
+    s = TrinoSettings(host="127.0.0.1", allowed_catalogs="tpch", allowed_schemas="tpch.tiny")
     async with Client(build_server(s).mcp) as c:
         ok = await c.call_tool("check_sql", {"sql": "SELECT * FROM tpch.tiny.nation"})
         assert ok.structured_content["allowed"]
@@ -174,8 +172,8 @@ async def test_allowlists_come_from_settings() -> None:
 
 async def test_trino_tables_must_resolve_to_catalog_schema_table() -> None:
     """Unqualified names are qualified with the session defaults before the allowlist check, or refused."""
-    bare = TrinoSettings(trino_host="127.0.0.1")
-    defaults = TrinoSettings(trino_host="127.0.0.1", trino_catalog="tpch", trino_schema="tiny", allowed_catalogs="tpch")
+    bare = TrinoSettings(host="127.0.0.1")
+    defaults = TrinoSettings(host="127.0.0.1", default_catalog="tpch", default_schema="tiny", allowed_catalogs="tpch")
     async with Client(build_server(bare).mcp) as c:
         for sql in ("SELECT * FROM nation", "SELECT * FROM tiny.nation", 'SELECT * FROM tpch."tiny.x".nation'):
             r = await c.call_tool("check_sql", {"sql": sql})

@@ -21,7 +21,7 @@ CORPUS_ALLOWLISTS = {"allowed_catalogs": ["tpch", "memory"], "allowed_schemas": 
 
 
 def settings_for(trino: TrinoServer, **extra: object) -> TrinoSettings:
-    return TrinoSettings(trino_host=trino.host, trino_port=trino.port, spark_mode="off", **extra)
+    return TrinoSettings(host=trino.host, port=trino.port, spark_mode="off", **extra)
 
 
 def wait_state(trino: TrinoServer, query_id: str, timeout: float = 20) -> list[object]:
@@ -179,7 +179,7 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
     secret = "impersonation-test-secret-0123456789abcdef"
     env = {
         **trino_server.env(),
-        "OCM_TRINO_TRINO_IMPERSONATE": "true",
+        "OCM_TRINO_IMPERSONATE": "true",
         "OCM_TRINO_AUTH_JWT_SECRET": secret,
         "OCM_TRINO_AUTH_JWT_AUDIENCE": "oncall-trino",
         "OCM_TRINO_AUTH_JWT_ISSUER": "https://idp.example",
@@ -199,11 +199,11 @@ async def test_impersonation_runs_as_the_authenticated_http_caller(trino_server:
                 r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
                 assert r.structured_content["rows"] == [[sub]], r
     # in-process (no authenticated identity, as over stdio) the service user runs the query
-    async with Client(build_server(settings_for(trino_server, trino_impersonate=True)).mcp) as c:
+    async with Client(build_server(settings_for(trino_server, impersonate=True)).mcp) as c:
         r = await c.call_tool("run_query", {"sql": "SELECT current_user"})
         assert r.structured_content["rows"] == [["oncall-mcp"]], r
     # without impersonation the service user runs the query
-    env.pop("OCM_TRINO_TRINO_IMPERSONATE")
+    env.pop("OCM_TRINO_IMPERSONATE")
     with http_server("oncall_mcp.servers.trino", env) as url:
         async with (
             httpx2.AsyncClient(headers={"Authorization": f"Bearer {bearer('alice')}"}, timeout=60) as http,

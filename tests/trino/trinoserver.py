@@ -55,8 +55,8 @@ class TrinoServer:
 
     def env(self) -> dict[str, str]:
         return {
-            "OCM_TRINO_TRINO_HOST": self.host,
-            "OCM_TRINO_TRINO_PORT": str(self.port),
+            "OCM_TRINO_HOST": self.host,
+            "OCM_TRINO_PORT": str(self.port),
             "OCM_TRINO_SPARK_MODE": "off",
         }
 
