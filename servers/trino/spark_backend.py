@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
 from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
@@ -131,7 +131,7 @@ class SparkEngine:
         try:
             from pyspark.sql.connect.session import SparkSession as RemoteSession
 
-            session = RemoteSession.builder.remote(self.settings.spark_remote).create()
+            session = RemoteSession.builder.remote(str(self.settings.spark_remote)).create()
             session.sql("SELECT 1").collect()
             _remote_sessions.append(session)
             return session
@@ -240,19 +240,20 @@ class SparkEngine:
             df = session.sql(sql)
             fields = df.schema.fields
             rows: list[list[Any]] = []
-            more, reason, used = False, None, 0
+            cut: Literal["limit", "size"] | None = None
+            reason, used = None, 0
             for raw in df.limit(max_rows + 1).collect():
                 row = [json_value(v) for v in raw]
                 used += row_bytes(row)
                 if len(rows) >= max_rows:
-                    more, reason = True, f"more than max_rows={max_rows} rows"
+                    cut, reason = "limit", f"more than max_rows={max_rows} rows"
                     break
                 if used > max_bytes:
-                    more, reason = True, f"result larger than {max_bytes} bytes"
+                    cut, reason = "size", f"result larger than {max_bytes} bytes"
                     break
                 rows.append(row)
             cols = [ColumnInfo(name=f.name, type=f.dataType.simpleString()) for f in fields]
-            return RawResult(cols, rows, more, reason)
+            return RawResult(cols, rows, cut is not None, reason, cut=cut)
 
         return self._guarded(work, timeout_s)
 
@@ -346,11 +347,6 @@ class SparkEngine:
         if since:
             events = [e for e in events if not e.started or e.started >= since]
         return app + "/{jobs,stages,allexecutors}", events[:limit]
-
-    def close(self) -> None:
-        if self.mode == "connect" and self._session is not None:
-            with contextlib.suppress(Exception):
-                self._session.stop()
 
 
 def _check_plan_objects(root: Any, schema_allowed: Any) -> None:
