@@ -8,9 +8,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import socket
-import sys
 import tempfile
 import threading
 import urllib.error
@@ -24,6 +24,7 @@ from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row
 from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.redaction import redact, redacting_pipe
 
 log = logging.getLogger("oncall.trino.spark")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -49,6 +50,10 @@ TEXT_NAMES = {"Relation": "LogicalRelation", "GlobalLimit": "GlobalLimit"}
 TEXT_RELATION = re.compile(r"^Relation ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\[")
 TEXT_HIVE_RELATION = re.compile(r"^HiveTableRelation \[`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`,")
 
+# PySpark's own loggers for failed queries: each has its own stderr handler (no propagation) whose JSON formatter
+# writes the exception text and its SQL fragment (with the literals) from `exc_info` itself.
+PYSPARK_QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
 _local_lock = threading.Lock()
 _local_session: Any = None
 _remote_sessions: list[Any] = []
@@ -65,8 +70,29 @@ def shutdown_all() -> None:
     _local_session = None
 
 
+class _RedactedFormatter(logging.Formatter):
+    """Redacts what another formatter wrote (PySpark's JSON formatter reads the raw exception itself)."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
+def redact_pyspark_loggers() -> None:
+    """Route PySpark's query-context loggers through the redactor (idempotent)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in PYSPARK_QUERY_LOGGERS:
+        for handler in PySparkLogger.getLogger(name).handlers:
+            if not isinstance(handler.formatter, _RedactedFormatter):
+                handler.setFormatter(_RedactedFormatter(handler.formatter))
+
+
 def _local(settings: TrinoSettings) -> Any:
-    """The process's one local Spark session; its JVM writes nothing to our stdout (the stdio protocol)."""
+    """The process's one local Spark session; its JVM writes only to our stderr, redacted."""
     global _local_session
     with _local_lock:
         if _local_session is not None:
@@ -89,7 +115,13 @@ def _local(settings: TrinoSettings) -> Any:
             .set("spark.sql.session.timeZone", "UTC")
         )
         try:
-            gateway = launch_gateway(conf=conf, popen_kwargs={"stdout": sys.stderr.fileno()})
+            # The JVM's log4j output (plans and failed rows, with their literals) goes through the redactor to our
+            # stderr; none of it may reach stdout, the stdio protocol.
+            jvm_output = redacting_pipe()
+            try:
+                gateway = launch_gateway(conf=conf, popen_kwargs={"stdout": jvm_output, "stderr": jvm_output})
+            finally:
+                os.close(jvm_output)  # the JVM holds its own copy; the pump ends when the JVM does
             sc = SparkContext(conf=conf, gateway=gateway)
         except Exception as exc:
             raise EngineUnavailable(f"local Spark could not start ({type(exc).__name__}: {str(exc)[:200]})") from None
@@ -111,6 +143,7 @@ class SparkEngine:
     def session(self) -> Any:
         with self._lock:
             if self._session is None:
+                redact_pyspark_loggers()
                 if self.mode == "connect":
                     self._session = self._connect()
                 else:
