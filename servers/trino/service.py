@@ -11,8 +11,14 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from oncall_mcp.servers.trino import followups
 from oncall_mcp.servers.trino.engine import Engine, RawResult
+from oncall_mcp.servers.trino.followups import (
+    TABLE_ERRORS,
+    count_step,
+    describe_steps,
+    error_steps,
+    freshness_steps,
+)
 from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.guard import DIALECTS, Allowlist, GuardResult, check
 from oncall_mcp.servers.trino.models import (
@@ -260,9 +266,9 @@ class SqlService:
             )
         allow = self.allowlist(engine)
         steps = (
-            followups.error_steps(error, checked, engine, allow, guarded.tables)
+            error_steps(error, checked, engine, allow, guarded.tables)
             if error is not None
-            else followups.count_step(guarded.original_sql, engine, allow)
+            else count_step(guarded.original_sql, engine, allow)
         )
         return ValidateResult(
             engine=engine, valid=error is None, error=error, checked_sql=checked, output_columns=cols, next_steps=steps
@@ -369,7 +375,7 @@ class SqlService:
             self.plan_guard(engine, guarded)
             raw = self.engine(engine).run(guarded.rewritten_sql or "", 2000, self.settings.max_bytes, 60.0, self.user())
         except QueryFailed as exc:
-            if exc.error.name.upper().startswith(followups.TABLE_ERRORS):
+            if exc.error.name.upper().startswith(TABLE_ERRORS):
                 return None
             raise
         return table_shape(name, raw.rows, engine)
@@ -385,7 +391,7 @@ class SqlService:
             table=shape.name,
             columns=shape.columns[offset:],
             partition_columns=shape.partition_columns,
-            next_steps=followups.describe_steps(shape.name, engine),
+            next_steps=describe_steps(shape.name, engine),
         )
         return fit_model(
             result,
@@ -444,7 +450,7 @@ class SqlService:
             latest_partition=latest_partition,
             stale=stale,
             note="; ".join(notes),
-            next_steps=followups.freshness_steps(name, engine, stale),
+            next_steps=freshness_steps(name, engine, stale),
         )
 
     def _latest_partition(self, name: str, engine: str, timeout_s: float) -> str | None:
