@@ -12,6 +12,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from oncall_mcp.servers.trino.engine import Engine, RawResult
+from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.followups import (
     TABLE_ERRORS,
     count_step,
@@ -19,7 +20,6 @@ from oncall_mcp.servers.trino.followups import (
     error_steps,
     freshness_steps,
 )
-from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.guard import DIALECTS, Allowlist, GuardResult, check
 from oncall_mcp.servers.trino.models import (
     CheckSqlResult,
