@@ -220,6 +220,8 @@ class SqlService:
                 f"rows were cut to fit the answer: continue with cursor={fitted.truncation.next_cursor!r} "
                 "(same sql), or select fewer columns / aggregate"
             )
+            if raw.reason:
+                fitted.truncation.how_to_get_more += f" (the engine also stopped early: {raw.reason})"
         elif not fitted.truncation.truncated:
             fitted.truncation = result.truncation  # nothing cut for the budget: the engine's cut stands
         fitted.row_count = len(fitted.rows)
@@ -291,7 +293,7 @@ class SqlService:
         findings, steps = self._target_findings(part, engine, result)
         result.findings = findings
         result.valid = result.valid and not findings
-        result.next_steps = [*result.next_steps, *steps]
+        result.next_steps = sorted([*result.next_steps, *steps], key=lambda step: step.priority)
         return ValidateResult.model_validate(result.model_dump(exclude={"next_steps_text"}))
 
     def _target_findings(
@@ -301,7 +303,7 @@ class SqlService:
             target = self._call(engine, self._describe, part.target, engine)
         except ToolError as exc:
             return [f"target {part.target} could not be checked: {exc}"], []
-        if target is None:
+        if isinstance(target, EngineError):
             if not part.target_must_exist:
                 return [], []
             step = NextStep(
@@ -366,8 +368,8 @@ class SqlService:
             raise ToolError(f"not a table name: {table!r}; use catalog.schema.table")
         return parsed
 
-    def _describe(self, table: str, engine: str) -> TableShape | None:
-        """The table's columns as the engine sees them, or None when it does not exist."""
+    def _describe(self, table: str, engine: str) -> TableShape | EngineError:
+        """The table's columns as the engine sees them, or the engine's error when it does not exist."""
         t = self._table(table, engine)
         name = t.sql(dialect=DIALECTS[engine])
         guarded = self.parse_guard(f"DESCRIBE {name}", engine, None)
@@ -376,7 +378,7 @@ class SqlService:
             raw = self.engine(engine).run(guarded.rewritten_sql or "", 2000, self.settings.max_bytes, 60.0, self.user())
         except QueryFailed as exc:
             if exc.error.name.upper().startswith(TABLE_ERRORS):
-                return None
+                return exc.error
             raise
         return table_shape(name, raw.rows, engine)
 
@@ -384,8 +386,11 @@ class SqlService:
         self.engine(engine)
         offset = self._offset(cursor)
         shape = self._call(engine, self._describe, table, engine)
-        if shape is None:
-            raise ToolError(f"table {table} does not exist on {engine}; openmetadata.search_tables finds where it went")
+        if isinstance(shape, EngineError):
+            raise ToolError(
+                f"{engine} has no table {table}: {shape.name}: {clip(shape.message, 500)}. "
+                "openmetadata.search_tables finds where it went"
+            )
         result = DescribeResult(
             engine=engine,
             table=shape.name,
@@ -407,8 +412,8 @@ class SqlService:
         eng = self.engine(engine)
         dialect = DIALECTS[engine]
         shape = self._call(engine, self._describe, table, engine)
-        if shape is None:
-            raise ToolError(f"table {table} does not exist on {engine}")
+        if isinstance(shape, EngineError):
+            raise ToolError(f"{engine} has no table {table}: {shape.name}: {clip(shape.message, 500)}")
         name, cols = shape.name, shape.columns
         column = timestamp_column
         notes = []

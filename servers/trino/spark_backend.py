@@ -464,9 +464,10 @@ def register_warehouse(session: Any, root: Path) -> list[str]:
                 log.warning("skipping warehouse table with an unusable name: %s", table_dir.name)
                 continue
             location = str(table_dir.resolve()).replace("\\", "\\\\").replace("'", "\\'")
-            session.sql(
-                f"CREATE TABLE IF NOT EXISTS `{schema_dir.name}`.`{table_dir.name}` USING parquet LOCATION '{location}'"
-            )
+            name = f"`{schema_dir.name}`.`{table_dir.name}`"
+            session.sql(f"CREATE TABLE IF NOT EXISTS {name} USING parquet LOCATION '{location}'")
+            if any(c.isPartition for c in session.catalog.listColumns(f"{schema_dir.name}.{table_dir.name}")):
+                session.sql(f"MSCK REPAIR TABLE {name}")  # ds=…/ folders: without it the table reads no rows
             registered.append(f"{schema_dir.name}.{table_dir.name}")
     return registered
 

@@ -49,10 +49,12 @@ async def test_run_query_rows_limits_and_query_id(trino_server: TrinoServer) -> 
         assert not r.is_error, r.content
         assert sc["columns"] == [{"name": "name", "type": "varchar(25)", "comment": None}]
         assert [row[0] for row in sc["rows"]] == ["ALGERIA", "ARGENTINA", "BRAZIL", "CANADA", "CHINA"]
-        assert sc["truncated"] and "max_rows=5" in sc["truncation_reason"]
+        cut = sc["truncation"]
+        assert cut["truncated"] and cut["reason"] == "limit" and "max_rows=5" in cut["how_to_get_more"]
+        assert cut["next_cursor"] == "5"
         assert sc["query_id"] and sc["sql_run"].endswith("LIMIT 6")
         r = await c.call_tool("run_query", {"sql": "SELECT count(*) AS n FROM tpch.tiny.nation"})
-        assert r.structured_content["rows"] == [[25]] and not r.structured_content["truncated"]
+        assert r.structured_content["rows"] == [[25]] and not r.structured_content["truncation"]["truncated"]
 
 
 async def test_huge_result_is_bounded_and_the_engine_query_cancelled(trino_server: TrinoServer) -> None:
@@ -60,7 +62,7 @@ async def test_huge_result_is_bounded_and_the_engine_query_cancelled(trino_serve
     async with Client(build_server(s).mcp) as c:
         r = await c.call_tool("run_query", {"sql": "SELECT * FROM tpch.sf1.lineitem", "max_rows": 10_000})
         sc = r.structured_content
-        assert sc["truncated"] and "50000 bytes" in sc["truncation_reason"]
+        assert sc["truncation"]["truncated"] and sc["truncation"]["reason"] in ("size", "budget"), sc["truncation"]
         assert len(str(sc["rows"])) < 60_000
         # the engine stops: the query ends (cancelled or finished early), it does not scan all of sf1
         state = wait_state(trino_server, sc["query_id"])
