@@ -248,12 +248,13 @@ class SqlService:
     def validate_sql(self, sql: str, engine: str, timeout_s: float) -> ValidateResult:
         self.engine(engine)
         first = check(sql, engine, self.allowlist(engine), None)
-        part = write_part(sql, engine) if not first.allowed and not first.too_large else None
+        if first.allowed:
+            if first.statement_type != "SELECT":
+                raise ToolError(f"validate_sql checks queries; this is a {first.statement_type} statement")
+            return self._validate_query(first, engine, timeout_s)
+        part = None if first.too_large else write_part(sql, engine)
         if part is None:
-            guarded = self.parse_guard(sql, engine, None)
-            if guarded.statement_type != "SELECT":
-                raise ToolError(f"validate_sql checks queries; this is a {guarded.statement_type} statement")
-            return self._validate_query(guarded, engine, timeout_s)
+            raise ToolError(f"refused by the read-only guard: {first.reason}. Use check_sql to test a statement.")
         return self._validate_write(part, engine, timeout_s)
 
     def _validate_query(self, guarded: GuardResult, engine: str, timeout_s: float) -> ValidateResult:
