@@ -134,6 +134,11 @@ async def test_recent_queries_lists_failures_with_error_codes(trino_server: Trin
         assert hit and hit[0]["error"] == "USER_ERROR: COLUMN_NOT_FOUND" and hit[0]["state"] == "FAILED"
         mine = await c.call_tool("recent_queries", {"state": "ALL", "user": "nobody-else", "limit": 5})
         assert mine.structured_content["events"] == []
+        first = (await c.call_tool("recent_queries", {"state": "ALL", "limit": 1})).structured_content
+        assert len(first["events"]) == 1 and first["truncation"]["reason"] == "limit"
+        assert first["truncation"]["next_cursor"] == "1"
+        second = await c.call_tool("recent_queries", {"state": "ALL", "limit": 1, "cursor": "1"})
+        assert len(second.structured_content["events"]) == 1  # the list moves on between calls: ids may shift
 
 
 async def test_every_corpus_read_runs_on_real_trino(trino_server: TrinoServer) -> None:
