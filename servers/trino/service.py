@@ -187,7 +187,10 @@ class SqlService:
         if offset and guarded.query_sql is not None and guarded.statement_type == "SELECT":
             # The next page is the checked query wrapped in OFFSET/LIMIT, and the wrapped text is checked again.
             query = sqlglot_query(guarded.query_sql, engine)
-            paged = exp.select("*").from_(query.subquery("_page")).offset(offset).limit(max_rows + 1)
+            if query.args.get("limit") or query.args.get("offset"):
+                query = exp.select("*").from_(query.subquery("_page"))
+            # On the query itself, not a subquery: Trino ignores ORDER BY in a subquery without LIMIT.
+            paged = query.offset(offset).limit(max_rows + 1)
             to_run = self.guard(paged.sql(dialect=DIALECTS[engine]), engine, max_rows).rewritten_sql or ""
         elif offset:  # SHOW/DESCRIBE/EXPLAIN answers are short: page through them here
             fetch, skip = offset + max_rows, offset

@@ -53,6 +53,17 @@ async def test_run_query_rows_limits_and_query_id(trino_server: TrinoServer) -> 
         cut = sc["truncation"]
         assert cut["truncated"] and cut["reason"] == "limit" and "max_rows=5" in cut["how_to_get_more"]
         assert cut["next_cursor"] == "5"
+        page = await c.call_tool(
+            "run_query", {"sql": "SELECT name FROM tpch.tiny.nation ORDER BY name", "max_rows": 5, "cursor": "5"}
+        )
+        assert [row[0] for row in page.structured_content["rows"]] == [
+            "EGYPT",
+            "ETHIOPIA",
+            "FRANCE",
+            "GERMANY",
+            "INDIA",
+        ]
+        assert page.structured_content["truncation"]["next_cursor"] == "10"
         assert sc["query_id"] and sc["sql_run"].endswith("LIMIT 6")
         r = await c.call_tool("run_query", {"sql": "SELECT count(*) AS n FROM tpch.tiny.nation"})
         assert r.structured_content["rows"] == [[25]] and not r.structured_content["truncation"]["truncated"]
