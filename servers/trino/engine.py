@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 
@@ -22,9 +22,10 @@ class RawResult:
     columns: list[ColumnInfo]
     rows: list[list[Any]]
     more: bool = False
-    reason: str | None = None
+    reason: str | None = None  # what cut the rows, in words ("more than max_rows=5 rows")
     query_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    cut: Literal["limit", "size", "time"] | None = None  # the same as a `Truncation.reason`
 
 
 class Engine(Protocol):
@@ -39,8 +40,6 @@ class Engine(Protocol):
     def explain(self, sql: str, timeout_s: float, user: str | None) -> str: ...
 
     def recent(self, state: str, user: str | None, since: str | None, limit: int) -> tuple[str, list[EngineEvent]]: ...
-
-    def close(self) -> None: ...
 
 
 def json_value(value: Any) -> Any:

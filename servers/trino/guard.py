@@ -132,7 +132,7 @@ def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int |
     tables: list[str] = []
     queries: list[str] = []
     try:
-        text = _precheck(sql, dialect)
+        text = precheck(sql, dialect)
         stype, rewritten = _check_text(text, dialect, allow, max_rows, tables, queries)
     except Refused as exc:
         return GuardResult(
@@ -146,7 +146,7 @@ def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int |
     return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text, query_sql=query)
 
 
-def _precheck(sql: str, dialect: str) -> str:
+def precheck(sql: str, dialect: str) -> str:
     if not sql or not sql.strip():
         raise Refused("empty statement")
     if len(sql) > MAX_SQL_CHARS:
@@ -237,7 +237,7 @@ def _check_command(
         if not m or re.match(r"^\s*(ANALYZE|VERBOSE)\b", m.group("inner"), re.IGNORECASE):
             raise Refused("EXPLAIN ANALYZE runs the statement; use EXPLAIN or validate_sql", "EXPLAIN")
         try:
-            inner = _precheck(m.group("inner"), dialect)
+            inner = precheck(m.group("inner"), dialect)
             stype, inner_sql = _check_text(inner, dialect, allow, None, tables, queries)
         except Refused as exc:
             raise Refused(f"EXPLAIN of a refused statement: {exc.reason}", "EXPLAIN") from None

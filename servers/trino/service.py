@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from oncall_mcp.servers.trino.engine import Engine
+from oncall_mcp.servers.trino.engine import Engine, RawResult
 from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
-from oncall_mcp.servers.trino.guard import Allowlist, GuardResult, check
+from oncall_mcp.servers.trino.followups import (
+    TABLE_ERRORS,
+    count_step,
+    describe_steps,
+    error_steps,
+    freshness_steps,
+)
+from oncall_mcp.servers.trino.guard import DIALECTS, Allowlist, GuardResult, check
 from oncall_mcp.servers.trino.models import (
     CheckSqlResult,
+    ColumnInfo,
     DescribeResult,
     EngineError,
     ExplainResult,
@@ -23,9 +33,11 @@ from oncall_mcp.servers.trino.models import (
     ValidateResult,
 )
 from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.servers.trino.writes import WritePart, write_part
 from oncall_mcp.shared.auth import authenticated_caller
-from oncall_mcp.shared.budget import clip, estimate_tokens, fit
+from oncall_mcp.shared.budget import Truncation, clip, fit_model
 from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.steps import NextStep
 
 TIME_TYPES = ("timestamp", "date")
 _IDENT = r'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"|`[^`]+`)'
@@ -129,12 +141,30 @@ class SqlService:
         except EngineUnavailable as exc:
             raise ToolError(f"{engine} is unavailable: {exc}. Retry later or use the other engine.") from None
 
+    def _offset(self, cursor: str | None) -> int:
+        if not cursor:
+            return 0
+        if not cursor.isdigit() or len(cursor) > 9:
+            raise ToolError(f"cursor {cursor!r} is not one this server gave out; call without cursor to start over")
+        return int(cursor)
+
     # -- tools ---------------------------------------------------------------------------------------------------
     def check_sql(self, sql: str, engine: str) -> CheckSqlResult:
         self.engine(engine)
         r = check(sql, engine, self.allowlist(engine), self.settings.max_rows)
         if r.too_large:
             raise ToolError(f"refused by the read-only guard: {r.reason}")
+        steps = []
+        if r.allowed and r.statement_type == "SELECT":
+            steps.append(
+                NextStep(
+                    server="trino",
+                    tool="validate_sql",
+                    arguments={"sql": sql, "engine": engine},
+                    why="whether the accepted query also compiles against the live schema",
+                    priority=2,
+                )
+            )
         return CheckSqlResult(
             engine=engine,
             allowed=r.allowed,
@@ -142,59 +172,175 @@ class SqlService:
             statement_type=r.statement_type,
             tables=r.tables,
             rewritten_sql=r.rewritten_sql,
+            next_steps=steps,
         )
 
-    def run_query(self, sql: str, engine: str, max_rows: int, timeout_s: float) -> QueryResult:
+    def run_query(
+        self, sql: str, engine: str, max_rows: int, timeout_s: float, cursor: str | None = None
+    ) -> QueryResult:
         eng = self.engine(engine)
         max_rows = min(max_rows, self.settings.max_rows)
+        offset = self._offset(cursor)
         guarded = self.guard(sql, engine, max_rows)
         assert guarded.rewritten_sql is not None
+        to_run, fetch, skip = guarded.rewritten_sql, max_rows, 0
+        if offset and guarded.query_sql is not None and guarded.statement_type == "SELECT":
+            # The next page is the checked query wrapped in OFFSET/LIMIT, and the wrapped text is checked again.
+            query = sqlglot_query(guarded.query_sql, engine)
+            if query.args.get("limit") or query.args.get("offset"):
+                query = exp.select("*").from_(query.subquery("_page"))
+            # On the query itself, not a subquery: Trino ignores ORDER BY in a subquery without LIMIT.
+            paged = query.offset(offset).limit(max_rows + 1)
+            to_run = self.guard(paged.sql(dialect=DIALECTS[engine]), engine, max_rows).rewritten_sql or ""
+        elif offset:  # SHOW/DESCRIBE/EXPLAIN answers are short: page through them here
+            fetch, skip = offset + max_rows, offset
         start = time.perf_counter()
-        raw = self._call(
-            engine,
-            eng.run,
-            guarded.rewritten_sql,
-            max_rows,
-            self.settings.max_bytes,
-            self.timeout(timeout_s),
-            self.user(),
+        raw: RawResult = self._call(
+            engine, eng.run, to_run, fetch, self.settings.max_bytes, self.timeout(timeout_s), self.user()
         )
         elapsed = round((time.perf_counter() - start) * 1000, 1)
-        header = estimate_tokens(str([c.model_dump() for c in raw.columns])) + estimate_tokens(guarded.rewritten_sql)
-        rows, budget = fit(
-            raw.rows,
-            max(200, self.budget_tokens - header - 150),
-            how_to_get_more="select fewer columns, aggregate, or add WHERE/LIMIT/OFFSET to page",
-        )
-        truncated = raw.more or budget.truncated
-        reason = raw.reason or (f"{budget.omitted} rows cut to fit the answer budget" if budget.truncated else None)
-        return QueryResult(
+        rows = raw.rows[skip:]
+        result = QueryResult(
             engine=engine,
             query_id=raw.query_id,
             columns=raw.columns,
             rows=rows,
             row_count=len(rows),
-            truncated=truncated,
-            truncation_reason=reason,
             elapsed_ms=elapsed,
-            sql_run=guarded.rewritten_sql,
-            budget=budget,
+            sql_run=to_run,
+            truncation=self._engine_cut(raw, offset + len(rows), max_rows),
+        )
+        fitted = fit_model(
+            result,
+            self.budget_tokens,
+            ["rows"],
+            how_to_get_more="rows were cut to fit the answer: continue with the same sql and cursor=next_cursor, "
+            "or select fewer columns / aggregate",
+            next_cursor=lambda _field, kept: str(offset + kept),
+        )
+        if fitted.truncation.truncated and fitted.truncation.next_cursor:
+            fitted.truncation.how_to_get_more = (
+                f"rows were cut to fit the answer: continue with cursor={fitted.truncation.next_cursor!r} "
+                "(same sql), or select fewer columns / aggregate"
+            )
+            if raw.reason:
+                fitted.truncation.how_to_get_more += f" (the engine also stopped early: {raw.reason})"
+        elif not fitted.truncation.truncated:
+            fitted.truncation = result.truncation  # nothing cut for the budget: the engine's cut stands
+        fitted.row_count = len(fitted.rows)
+        return fitted
+
+    def _engine_cut(self, raw: RawResult, next_offset: int, max_rows: int) -> Truncation:
+        """Why the engine stopped sending rows: max_rows (limit), max_bytes (size) or timeout_s (time)."""
+        if raw.cut is None:
+            return Truncation()
+        cursor = str(next_offset)
+        more = {
+            "limit": f"{raw.reason}: continue with cursor={cursor!r} (same sql), or raise max_rows "
+            f"(server cap {self.settings.max_rows}); prefer aggregates",
+            "size": f"{raw.reason}: continue with cursor={cursor!r} (same sql) or select fewer/narrower columns",
+            "time": f"{raw.reason}: narrow the query (a partition, a date range) or raise timeout_s",
+        }[raw.cut]
+        return Truncation(
+            truncated=True,
+            reason=raw.cut,
+            next_cursor=None if raw.cut == "time" else cursor,
+            how_to_get_more=more,
         )
 
     def validate_sql(self, sql: str, engine: str, timeout_s: float) -> ValidateResult:
+        self.engine(engine)
+        first = check(sql, engine, self.allowlist(engine), None)
+        if first.allowed:
+            if first.statement_type != "SELECT":
+                raise ToolError(f"validate_sql checks queries; this is a {first.statement_type} statement")
+            return self._validate_query(first, engine, timeout_s)
+        part = None if first.too_large else write_part(sql, engine)
+        if part is None:
+            raise ToolError(f"refused by the read-only guard: {first.reason}. Use check_sql to test a statement.")
+        return self._validate_write(part, engine, timeout_s)
+
+    def _validate_query(self, guarded: GuardResult, engine: str, timeout_s: float) -> ValidateResult:
         eng = self.engine(engine)
-        guarded = self.parse_guard(sql, engine, None)
-        if guarded.statement_type != "SELECT":
-            raise ToolError(f"validate_sql checks queries; this is a {guarded.statement_type} statement")
         assert guarded.rewritten_sql is not None
         checked = guarded.original_sql if engine == "trino" else guarded.rewritten_sql
-        missing = self._call(engine, self._plan_error, engine, guarded)
-        if missing is not None:  # a table that does not exist is a validation result, not a tool error
-            return ValidateResult(engine=engine, valid=False, error=missing, checked_sql=checked, output_columns=[])
-        error, cols = self._call(
-            engine, eng.validate, guarded.original_sql, guarded.rewritten_sql, self.timeout(timeout_s), self.user()
+        error: EngineError | None = self._call(engine, self._plan_error, engine, guarded)
+        cols: list[ColumnInfo] = []
+        if error is None:  # a table that does not exist is a validation result, not a tool error
+            error, cols = self._call(
+                engine, eng.validate, guarded.original_sql, guarded.rewritten_sql, self.timeout(timeout_s), self.user()
+            )
+        allow = self.allowlist(engine)
+        steps = (
+            error_steps(error, checked, engine, allow, guarded.tables)
+            if error is not None
+            else count_step(guarded.original_sql, engine, allow)
         )
-        return ValidateResult(engine=engine, valid=error is None, error=error, checked_sql=checked, output_columns=cols)
+        return ValidateResult(
+            engine=engine, valid=error is None, error=error, checked_sql=checked, output_columns=cols, next_steps=steps
+        )
+
+    def _validate_write(self, part: WritePart, engine: str, timeout_s: float) -> ValidateResult:
+        """The query part of a write, through the full guard and the engine; the target checked by DESCRIBE."""
+        if part.query_sql is None:
+            result = ValidateResult(
+                engine=engine,
+                valid=True,
+                checked_sql="",
+                validated_part=f"nothing: {part.kind} … VALUES has no query to validate",
+            )
+        else:
+            guarded = self.parse_guard(part.query_sql, engine, None)
+            result = self._validate_query(guarded, engine, timeout_s)
+            result.validated_part = part.described
+            result.validated_sql = result.checked_sql
+        findings, steps = self._target_findings(part, engine, result)
+        result.findings = findings
+        result.valid = result.valid and not findings
+        result.next_steps = sorted([*result.next_steps, *steps], key=lambda step: step.priority)
+        return ValidateResult.model_validate(result.model_dump(exclude={"next_steps_text"}))
+
+    def _target_findings(
+        self, part: WritePart, engine: str, result: ValidateResult
+    ) -> tuple[list[str], list[NextStep]]:
+        try:
+            target = self._call(engine, self._describe, part.target, engine)
+        except ToolError as exc:
+            return [f"target {part.target} could not be checked: {exc}"], []
+        if isinstance(target, EngineError):
+            if not part.target_must_exist:
+                return [], []
+            step = NextStep(
+                server="openmetadata",
+                tool="search_tables",
+                arguments={"query": part.target.split(".")[-1]},
+                why=f"where the write target {part.target} went (renamed or moved?)",
+                priority=1,
+            )
+            return [f"target table {part.target} does not exist"], [step]
+        if not part.target_must_exist:
+            return ([] if part.replaces_target else [f"target table {part.target} already exists"]), []
+        if part.kind == "MERGE" or (part.query_sql is not None and not result.output_columns):
+            return [], []  # MERGE maps columns in its clauses; a query that does not compile has no shape
+        names = [c.name for c in target.columns]
+        lower = [n.lower() for n in names]
+        findings = [f"target {part.target} has no column {c!r}" for c in part.target_columns if c.lower() not in lower]
+        static = {p.lower() for p in part.static_partitions}
+        expected = part.target_columns or [n for n in names if n.lower() not in static]
+        produced = [c.name for c in result.output_columns]
+        width = len(produced) if part.query_sql is not None else (part.values_width or 0)
+        if width and len(expected) != width:
+            besides = f" besides the static partition {', '.join(part.static_partitions)}" if static else ""
+            findings.append(
+                f"target {part.target} has {len(expected)} columns{besides}, "
+                f"{'query produces' if part.query_sql is not None else 'VALUES rows have'} {width}"
+            )
+        elif produced and _reordered([p.lower() for p in produced], [e.lower() for e in expected]):
+            findings.append(
+                f"the query produces the target's columns in another order ({', '.join(produced)} vs "
+                f"{', '.join(expected)}); {part.kind} matches columns by position"
+            )
+        return findings, []
 
     def explain(self, sql: str, engine: str, timeout_s: float) -> ExplainResult:
         eng = self.engine(engine)
@@ -204,10 +350,18 @@ class SqlService:
         assert guarded.rewritten_sql is not None
         plan = self._call(engine, eng.explain, guarded.rewritten_sql, self.timeout(timeout_s), self.user())
         max_chars = self.budget_tokens * 4 - 400
-        return ExplainResult(engine=engine, plan=clip(plan, max_chars), truncated=len(plan) > max_chars)
+        truncation = Truncation()
+        if len(plan) > max_chars:
+            truncation = Truncation(
+                truncated=True,
+                reason="budget",
+                how_to_get_more="the plan was cut to fit the answer; explain one part of the query (a subquery or "
+                "one join) at a time",
+            )
+        return ExplainResult(engine=engine, plan=clip(plan, max_chars), truncation=truncation)
 
     def _table(self, table: str, engine: str) -> exp.Table:
-        dialect = "trino" if engine == "trino" else "spark"
+        dialect = DIALECTS.get(engine, "spark")
         if not TABLE_RE.match(table.strip()):
             raise ToolError(f"not a table name: {table!r}; use catalog.schema.table (quote unusual names)")
         try:
@@ -218,42 +372,55 @@ class SqlService:
             raise ToolError(f"not a table name: {table!r}; use catalog.schema.table")
         return parsed
 
-    def describe_table(self, table: str, engine: str) -> DescribeResult:
-        eng = self.engine(engine)
+    def _describe(self, table: str, engine: str) -> TableShape | EngineError:
+        """The table's columns as the engine sees them, or the engine's error when it does not exist."""
         t = self._table(table, engine)
-        dialect = "trino" if engine == "trino" else "spark"
-        sql = f"DESCRIBE {t.sql(dialect=dialect)}"
-        guarded = self.guard(sql, engine, None)
-        raw = self._call(engine, eng.run, guarded.rewritten_sql, 2000, self.settings.max_bytes, 60.0, self.user())
-        from oncall_mcp.servers.trino.models import ColumnInfo
+        name = t.sql(dialect=DIALECTS[engine])
+        guarded = self.parse_guard(f"DESCRIBE {name}", engine, None)
+        try:
+            self.plan_guard(engine, guarded)
+            raw = self.engine(engine).run(guarded.rewritten_sql or "", 2000, self.settings.max_bytes, 60.0, self.user())
+        except QueryFailed as exc:
+            if exc.error.name.upper().startswith(TABLE_ERRORS):
+                return exc.error
+            raise
+        return table_shape(name, raw.rows, engine)
 
-        cols = []
-        for r in raw.rows:
-            name = str(r[0] or "")
-            if not name or name.startswith("#"):
-                if engine == "spark" and name.startswith("#"):
-                    break  # Spark's "# Partition Information" section repeats partition columns
-                continue
-            comment = r[3] if engine == "trino" and len(r) > 3 else (r[2] if len(r) > 2 else None)
-            cols.append(ColumnInfo(name=name, type=str(r[1]), comment=comment or None))
-        kept, budget = fit(
-            cols,
-            self.budget_tokens - 100,
-            lambda c: estimate_tokens(c.model_dump_json()),
-            how_to_get_more="run_query SHOW COLUMNS ... LIKE 'prefix%' to page through columns",
+    def describe_table(self, table: str, engine: str, cursor: str | None = None) -> DescribeResult:
+        self.engine(engine)
+        offset = self._offset(cursor)
+        shape = self._call(engine, self._describe, table, engine)
+        if isinstance(shape, EngineError):
+            raise ToolError(
+                f"{engine} has no table {table}: {shape.name}: {clip(shape.message, 500)}. "
+                "openmetadata.search_tables finds where it went"
+            )
+        result = DescribeResult(
+            engine=engine,
+            table=shape.name,
+            columns=shape.columns[offset:],
+            partition_columns=shape.partition_columns,
+            next_steps=describe_steps(shape.name, engine),
         )
-        return DescribeResult(engine=engine, table=t.sql(dialect=dialect), columns=kept, budget=budget)
+        return fit_model(
+            result,
+            self.budget_tokens,
+            ["columns"],
+            how_to_get_more="columns were cut to fit the answer: call again with cursor=next_cursor",
+            next_cursor=lambda _field, kept: str(offset + kept),
+        )
 
     def table_freshness(
-        self, table: str, engine: str, timestamp_column: str | None, timeout_s: float
+        self, table: str, engine: str, timestamp_column: str | None, timeout_s: float, stale_after_hours: int = 24
     ) -> FreshnessResult:
         eng = self.engine(engine)
-        dialect = "trino" if engine == "trino" else "spark"
-        t = self._table(table, engine)
-        name = t.sql(dialect=dialect)
+        dialect = DIALECTS[engine]
+        shape = self._call(engine, self._describe, table, engine)
+        if isinstance(shape, EngineError):
+            raise ToolError(f"{engine} has no table {table}: {shape.name}: {clip(shape.message, 500)}")
+        name, cols = shape.name, shape.columns
         column = timestamp_column
-        note = ""
-        cols = self.describe_table(table, engine).columns
+        notes = []
         names = {c.name.lower(): c for c in cols}
         if column:
             if column.lower() not in names:
@@ -263,46 +430,150 @@ class SqlService:
             candidates.sort(key=lambda c: (not TIME_NAME_HINTS.search(c.name), cols.index(c)))
             if candidates:
                 column = candidates[0].name
-                note = f"picked time column {column!r} (pass timestamp_column to choose another)"
+                notes.append(f"picked time column {column!r} (pass timestamp_column to choose another)")
+            else:
+                notes.append("no date/timestamp column found (pass timestamp_column if the time is a string)")
         select = "count(*)"
         if column:
-            select += (
-                f", CAST(max({exp.to_identifier(column).sql(dialect=dialect)}) AS VARCHAR)"
-                if engine == "trino"
-                else f", CAST(max({exp.to_identifier(column).sql(dialect=dialect)}) AS STRING)"
-            )
+            text_type = "VARCHAR" if engine == "trino" else "STRING"
+            select += f", CAST(max({exp.to_identifier(column).sql(dialect=dialect)}) AS {text_type})"
         guarded = self.guard(f"SELECT {select} FROM {name}", engine, 1)
         raw = self._call(engine, eng.run, guarded.rewritten_sql, 1, 100_000, self.timeout(timeout_s), self.user())
         row = raw.rows[0] if raw.rows else [None, None]
         latest_partition = None
-        if not column:
-            note = "no date/timestamp column found; row count only (pass timestamp_column if the time is a string)"
+        if shape.partition_columns:
+            latest_partition = self._latest_partition(name, engine, timeout_s)
+        elif engine == "trino":
+            notes.append(
+                "latest_partition is not read on Trino (its `table$partitions` hidden tables are outside the "
+                "read-only guard's plain-name allowlist)"
+            )
+        max_timestamp = row[1] if column else None
+        stale = is_stale(row[0], max_timestamp or partition_time(latest_partition), stale_after_hours)
         return FreshnessResult(
             engine=engine,
             table=name,
             row_count=row[0],
             timestamp_column=column,
-            max_timestamp=row[1] if column else None,
+            max_timestamp=max_timestamp,
             latest_partition=latest_partition,
-            note=note,
+            stale=stale,
+            note="; ".join(notes),
+            next_steps=freshness_steps(name, engine, stale),
         )
+
+    def _latest_partition(self, name: str, engine: str, timeout_s: float) -> str | None:
+        guarded = self.guard(f"SHOW PARTITIONS {name}", engine, None)
+        raw = self._call(
+            engine,
+            self.engine(engine).run,
+            guarded.rewritten_sql,
+            self.settings.max_rows,
+            self.settings.max_bytes,
+            self.timeout(timeout_s),
+            self.user(),
+        )
+        specs = [str(r[0]) for r in raw.rows if r and r[0]]
+        return max(specs, key=partition_key) if specs else None
 
     def recent_queries(
-        self, engine: str, state: str, user: str | None, since: str | None, limit: int
+        self, engine: str, state: str, user: str | None, since: str | None, limit: int, cursor: str | None = None
     ) -> RecentQueriesResult:
         eng = self.engine(engine)
-        source, events = self._call(engine, eng.recent, state, user, since, limit)
-        kept, budget = fit(
-            events,
-            self.budget_tokens - 100,
-            lambda e: estimate_tokens(e.model_dump_json()),
-            how_to_get_more="narrow with user=, since= or a smaller limit",
-        )
-        for e in kept:
+        offset = self._offset(cursor)
+        source, events = self._call(engine, eng.recent, state, user, since, offset + limit + 1)
+        page = events[offset : offset + limit]
+        truncation = Truncation()
+        if len(events) > offset + limit:
+            truncation = Truncation(
+                truncated=True,
+                reason="limit",
+                next_cursor=str(offset + limit),
+                how_to_get_more=f"more entries than limit={limit}: continue with cursor='{offset + limit}'",
+            )
+        for e in page:
             if e.detail:
                 e.detail = clip(e.detail, 600)
-        return RecentQueriesResult(engine=engine, source=source, events=kept, budget=budget)
+        result = RecentQueriesResult(engine=engine, source=source, events=page, truncation=truncation)
+        fitted = fit_model(
+            result,
+            self.budget_tokens,
+            ["events"],
+            how_to_get_more="entries were cut to fit the answer: continue with cursor=next_cursor, or narrow "
+            "with user= or since=",
+            next_cursor=lambda _field, kept: str(offset + kept),
+        )
+        if not fitted.truncation.truncated:
+            fitted.truncation = truncation
+        return fitted
 
-    def close(self) -> None:
-        for eng in self.engines.values():
-            eng.close()
+
+def _reordered(produced: list[str], expected: list[str]) -> bool:
+    return sorted(produced) == sorted(expected) and produced != expected
+
+
+@dataclass
+class TableShape:
+    name: str
+    columns: list[ColumnInfo]
+    partition_columns: list[str] = field(default_factory=list)
+
+
+def table_shape(name: str, rows: list[list[Any]], engine: str) -> TableShape:
+    """Columns from DESCRIBE rows; Spark lists partition columns again under `# Partition Information`."""
+    cols: list[ColumnInfo] = []
+    partitions: list[str] = []
+    section = "columns"
+    for r in rows:
+        col = str(r[0] or "").strip()
+        if engine == "spark" and col.startswith("#"):
+            if col == "# Partition Information":
+                section = "partitions"
+            elif col != "# col_name":
+                section = "other"
+            continue
+        if not col:
+            continue
+        if section == "partitions":
+            partitions.append(col)
+        elif section == "columns":
+            comment = r[3] if engine == "trino" and len(r) > 3 else (r[2] if len(r) > 2 else None)
+            cols.append(ColumnInfo(name=col, type=str(r[1]), comment=comment or None))
+    return TableShape(name, cols, partitions)
+
+
+def sqlglot_query(sql: str, engine: str) -> exp.Query:
+    import sqlglot
+
+    parsed = sqlglot.parse_one(sql, read=DIALECTS[engine])
+    if not isinstance(parsed, exp.Query):
+        raise ToolError("only a query can be paged with cursor")
+    return parsed
+
+
+def partition_key(spec: str) -> tuple[tuple[int, int | str], ...]:
+    """Order partition specs `ds=2024-06-30/hr=9` by value, numbers numerically."""
+    values = [part.split("=", 1)[-1] for part in spec.split("/")]
+    return tuple((0, int(v)) if v.isdigit() else (1, v) for v in values)
+
+
+def partition_time(spec: str | None) -> str | None:
+    """The first date-looking value of a partition spec (`ds=2024-06-30` → `2024-06-30`)."""
+    if not spec:
+        return None
+    found = re.search(r"=(\d{4}-\d{2}-\d{2})", spec)
+    return found.group(1) if found else None
+
+
+def is_stale(row_count: Any, latest: str | None, hours: int) -> bool | None:
+    if row_count == 0:
+        return True
+    if not latest:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(latest.strip()[:26].replace(" ", "T"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC) - when > dt.timedelta(hours=hours)

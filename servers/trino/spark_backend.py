@@ -8,9 +8,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import socket
-import sys
 import tempfile
 import threading
 import urllib.error
@@ -18,12 +18,13 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
 from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
 from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 from oncall_mcp.servers.trino.settings import TrinoSettings
+from oncall_mcp.shared.redaction import redact, redacting_pipe
 
 log = logging.getLogger("oncall.trino.spark")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -49,6 +50,10 @@ TEXT_NAMES = {"Relation": "LogicalRelation", "GlobalLimit": "GlobalLimit"}
 TEXT_RELATION = re.compile(r"^Relation ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\[")
 TEXT_HIVE_RELATION = re.compile(r"^HiveTableRelation \[`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`\.`([A-Za-z0-9_]+)`,")
 
+# PySpark's own loggers for failed queries: each has its own stderr handler (no propagation) whose JSON formatter
+# writes the exception text and its SQL fragment (with the literals) from `exc_info` itself.
+PYSPARK_QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
 _local_lock = threading.Lock()
 _local_session: Any = None
 _remote_sessions: list[Any] = []
@@ -65,8 +70,29 @@ def shutdown_all() -> None:
     _local_session = None
 
 
+class _RedactedFormatter(logging.Formatter):
+    """Redacts what another formatter wrote (PySpark's JSON formatter reads the raw exception itself)."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
+def redact_pyspark_loggers() -> None:
+    """Route PySpark's query-context loggers through the redactor (idempotent)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in PYSPARK_QUERY_LOGGERS:
+        for handler in PySparkLogger.getLogger(name).handlers:
+            if not isinstance(handler.formatter, _RedactedFormatter):
+                handler.setFormatter(_RedactedFormatter(handler.formatter))
+
+
 def _local(settings: TrinoSettings) -> Any:
-    """The process's one local Spark session; its JVM writes nothing to our stdout (the stdio protocol)."""
+    """The process's one local Spark session; its JVM writes only to our stderr, redacted."""
     global _local_session
     with _local_lock:
         if _local_session is not None:
@@ -89,7 +115,13 @@ def _local(settings: TrinoSettings) -> Any:
             .set("spark.sql.session.timeZone", "UTC")
         )
         try:
-            gateway = launch_gateway(conf=conf, popen_kwargs={"stdout": sys.stderr.fileno()})
+            # The JVM's log4j output (plans and failed rows, with their literals) goes through the redactor to our
+            # stderr; none of it may reach stdout, the stdio protocol.
+            jvm_output = redacting_pipe()
+            try:
+                gateway = launch_gateway(conf=conf, popen_kwargs={"stdout": jvm_output, "stderr": jvm_output})
+            finally:
+                os.close(jvm_output)  # the JVM holds its own copy; the pump ends when the JVM does
             sc = SparkContext(conf=conf, gateway=gateway)
         except Exception as exc:
             raise EngineUnavailable(f"local Spark could not start ({type(exc).__name__}: {str(exc)[:200]})") from None
@@ -111,6 +143,7 @@ class SparkEngine:
     def session(self) -> Any:
         with self._lock:
             if self._session is None:
+                redact_pyspark_loggers()
                 if self.mode == "connect":
                     self._session = self._connect()
                 else:
@@ -131,7 +164,7 @@ class SparkEngine:
         try:
             from pyspark.sql.connect.session import SparkSession as RemoteSession
 
-            session = RemoteSession.builder.remote(self.settings.spark_remote).create()
+            session = RemoteSession.builder.remote(str(self.settings.spark_remote)).create()
             session.sql("SELECT 1").collect()
             _remote_sessions.append(session)
             return session
@@ -240,19 +273,20 @@ class SparkEngine:
             df = session.sql(sql)
             fields = df.schema.fields
             rows: list[list[Any]] = []
-            more, reason, used = False, None, 0
+            cut: Literal["limit", "size"] | None = None
+            reason, used = None, 0
             for raw in df.limit(max_rows + 1).collect():
                 row = [json_value(v) for v in raw]
                 used += row_bytes(row)
                 if len(rows) >= max_rows:
-                    more, reason = True, f"more than max_rows={max_rows} rows"
+                    cut, reason = "limit", f"more than max_rows={max_rows} rows"
                     break
                 if used > max_bytes:
-                    more, reason = True, f"result larger than {max_bytes} bytes"
+                    cut, reason = "size", f"result larger than {max_bytes} bytes"
                     break
                 rows.append(row)
             cols = [ColumnInfo(name=f.name, type=f.dataType.simpleString()) for f in fields]
-            return RawResult(cols, rows, more, reason)
+            return RawResult(cols, rows, cut is not None, reason, cut=cut)
 
         return self._guarded(work, timeout_s)
 
@@ -347,11 +381,6 @@ class SparkEngine:
             events = [e for e in events if not e.started or e.started >= since]
         return app + "/{jobs,stages,allexecutors}", events[:limit]
 
-    def close(self) -> None:
-        if self.mode == "connect" and self._session is not None:
-            with contextlib.suppress(Exception):
-                self._session.stop()
-
 
 def _check_plan_objects(root: Any, schema_allowed: Any) -> None:
     """Walk a local analyzed plan (JVM objects): operators and subquery plans, every node checked."""
@@ -435,9 +464,10 @@ def register_warehouse(session: Any, root: Path) -> list[str]:
                 log.warning("skipping warehouse table with an unusable name: %s", table_dir.name)
                 continue
             location = str(table_dir.resolve()).replace("\\", "\\\\").replace("'", "\\'")
-            session.sql(
-                f"CREATE TABLE IF NOT EXISTS `{schema_dir.name}`.`{table_dir.name}` USING parquet LOCATION '{location}'"
-            )
+            name = f"`{schema_dir.name}`.`{table_dir.name}`"
+            session.sql(f"CREATE TABLE IF NOT EXISTS {name} USING parquet LOCATION '{location}'")
+            if any(c.isPartition for c in session.catalog.listColumns(f"{schema_dir.name}.{table_dir.name}")):
+                session.sql(f"MSCK REPAIR TABLE {name}")  # ds=…/ folders: without it the table reads no rows
             registered.append(f"{schema_dir.name}.{table_dir.name}")
     return registered
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
-from typing import Any
+from typing import Any, Literal
 
 import requests
 import trino
@@ -27,17 +26,28 @@ class _ReadOnlyTransaction(trino.transaction.Transaction):
     """`START TRANSACTION READ ONLY`: the engine itself refuses any write inside it (the second wall)."""
 
     def begin(self) -> None:
-        response = self._request.post("START TRANSACTION READ ONLY")
+        response = self.request.post("START TRANSACTION READ ONLY")
         tid = response.headers.get(constants.HEADER_STARTED_TRANSACTION)
-        status = self._request.process(response)
+        status = self.request.process(response)
         while status.next_uri:
-            response = self._request.get(status.next_uri)
+            response = self.request.get(status.next_uri)
             tid = response.headers.get(constants.HEADER_STARTED_TRANSACTION) or tid
-            status = self._request.process(response)
+            status = self.request.process(response)
         if not tid or tid == trino.transaction.NO_TRANSACTION:
             raise EngineUnavailable("Trino did not start a read-only transaction")
-        self._id = tid
-        self._request.transaction_id = tid
+        self._id = tid  # the base class keeps the id here; its public `id` property reads it
+        self.request.transaction_id = tid
+
+
+def _begin_read_only(conn: trino.dbapi.Connection) -> None:
+    """Start `START TRANSACTION READ ONLY` on `conn`; its queries then run inside it.
+
+    trino 0.340.0 has no public way to start a read-only transaction: `Connection.start_transaction()` always sends a
+    plain `START TRANSACTION`. So this one function uses the connection's private `_create_request()` and
+    `_transaction` (the same two lines `start_transaction()` runs); check them when upgrading the library."""
+    tx = _ReadOnlyTransaction(conn._create_request())
+    tx.begin()
+    conn._transaction = tx  # type: ignore[assignment]  # the library annotates it as always None
 
 
 class TrinoEngine:
@@ -68,9 +78,7 @@ class TrinoEngine:
             session_properties={"query_max_run_time": f"{math.ceil(timeout_s)}s"},
         )
         if s.read_only_transaction:
-            tx = _ReadOnlyTransaction(conn._create_request())
-            self._call(tx.begin)
-            conn._transaction = tx
+            self._call(_begin_read_only, conn)
         return conn
 
     def _call(self, fn: Any, *args: Any) -> Any:
@@ -89,12 +97,13 @@ class TrinoEngine:
         conn = self._connect(timeout_s, user)
         cur = conn.cursor()
         rows: list[list[Any]] = []
-        more, reason, used = False, None, 0
+        cut: Literal["limit", "size", "time"] | None = None
+        reason, used = None, 0
         try:
             with Deadline(timeout_s, cur.cancel) as deadline:
                 try:
                     self._call(cur.execute, sql)
-                    while True:
+                    while cut is None:
                         batch = self._call(cur.fetchmany, 100)
                         if not batch:
                             break
@@ -102,32 +111,32 @@ class TrinoEngine:
                             row = [json_value(v) for v in raw]
                             used += row_bytes(row)
                             if len(rows) >= max_rows:
-                                more, reason = True, f"more than max_rows={max_rows} rows"
+                                cut, reason = "limit", f"more than max_rows={max_rows} rows"
                             elif used > max_bytes:
-                                more, reason = True, f"result larger than {max_bytes} bytes"
+                                cut, reason = "size", f"result larger than {max_bytes} bytes"
                             else:
                                 rows.append(row)
                                 continue
-                            break
-                        if more:
                             cur.cancel()  # enough rows came: stop the engine's work
                             break
                 except (QueryFailed, EngineUnavailable):
-                    if deadline.fired:
+                    if not deadline.fired:
+                        raise
+                    if not rows:
                         raise QueryTimeout(timeout_s, cur.query_id) from None
-                    raise
-                if deadline.fired and not more:
-                    raise QueryTimeout(timeout_s, cur.query_id)
+                if deadline.fired and cut is None:
+                    if not rows:
+                        raise QueryTimeout(timeout_s, cur.query_id)
+                    cut, reason = "time", f"timeout_s={timeout_s:g} reached after {len(rows)} rows"
             columns = [ColumnInfo(name=d[0], type=str(d[1])) for d in (cur.description or [])]
-            return RawResult(columns, rows, more, reason, cur.query_id)
+            return RawResult(columns, rows, cut is not None, reason, cur.query_id, cut=cut)
         finally:
             self._finish(conn)
 
     def _finish(self, conn: Any) -> None:
-        if conn._transaction is not None:
+        if conn.transaction is not None:
             with contextlib.suppress(Exception):  # a cancelled or failed query may have ended it already
-                conn._transaction.rollback()
-            conn._transaction = None
+                conn.rollback()
         conn.close()
 
     def validate(
@@ -175,9 +184,6 @@ class TrinoEngine:
         ]
         return "system.runtime.queries", events
 
-    def close(self) -> None:
-        return None
-
 
 def _error(exc: TrinoQueryError) -> EngineError:
     line = col = None
@@ -187,7 +193,3 @@ def _error(exc: TrinoQueryError) -> EngineError:
     return EngineError(
         name=exc.error_name or exc.error_type or "TRINO_ERROR", message=exc.message or str(exc), line=line, column=col
     )
-
-
-def elapsed_ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 1)

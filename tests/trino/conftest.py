@@ -59,6 +59,11 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
     )
     pq.write_table(data, table / "part-0.parquet")
+    for ds, ids in (("2024-06-29", [1, 2]), ("2024-06-30", [3, 4, 5])):
+        day = root / "reports" / "daily_orders" / f"ds={ds}"
+        day.mkdir(parents=True)
+        orders = pa.table({"order_id": pa.array(ids, pa.int64()), "amount": [1.5] * len(ids)})
+        pq.write_table(orders, day / "part-0.parquet")
     big = root / "reports" / "big_events"
     big.mkdir()
     n = 20_000

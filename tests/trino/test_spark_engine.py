@@ -12,6 +12,7 @@ from mcp import Client
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import initialize_messages, raw_stdio_exchange, tool_text
+from tests.nextsteps import assert_steps_runnable
 from tests.trino.sparkconnect import SparkConnectServer
 
 pytestmark = pytest.mark.engine
@@ -87,7 +88,15 @@ async def test_local_run_describe_freshness_explain(spark_warehouse: Path) -> No
             "run_query", {"sql": "SELECT id, name FROM reports.restaurants ORDER BY id", "max_rows": 2}
         )
         sc = r.structured_content
-        assert sc["rows"] == [[1, "Chez A"], [2, "B Bistro"]] and sc["truncated"]
+        assert sc["rows"] == [[1, "Chez A"], [2, "B Bistro"]]
+        assert sc["truncation"]["truncated"] and sc["truncation"]["reason"] == "limit"
+        assert sc["truncation"]["next_cursor"] == "2" and "cursor='2'" in sc["truncation"]["how_to_get_more"]
+        more = await c.call_tool(
+            "run_query",
+            {"sql": "SELECT id, name FROM reports.restaurants ORDER BY id", "max_rows": 2, "cursor": "2"},
+        )
+        assert more.structured_content["rows"] == [[3, "C Cafe"]], more.structured_content
+        assert not more.structured_content["truncation"]["truncated"]
         d = await c.call_tool("describe_table", {"table": "reports.restaurants"})
         assert [(x["name"], x["type"]) for x in d.structured_content["columns"]] == [
             ("id", "int"),
@@ -107,7 +116,8 @@ async def test_local_run_describe_freshness_explain(spark_warehouse: Path) -> No
 async def test_local_limits_timeout_and_failed_job_metrics(spark_warehouse: Path) -> None:
     async with Client(build_server(local_settings(spark_warehouse, max_bytes=50_000)).mcp) as c:
         big = await c.call_tool("run_query", {"sql": "SELECT * FROM reports.big_events", "max_rows": 10_000})
-        assert big.structured_content["truncated"] and "50000 bytes" in big.structured_content["truncation_reason"]
+        cut = big.structured_content["truncation"]
+        assert cut["truncated"] and cut["reason"] in ("size", "budget") and "50000 bytes" in cut["how_to_get_more"]
         start = time.perf_counter()
         slow = await c.call_tool("run_query", {"sql": SLOW, "timeout_s": 3})
         assert slow.is_error and "cancelled" in tool_text(slow), tool_text(slow)
@@ -281,3 +291,113 @@ async def test_local_schema_allowlist_is_checked_on_the_plan(spark_warehouse: Pa
             assert r.is_error and "not in the allowlist" in tool_text(r), tool_text(r)
     finally:
         session.sql("DROP VIEW IF EXISTS default.restaurants_view")
+
+
+def _files(table_dir: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(table_dir)): (p.stat().st_size, p.stat().st_mtime_ns) for p in table_dir.rglob("*")}
+
+
+async def test_local_validate_sql_next_steps_name_the_table_behind_the_alias(spark_warehouse: Path) -> None:
+    async with Client(build_server(local_settings(spark_warehouse)).mcp) as c:
+        bad = (await c.call_tool("validate_sql", {"sql": BAD})).structured_content
+        steps = assert_steps_runnable(bad)
+        calls = {(s["server"], s["tool"]): (s["arguments"], s["priority"]) for s in steps}
+        assert calls[("openmetadata", "schema_history")] == ({"fqn": "reports.restaurants", "column": "open_date"}, 1)
+        assert calls[("openmetadata", "suggest_columns")] == ({"fqn": "reports.restaurants", "column": "open_date"}, 1)
+        assert calls[("trino", "describe_table")][0] == {"table": "reports.restaurants", "engine": "spark"}
+        assert "openmetadata.schema_history(" in bad["next_steps_text"]
+        missing = (await c.call_tool("validate_sql", {"sql": "SELECT x FROM reports.nope"})).structured_content
+        assert missing["valid"] is False and missing["error"]["name"] == "TABLE_OR_VIEW_NOT_FOUND"
+        calls = {(s["server"], s["tool"]): s["arguments"] for s in assert_steps_runnable(missing)}
+        assert calls == {
+            ("openmetadata", "search_tables"): {"query": "nope"},
+            ("lineage", "upstream"): {"dataset": "reports.nope"},
+        }
+        good = (await c.call_tool("validate_sql", {"sql": GOOD + " WHERE r.id > 1"})).structured_content
+        (count,) = assert_steps_runnable(good)
+        assert (count["tool"], count["priority"]) == ("run_query", 3)
+        ran = await c.call_tool("run_query", count["arguments"])
+        assert ran.structured_content["rows"] == [[2]], ran.structured_content
+
+
+async def test_local_describe_and_freshness_of_a_partitioned_table(spark_warehouse: Path) -> None:
+    async with Client(build_server(local_settings(spark_warehouse)).mcp) as c:
+        d = (await c.call_tool("describe_table", {"table": "reports.daily_orders"})).structured_content
+        assert [col["name"] for col in d["columns"]] == ["order_id", "amount", "ds"]
+        assert d["partition_columns"] == ["ds"]
+        assert [(s["tool"], s["arguments"]) for s in assert_steps_runnable(d)] == [
+            ("table_freshness", {"table": "reports.daily_orders", "engine": "spark"})
+        ]
+        f = (await c.call_tool("table_freshness", {"table": "reports.daily_orders"})).structured_content
+        assert (f["row_count"], f["latest_partition"], f["stale"]) == (5, "ds=2024-06-30", True)
+        (late,) = assert_steps_runnable(f)
+        assert (late["server"], late["tool"], late["arguments"]) == (
+            "lineage",
+            "find_late_upstream",
+            {"dataset": "reports.daily_orders"},
+        )
+        fresh = await c.call_tool("table_freshness", {"table": "reports.daily_orders", "stale_after_hours": 8760})
+        # 2024-06-30 is more than a year before the test clock only after 2025-06-30
+        assert fresh.structured_content["latest_partition"] == "ds=2024-06-30"
+
+
+async def test_local_validate_sql_of_writes_checks_the_query_part_and_never_writes(spark_warehouse: Path) -> None:
+    restaurants = spark_warehouse / "reports" / "restaurants"
+    before = _files(restaurants)
+    async with Client(build_server(local_settings(spark_warehouse)).mcp) as c:
+
+        async def validate(sql: str) -> dict[str, object]:
+            r = await c.call_tool("validate_sql", {"sql": sql})
+            assert not r.is_error, tool_text(r)
+            assert_steps_runnable(r.structured_content)
+            return r.structured_content
+
+        ok = await validate(
+            "INSERT OVERWRITE TABLE reports.restaurants "
+            "SELECT id, name, start_date FROM reports.restaurants WHERE id = 1"
+        )
+        assert ok["valid"] is True and ok["findings"] == [], ok
+        assert ok["validated_part"] == "query of INSERT OVERWRITE"
+        assert ok["validated_sql"] == "SELECT id, name, start_date FROM reports.restaurants WHERE id = 1"
+        part = await validate(
+            "INSERT OVERWRITE TABLE reports.daily_orders PARTITION (ds='2024-07-01') "
+            "SELECT order_id, amount FROM reports.daily_orders WHERE ds = DATE'2024-06-30'"
+        )
+        assert part["valid"] is True and part["findings"] == [], part
+        short = await validate("INSERT INTO reports.restaurants SELECT id, name FROM reports.restaurants")
+        assert short["valid"] is False
+        assert short["findings"] == ["target reports.restaurants has 3 columns, query produces 2"]
+        swapped = await validate("INSERT INTO reports.restaurants SELECT name, id, start_date FROM reports.restaurants")
+        assert swapped["valid"] is False and "another order" in swapped["findings"][0]
+        broken = await validate("INSERT INTO reports.restaurants SELECT r.open_date FROM reports.restaurants r")
+        assert broken["error"]["name"] == "UNRESOLVED_COLUMN.WITH_SUGGESTION" and broken["valid"] is False
+        assert {"fqn": "reports.restaurants", "column": "open_date"} in [s["arguments"] for s in broken["next_steps"]]
+        ctas = await validate("CREATE TABLE reports.restaurants_copy AS SELECT * FROM reports.restaurants")
+        assert ctas["valid"] is True and ctas["validated_part"] == "query of CREATE TABLE AS"
+        exists = await validate("CREATE TABLE reports.restaurants AS SELECT * FROM reports.restaurants")
+        assert exists["findings"] == ["target table reports.restaurants already exists"]
+        merge = await validate(
+            "MERGE INTO reports.restaurants t USING reports.daily_orders s ON t.id = s.order_id "
+            "WHEN MATCHED THEN DELETE"
+        )
+        assert merge["validated_sql"] == "SELECT * FROM reports.daily_orders" and merge["valid"] is True
+        values = await validate("INSERT INTO reports.restaurants VALUES (9, 'Z')")
+        assert values["validated_part"].startswith("nothing: INSERT INTO") and values["validated_sql"] is None
+        assert values["findings"] == ["target reports.restaurants has 3 columns, VALUES rows have 2"]
+        nowhere = await validate("INSERT INTO reports.nope SELECT * FROM reports.restaurants")
+        assert nowhere["findings"] == ["target table reports.nope does not exist"]
+        assert nowhere["next_steps"][0]["arguments"] == {"query": "nope"}
+        file_read = await c.call_tool(
+            "validate_sql", {"sql": "INSERT INTO reports.restaurants SELECT * FROM text.`/etc/passwd`"}
+        )
+        assert file_read.is_error and "refused by the read-only guard" in tool_text(file_read)
+        for tool in ("run_query", "explain"):
+            r = await c.call_tool(tool, {"sql": "INSERT INTO reports.restaurants SELECT * FROM reports.restaurants"})
+            assert r.is_error and "refused" in tool_text(r), tool_text(r)
+        gone = await c.call_tool("describe_table", {"table": "reports.restaurants_copy"})
+        assert gone.is_error and "TABLE_OR_VIEW_NOT_FOUND" in tool_text(gone)
+        rows = await c.call_tool("run_query", {"sql": "SELECT count(*) FROM reports.restaurants"})
+        assert rows.structured_content["rows"] == [[3]]
+        orders = await c.call_tool("run_query", {"sql": "SHOW PARTITIONS reports.daily_orders"})
+        assert orders.structured_content["rows"] == [["ds=2024-06-29"], ["ds=2024-06-30"]]
+    assert _files(restaurants) == before

@@ -6,12 +6,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from mcp import Client
 
 from oncall_mcp.servers.trino.policy import policy
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import ROOT, free_port, server_env, tool_text
+from tests.nextsteps import assert_steps_runnable, step_problems
 
 
 def closed_port() -> int:
@@ -132,19 +134,24 @@ def test_credentials_over_http_fail_at_start_with_one_line() -> None:
     assert ok.jwt is not None
 
 
-async def test_statement_size_is_bounded_before_parsing() -> None:
+async def test_statement_size_is_bounded_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     select_list = "SELECT " + ", ".join(f"c{i} + {i}" for i in range(12_000))
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an oversized statement reached the parser")
+
+    monkeypatch.setattr("oncall_mcp.servers.trino.guard.sqlglot.parse", no_parse)
     async with Client(build_server(TrinoSettings(host="127.0.0.1")).mcp) as c:
         for engine_sql, limit in (
             (select_list[:99_990].rsplit(",", 1)[0], "MAX_SQL_CHARS"),
             ("SELECT " + "+".join("1" for _ in range(6_000)), "MAX_TOKENS"),
         ):
-            start = time.perf_counter()
             r = await c.call_tool("check_sql", {"sql": engine_sql})
             assert r.is_error and limit in tool_text(r), tool_text(r)
-            assert time.perf_counter() - start < 1.0
             r = await c.call_tool("run_query", {"sql": engine_sql})
             assert r.is_error and limit in tool_text(r), tool_text(r)
+    monkeypatch.undo()
+    async with Client(build_server(TrinoSettings(host="127.0.0.1")).mcp) as c:
         ok = await c.call_tool("check_sql", {"sql": "SELECT 1"})
         assert ok.structured_content["allowed"]
 
@@ -187,3 +194,59 @@ async def test_trino_tables_must_resolve_to_catalog_schema_table() -> None:
         assert r.structured_content["allowed"]
         r = await c.call_tool("check_sql", {"sql": "SELECT * FROM memory.default.t"})
         assert not r.structured_content["allowed"] and "allowlist" in r.structured_content["reason"]
+
+
+async def test_validate_sql_takes_the_query_part_of_a_write_and_other_tools_keep_refusing() -> None:
+    """No engine needed: a write whose query part is refused stays refused before any connection; a write with a
+    readable query part gets past the guard to the (down) engine; check_sql/run_query/explain refuse every write."""
+    settings = TrinoSettings(host="127.0.0.1", port=closed_port())
+    write = "INSERT INTO memory.default.t SELECT * FROM tpch.tiny.nation"
+    async with Client(build_server(settings).mcp) as c:
+        hidden = "INSERT INTO memory.default.t SELECT * FROM TABLE(system.query(query => 'DROP TABLE t'))"
+        r = await c.call_tool("validate_sql", {"sql": hidden})
+        assert r.is_error and "refused by the read-only guard" in tool_text(r), tool_text(r)
+        nested = "INSERT INTO memory.default.t WITH a AS (DELETE FROM memory.default.u) SELECT 1"
+        r = await c.call_tool("validate_sql", {"sql": nested})
+        assert r.is_error and "refused by the read-only guard" in tool_text(r), tool_text(r)
+        r = await c.call_tool("validate_sql", {"sql": write})
+        assert r.is_error and "trino is unavailable" in tool_text(r), tool_text(r)
+        checked = await c.call_tool("check_sql", {"sql": write})
+        assert checked.structured_content["allowed"] is False
+        for tool in ("run_query", "explain"):
+            r = await c.call_tool(tool, {"sql": write})
+            assert r.is_error and "refused by the read-only guard" in tool_text(r), tool_text(r)
+
+
+async def test_check_sql_points_to_validate_sql_and_results_carry_the_contract() -> None:
+    async with Client(build_server(TrinoSettings(host="127.0.0.1")).mcp) as c:
+        sql = "SELECT name FROM tpch.tiny.nation"
+        r = (await c.call_tool("check_sql", {"sql": sql})).structured_content
+        (step,) = assert_steps_runnable(r)
+        assert (step["server"], step["tool"], step["arguments"]) == (
+            "trino",
+            "validate_sql",
+            {"sql": sql, "engine": "trino"},
+        )
+        assert r["truncation"] == {
+            "truncated": False, "reason": None, "omitted": None, "next_cursor": None, "how_to_get_more": ""
+        }  # fmt: skip
+        assert "trino.validate_sql(" in r["next_steps_text"]
+        refused = (await c.call_tool("check_sql", {"sql": "DROP TABLE t"})).structured_content
+        assert refused["next_steps"] == []
+        bad_cursor = await c.call_tool("run_query", {"sql": sql, "cursor": "abc"})
+        assert bad_cursor.is_error
+
+
+def test_permission_denied_points_to_the_owner() -> None:
+    """Trino's access-control error (no access control is configured on the test Trino, so the builder is called
+    with the exact text Trino's AccessDeniedException produces)."""
+    from oncall_mcp.servers.trino.followups import error_steps
+    from oncall_mcp.servers.trino.guard import Allowlist
+    from oncall_mcp.servers.trino.models import EngineError
+
+    error = EngineError(name="PERMISSION_DENIED", message="Access Denied: Cannot select from table hive.sales.orders")
+    (step,) = error_steps(error, "SELECT * FROM hive.sales.orders", "trino", Allowlist(), ["hive.sales.orders"])
+    assert (step.server, step.tool, step.arguments) == (
+        "ownership", "resolve_owner", {"asset": "hive.sales.orders", "kind": "table"}
+    )  # fmt: skip
+    assert not step_problems([step.model_dump()])

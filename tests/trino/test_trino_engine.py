@@ -11,6 +11,7 @@ from oncall_mcp.servers.trino.errors import QueryFailed
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from oncall_mcp.servers.trino.trino_backend import TrinoEngine
+from tests.nextsteps import assert_steps_runnable
 from tests.trino.corpus import allow_cases, refuse_cases
 from tests.trino.trinoserver import TrinoServer
 
@@ -49,10 +50,23 @@ async def test_run_query_rows_limits_and_query_id(trino_server: TrinoServer) -> 
         assert not r.is_error, r.content
         assert sc["columns"] == [{"name": "name", "type": "varchar(25)", "comment": None}]
         assert [row[0] for row in sc["rows"]] == ["ALGERIA", "ARGENTINA", "BRAZIL", "CANADA", "CHINA"]
-        assert sc["truncated"] and "max_rows=5" in sc["truncation_reason"]
+        cut = sc["truncation"]
+        assert cut["truncated"] and cut["reason"] == "limit" and "max_rows=5" in cut["how_to_get_more"]
+        assert cut["next_cursor"] == "5"
+        page = await c.call_tool(
+            "run_query", {"sql": "SELECT name FROM tpch.tiny.nation ORDER BY name", "max_rows": 5, "cursor": "5"}
+        )
+        assert [row[0] for row in page.structured_content["rows"]] == [
+            "EGYPT",
+            "ETHIOPIA",
+            "FRANCE",
+            "GERMANY",
+            "INDIA",
+        ]
+        assert page.structured_content["truncation"]["next_cursor"] == "10"
         assert sc["query_id"] and sc["sql_run"].endswith("LIMIT 6")
         r = await c.call_tool("run_query", {"sql": "SELECT count(*) AS n FROM tpch.tiny.nation"})
-        assert r.structured_content["rows"] == [[25]] and not r.structured_content["truncated"]
+        assert r.structured_content["rows"] == [[25]] and not r.structured_content["truncation"]["truncated"]
 
 
 async def test_huge_result_is_bounded_and_the_engine_query_cancelled(trino_server: TrinoServer) -> None:
@@ -60,7 +74,7 @@ async def test_huge_result_is_bounded_and_the_engine_query_cancelled(trino_serve
     async with Client(build_server(s).mcp) as c:
         r = await c.call_tool("run_query", {"sql": "SELECT * FROM tpch.sf1.lineitem", "max_rows": 10_000})
         sc = r.structured_content
-        assert sc["truncated"] and "50000 bytes" in sc["truncation_reason"]
+        assert sc["truncation"]["truncated"] and sc["truncation"]["reason"] in ("size", "budget"), sc["truncation"]
         assert len(str(sc["rows"])) < 60_000
         # the engine stops: the query ends (cancelled or finished early), it does not scan all of sf1
         state = wait_state(trino_server, sc["query_id"])
@@ -118,7 +132,7 @@ async def test_describe_freshness_explain(trino_server: TrinoServer) -> None:
         e = await c.call_tool("explain", {"sql": "SELECT count(*) FROM tpch.tiny.orders"})
         assert "Aggregate" in e.structured_content["plan"]
         nt = await c.call_tool("describe_table", {"table": "memory.default.nope"})
-        assert nt.is_error and "does not exist" in nt.content[0].text  # type: ignore[union-attr]
+        assert nt.is_error and "TABLE_NOT_FOUND" in nt.content[0].text  # type: ignore[union-attr]
 
 
 async def test_recent_queries_lists_failures_with_error_codes(trino_server: TrinoServer) -> None:
@@ -131,6 +145,11 @@ async def test_recent_queries_lists_failures_with_error_codes(trino_server: Trin
         assert hit and hit[0]["error"] == "USER_ERROR: COLUMN_NOT_FOUND" and hit[0]["state"] == "FAILED"
         mine = await c.call_tool("recent_queries", {"state": "ALL", "user": "nobody-else", "limit": 5})
         assert mine.structured_content["events"] == []
+        first = (await c.call_tool("recent_queries", {"state": "ALL", "limit": 1})).structured_content
+        assert len(first["events"]) == 1 and first["truncation"]["reason"] == "limit"
+        assert first["truncation"]["next_cursor"] == "1"
+        second = await c.call_tool("recent_queries", {"state": "ALL", "limit": 1, "cursor": "1"})
+        assert len(second.structured_content["events"]) == 1  # the list moves on between calls: ids may shift
 
 
 async def test_every_corpus_read_runs_on_real_trino(trino_server: TrinoServer) -> None:
@@ -145,19 +164,101 @@ async def test_every_corpus_read_runs_on_real_trino(trino_server: TrinoServer) -
 
 
 async def test_refused_statements_never_reach_the_engine(trino_server: TrinoServer) -> None:
-    """Every must-refuse Trino statement goes through run_query; system.runtime.queries shows none of them."""
-    source_count = "SELECT count(*) FROM system.runtime.queries WHERE source = 'oncall-mcp'"
-    before = trino_server.query(source_count)[0][0]
+    """Every must-refuse Trino statement goes through run_query, explain and validate_sql: run_query and explain
+    refuse them all; validate_sql refuses them or (a write with a readable query part) validates that query part
+    only. system.runtime.queries shows no write and nothing from run_query/explain."""
+    started = trino_server.query("SELECT CAST(current_timestamp AS VARCHAR)")[0][0]
     cases = [c for c in refuse_cases() if c.engine == "trino"]
+    validated_writes = 0
     async with Client(build_server(settings_for(trino_server, **CORPUS_ALLOWLISTS)).mcp) as c:
         for case in cases:
-            for tool in ("run_query", "validate_sql", "explain"):
+            for tool in ("run_query", "explain"):
                 r = await c.call_tool(tool, {"sql": case.sql})
                 assert r.is_error and "refused by the read-only guard" in r.content[0].text, case  # type: ignore[union-attr]
-    after = trino_server.query(source_count)[0][0]
-    assert after == before, f"{after - before} refused statements reached Trino"
+            r = await c.call_tool("validate_sql", {"sql": case.sql})
+            if r.is_error:
+                assert "refused by the read-only guard" in r.content[0].text, case  # type: ignore[union-attr]
+            else:
+                validated_writes += 1
+                assert r.structured_content["validated_part"] != "query", case
+    sent = trino_server.query(
+        "SELECT query FROM system.runtime.queries WHERE source = 'oncall-mcp' "
+        f"AND created >= CAST('{started}' AS TIMESTAMP WITH TIME ZONE)"
+    )
+    reads = ("EXPLAIN (TYPE VALIDATE) ", "SELECT * FROM (", "DESCRIBE ", "START TRANSACTION READ ONLY", "ROLLBACK")
+    assert all(str(q[0]).startswith(reads) for q in sent), [q[0] for q in sent if not str(q[0]).startswith(reads)]
+    assert validated_writes >= 5
     tables = trino_server.query("SHOW TABLES FROM memory.default")
     assert tables == [["restaurants"]]
+
+
+async def test_validate_sql_next_steps(trino_server: TrinoServer) -> None:
+    async with Client(build_server(settings_for(trino_server)).mcp) as c:
+        bad = await c.call_tool(
+            "validate_sql", {"sql": "SELECT r.id, r.open_date FROM memory.default.restaurants r WHERE r.id > 1"}
+        )
+        steps = assert_steps_runnable(bad.structured_content)
+        calls = {(s["server"], s["tool"]): s["arguments"] for s in steps}
+        target = {"fqn": "memory.default.restaurants", "column": "open_date"}
+        assert calls[("openmetadata", "schema_history")] == target
+        assert calls[("openmetadata", "suggest_columns")] == target
+        assert calls[("trino", "describe_table")] == {"table": "memory.default.restaurants", "engine": "trino"}
+        missing = await c.call_tool("validate_sql", {"sql": "SELECT * FROM memory.default.gone"})
+        assert missing.structured_content["error"]["name"] == "TABLE_NOT_FOUND"
+        calls = {(s["server"], s["tool"]): s["arguments"] for s in assert_steps_runnable(missing.structured_content)}
+        assert calls == {
+            ("openmetadata", "search_tables"): {"query": "gone"},
+            ("lineage", "upstream"): {"dataset": "memory.default.gone"},
+        }
+        good = await c.call_tool(
+            "validate_sql", {"sql": "SELECT r.id, r.start_date FROM memory.default.restaurants r WHERE r.id > 1"}
+        )
+        (count,) = assert_steps_runnable(good.structured_content)
+        assert count["priority"] == 3
+        ran = await c.call_tool(count["tool"], count["arguments"])
+        assert ran.structured_content["rows"] == [[2]]
+        d = await c.call_tool("describe_table", {"table": "memory.default.restaurants"})
+        assert [s["tool"] for s in assert_steps_runnable(d.structured_content)] == ["table_freshness"]
+        f = await c.call_tool("table_freshness", {"table": "memory.default.restaurants"})
+        fsc = f.structured_content
+        assert fsc["stale"] is True and fsc["latest_partition"] is None and "table$partitions" in fsc["note"]
+        assert assert_steps_runnable(fsc)[0]["arguments"] == {"dataset": "memory.default.restaurants"}
+
+
+async def test_validate_sql_of_a_write_never_sends_the_write(trino_server: TrinoServer) -> None:
+    started = trino_server.query("SELECT CAST(current_timestamp AS VARCHAR)")[0][0]
+    async with Client(build_server(settings_for(trino_server)).mcp) as c:
+        ok = await c.call_tool(
+            "validate_sql",
+            {"sql": "INSERT INTO memory.default.restaurants SELECT id + 10, name, start_date FROM "
+             "memory.default.restaurants"},
+        )  # fmt: skip
+        sc = ok.structured_content
+        assert sc["valid"] is True and sc["validated_part"] == "query of INSERT INTO", sc
+        assert sc["validated_sql"] == "SELECT id + 10, name, start_date FROM memory.default.restaurants"
+        short = await c.call_tool(
+            "validate_sql", {"sql": "INSERT INTO memory.default.restaurants SELECT id FROM memory.default.restaurants"}
+        )
+        assert short.structured_content["findings"] == [
+            "target memory.default.restaurants has 3 columns, query produces 1"
+        ]
+        ctas = await c.call_tool("validate_sql", {"sql": "CREATE TABLE memory.default.copy AS SELECT 1 AS a"})
+        assert ctas.structured_content["valid"] is True
+        merge = await c.call_tool(
+            "validate_sql",
+            {"sql": "MERGE INTO memory.default.restaurants t USING (SELECT 1 AS id) s ON t.id = s.id "
+             "WHEN MATCHED THEN DELETE"},
+        )  # fmt: skip
+        assert merge.structured_content["validated_sql"] == "SELECT 1 AS id"
+    sent = trino_server.query(
+        "SELECT query FROM system.runtime.queries WHERE source = 'oncall-mcp' "
+        f"AND created >= CAST('{started}' AS TIMESTAMP WITH TIME ZONE)"
+    )
+    assert sent, "the validations reached Trino"
+    writes = [q[0] for q in sent if any(w in str(q[0]).upper() for w in ("INSERT", "CREATE", "MERGE"))]
+    assert writes == []
+    assert trino_server.query("SELECT count(*) FROM memory.default.restaurants") == [[3]]
+    assert trino_server.query("SHOW TABLES FROM memory.default") == [["restaurants"]]
 
 
 def test_read_only_transaction_is_a_second_wall(trino_server: TrinoServer) -> None:
