@@ -4,6 +4,7 @@ with portable schemas (`shared.schemas`) and able to report progress (`report_pr
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import inspect
 import time
 from collections.abc import Callable
@@ -28,7 +29,16 @@ from oncall_mcp.shared.settings import ServerSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-VERSION = "0.1.0"
+
+def package_version() -> str:
+    """The installed distribution's version: pyproject.toml is the one place it is written."""
+    try:
+        return importlib.metadata.version("oncall-mcp")
+    except importlib.metadata.PackageNotFoundError:  # run from a bare source tree
+        return "0+unknown"
+
+
+VERSION = package_version()
 
 
 @dataclass

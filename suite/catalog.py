@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 import inspect
 import os
+import re
 from dataclasses import dataclass, field
 from typing import get_args
 
 from pydantic import SecretStr
 
 from oncall_mcp.shared.settings import ServerSettings, env_name
+
+
+def extra_distributions(extra: str) -> tuple[str, ...]:
+    """The distributions the `oncall-mcp[<extra>]` extra installs, read from the installed package's metadata (the
+    one list, pyproject.toml's optional-dependencies), so this can never drift from what pip installs."""
+    names = []
+    for requirement in importlib.metadata.requires("oncall-mcp") or []:
+        spec, _, marker = requirement.partition(";")
+        if re.search(rf"extra\s*==\s*[\"']{re.escape(extra)}[\"']", marker):
+            names.append(re.split(r"[\s\[<>=!~(]", spec.strip(), maxsplit=1)[0])
+    return tuple(names)
+
+
+def distribution_installed(name: str) -> bool:
+    try:
+        importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -21,7 +42,6 @@ class ServerInfo:
 
     name: str
     summary: str
-    requires: tuple[str, ...]
     required: tuple[str, ...]  # settings that must be set; "a|b": either
     template: dict[str, str] = field(default_factory=dict)  # setting -> placeholder printed in client configs
     grants: str = ""  # the credential it needs, in a few words (the demo's closing text)
@@ -88,7 +108,7 @@ class ServerInfo:
                 return False
         except ModuleNotFoundError:
             return False
-        return all(importlib.util.find_spec(mod) is not None for mod in self.requires)
+        return all(distribution_installed(dist) for dist in extra_distributions(self.extra))
 
 
 SERVERS: dict[str, ServerInfo] = {
@@ -97,7 +117,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "airflow_logs",
             "which attempt failed, the root-cause lines, seen before?",
-            ("boto3",),
             ("source",),
             {"source": "s3://<airflow-logs-bucket>/<prefix>"},
             "S3 GetObject + ListBucket on that prefix",
@@ -105,7 +124,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "github",
             "where the task's code is, what changed, open a fix PR",
-            ("github",),
             ("token|local_repos",),
             {"local_repos": "pipelines=/path/to/checkout", "token": "<fine-grained read token>"},
             "a fine-grained token with contents:read, or a local checkout",
@@ -113,7 +131,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "trino",
             "read-only diagnostic SQL on Trino and Spark, fix validation, engine metrics",
-            ("sqlglot", "trino"),
             (),
             {
                 "host": "<trino host>",
@@ -127,7 +144,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "openmetadata",
             "table and column schema, schema history, column suggestions",
-            ("rapidfuzz",),
             ("host|catalog",),
             {"host": "https://<openmetadata>/api", "token": "<bot JWT>"},
             "a bot JWT with view rights",
@@ -135,7 +151,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "lineage",
             "upstream/downstream walks, late upstream, blast radius",
-            ("yaml",),
             ("events",),
             {"events": "s3://<bucket>/<openlineage-prefix>", "expectations": "/path/to/expectations.yaml"},
             "S3 GetObject + ListBucket on the OpenLineage file transport prefix",
@@ -143,7 +158,6 @@ SERVERS: dict[str, ServerInfo] = {
         ServerInfo(
             "ownership",
             "who owns this table/DAG/file, and whom to page",
-            ("yaml", "rapidfuzz"),
             ("registry",),
             {"registry": "/path/to/ownership.yaml"},
             "read access to the registry file (and a checkout with CODEOWNERS)",

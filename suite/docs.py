@@ -115,8 +115,19 @@ async def live_tools(sandbox: Path) -> dict[str, list[Any]]:
         return {name: sorted(pool.tool_defs[name], key=lambda t: t.name) for name in pool.tool_defs}
 
 
+def source_checkout() -> bool:
+    """`oncall-mcp docs` rewrites files of the repository; installed from a wheel there is none to rewrite."""
+    return (ROOT / "pyproject.toml").is_file() and (ROOT / "servers").is_dir()
+
+
 def run_docs(check: bool) -> int:
     """Regenerate (or with `check`, verify) the settings docs and servers/<name>/README.md tools tables."""
+    if not source_checkout():
+        sys.stderr.write(
+            "oncall-mcp docs is a developer check of a source checkout (pip install -e .); this installation has "
+            f"no repository at {ROOT} to check or rewrite\n"
+        )
+        return 2
     stale = stale_static_docs(write=not check)
     with tempfile.TemporaryDirectory() as tmp:
         tools = anyio.run(live_tools, Path(tmp) / "sandbox")
