@@ -238,3 +238,12 @@ async def test_a_column_whose_alias_the_log_does_not_bind_sends_to_the_tasks_sql
     assert step(steps, "github", "locate_task", dag_id="logi", task_id="kpis")["priority"] == 1
     assert not [s for s in steps if s["tool"] == "schema_history" and "column" in s["arguments"]]
     assert all(s["priority"] >= 2 for s in steps if s["server"] == "openmetadata")
+
+
+async def test_the_prompt_tells_an_llm_the_investigators_plan(tmp_path: Path) -> None:
+    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
+    async with Client(server.mcp) as client:
+        got = await client.get_prompt("investigate_failed_task", {"dag_id": "d", "task_id": "t"})
+    text = got.messages[0].content.text  # type: ignore[union-attr]
+    assert "find_failure(dag_id, run_id, task_id)" in text and "lowest `priority` first" in text
+    assert "12 calls" in text and "ownership.route_alert" in text and "untrusted" in text
