@@ -181,6 +181,7 @@ class Planner:
     async def _execute(self, inv: Investigation, p: Planned) -> CallRecord | None:
         if self.progress:
             self.progress(f"{p.server}.{p.tool}: {p.why[:100]}")
+        done = len(self._done)
         self._done.append((p.server, p.tool, p.arguments))
         start = time.perf_counter()
         try:
@@ -192,6 +193,8 @@ class Planner:
             inv.unknown.append(f"{p.server}.{p.tool} could not run ({msg})")
             return None
         self._largest[(p.server, p.tool)] = max(rec.tokens, self._largest.get((p.server, p.tool), 0))
+        if rec.ok:  # what the call resolved (the latest try_number, the ref's commit) covers steps that name it
+            self._done[done] = (p.server, p.tool, {**_resolved(rec.data), **p.arguments})
         summary = _summary(rec)
         inv.steps.append(self._step(p, rec.ok, summary, rec.tokens, rec.ms))
         if not rec.ok:
@@ -269,6 +272,11 @@ class Planner:
         origins = sorted({p.origin for p in self._terminal})
         first = min(self._terminal, key=lambda p: (p.depth, p.rank[2]))
         await self._execute(inv, Planned((1, 0, 0), *TERMINAL, args, first.why, 3, first.depth, "+".join(origins)))
+
+
+def _resolved(data: dict[str, Any]) -> dict[str, Any]:
+    """The answer's top-level scalar fields: the values a call left to the server and the server chose."""
+    return {k: v for k, v in data.items() if k not in CONTRACT_FIELDS and isinstance(v, str | int | float | bool)}
 
 
 def _summary(rec: CallRecord) -> str:

@@ -124,14 +124,17 @@ def failure_plan(
                 fqn=bound[0],
                 column=column,
             )
+        unbound = bool(columns) and not bound  # the log names tables, but not which one holds the column
         for table in tables[:2]:
-            plan.add("openmetadata", "schema_history", f"recent schema changes of {table}", 2, fqn=table)
-        if columns and not bound:
+            plan.add(
+                "openmetadata", "schema_history", f"recent schema changes of {table}", 3 if unbound else 2, fqn=table
+            )
+        if unbound:
             locate_why = (
                 f"the SQL the task ran, which says which table {columns[0]!r} comes from (the log does not); then "
                 "that table's schema_history"
             )
-        plan.github(repo, "locate_task", locate_why, 1 if columns and not bound else 2, **locate)
+        plan.github(repo, "locate_task", locate_why, 1 if unbound else 2, **locate)
     elif cat == "syntax":
         plan.github(repo, "locate_task", locate_why, 1, **locate)
         code_frame(2)

@@ -237,7 +237,8 @@ async def test_a_column_whose_alias_the_log_does_not_bind_sends_to_the_tasks_sql
     steps = assert_steps_runnable(d)
     assert step(steps, "github", "locate_task", dag_id="logi", task_id="kpis")["priority"] == 1
     assert not [s for s in steps if s["tool"] == "schema_history" and "column" in s["arguments"]]
-    assert all(s["priority"] >= 2 for s in steps if s["server"] == "openmetadata")
+    # the INSERT target is not known to hold the column: its history is a late lead
+    assert step(steps, "openmetadata", "schema_history", fqn="logistics.carrier_kpis")["priority"] == 3
 
 
 async def test_the_prompt_tells_an_llm_the_investigators_plan(tmp_path: Path) -> None:
