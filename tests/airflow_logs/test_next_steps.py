@@ -248,3 +248,10 @@ async def test_the_prompt_tells_an_llm_the_investigators_plan(tmp_path: Path) ->
     text = got.messages[0].content.text  # type: ignore[union-attr]
     assert "find_failure(dag_id, run_id, task_id)" in text and "lowest `priority` first" in text
     assert "12 calls" in text and "ownership.route_alert" in text and "untrusted" in text
+
+
+async def test_the_traceback_tail_holds_frames_not_the_exception_again(tmp_path: Path) -> None:
+    d = await find(tree(tmp_path), "orders", "transform", repo=REPO)
+    assert d["exception_type"] == "KeyError" and d["message"] == "'amount'"
+    assert d["traceback_tail"] and all(line.startswith("File ") for line in d["traceback_tail"]), d["traceback_tail"]
+    assert any("transform.py" in line for line in d["traceback_tail"])
