@@ -30,15 +30,21 @@ def main() -> None:
     args = parser.parse_args()
     outcomes = anyio.run(measure, args.names, not args.no_engine)
     print(f"{'scenario':<26} {'facts':>7} {'calls':>6} {'tokens':>7} {'server ms':>10}  missed")
-    found = total = 0
+    found = total = engine_only = 0
     for o in outcomes:
         n = len(o.scenario.gold)
         found += len(o.found)
         total += n
-        missed = ", ".join(o.missed) or "-"
+        engine_only += len([k for k in o.missed if k in o.scenario.waits_on_engine])
+        missed = ", ".join(f"{k} (needs an engine)" if k in o.scenario.waits_on_engine else k for k in o.missed) or "-"
         figures = f"{len(o.found):>3}/{n:<3} {o.inv.calls:>6} {o.inv.tokens:>7} {o.server_ms:>10.0f}"
         print(f"{o.scenario.name:<26} {figures}  {missed}")
     print(f"{'total':<26} {found:>3}/{total:<3} ({found / total:.0%} of gold facts)")
+    if engine_only:
+        print(
+            f"{'without engine-only facts':<26} {found:>3}/{total - engine_only:<3} "
+            f"({found / (total - engine_only):.0%})"
+        )
 
 
 if __name__ == "__main__":

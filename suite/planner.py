@@ -31,6 +31,7 @@ FIRST_GUESS_TOKENS = 700  # expected size of an answer from a tool not called ye
 SUMMARY_CHARS = 200
 CALLS_PER_TOOL = 2  # the same tool at most this often: chains of one server's steps must not eat the budget
 CONTRACT_FIELDS = ("next_steps", "next_steps_text", "truncation")
+UNCLASSIFIED = "unknown"  # the vocabulary's "no category": the only category value the client ever writes
 
 
 class ToolPool(Protocol):
@@ -158,7 +159,12 @@ class Planner:
     # -- budgets --
 
     def _expected(self, p: Planned) -> int:
-        return self._largest.get((p.server, p.tool), FIRST_GUESS_TOKENS)
+        """The largest answer this tool gave so far; for a tool not called yet, the largest of its server's (a
+        server's answers are alike in verbosity: raw log lines, file text), at least FIRST_GUESS_TOKENS."""
+        if (p.server, p.tool) in self._largest:
+            return self._largest[(p.server, p.tool)]
+        same_server = [n for (server, _), n in self._largest.items() if server == p.server]
+        return max([FIRST_GUESS_TOKENS, *same_server])
 
     def _reserve(self) -> tuple[int, int]:
         """(calls, tokens) kept for the final route_alert."""
@@ -175,6 +181,7 @@ class Planner:
     async def _execute(self, inv: Investigation, p: Planned) -> CallRecord | None:
         if self.progress:
             self.progress(f"{p.server}.{p.tool}: {p.why[:100]}")
+        done = len(self._done)
         self._done.append((p.server, p.tool, p.arguments))
         start = time.perf_counter()
         try:
@@ -186,6 +193,8 @@ class Planner:
             inv.unknown.append(f"{p.server}.{p.tool} could not run ({msg})")
             return None
         self._largest[(p.server, p.tool)] = max(rec.tokens, self._largest.get((p.server, p.tool), 0))
+        if rec.ok:  # what the call resolved (the latest try_number, the ref's commit) covers steps that name it
+            self._done[done] = (p.server, p.tool, {**_resolved(rec.data), **p.arguments})
         summary = _summary(rec)
         inv.steps.append(self._step(p, rec.ok, summary, rec.tokens, rec.ms))
         if not rec.ok:
@@ -252,7 +261,7 @@ class Planner:
             inv.unknown.append("whom to notify: the ownership server is not available")
             return
         if not self._terminal:
-            category = inv.facts.get("error_category") or "unknown"
+            category = inv.facts.get("error_category") or UNCLASSIFIED
             args = {"dag_id": inv.dag_id, "task_id": inv.task_id, "error_category": category}
             why = "no server proposed routing: notify by the routing rules for the task and its category"
             self._terminal.append(Planned((3, 0, 0), *TERMINAL, args, why, 3, 0, "client"))
@@ -263,6 +272,11 @@ class Planner:
         origins = sorted({p.origin for p in self._terminal})
         first = min(self._terminal, key=lambda p: (p.depth, p.rank[2]))
         await self._execute(inv, Planned((1, 0, 0), *TERMINAL, args, first.why, 3, first.depth, "+".join(origins)))
+
+
+def _resolved(data: dict[str, Any]) -> dict[str, Any]:
+    """The answer's top-level scalar fields: the values a call left to the server and the server chose."""
+    return {k: v for k, v in data.items() if k not in CONTRACT_FIELDS and isinstance(v, str | int | float | bool)}
 
 
 def _summary(rec: CallRecord) -> str:
@@ -316,7 +330,7 @@ def conclude(inv: Investigation) -> None:
         cc = ", ".join(r["team"] for r in notify["cc"])
         parts.append(f"Notify {who or 'nobody resolved'}" + (f"; cc {cc}." if cc else "."))
     inv.conclusion = " ".join(parts)
-    explained = bool(f.get("cause_in_log") and f.get("error_category") not in (None, "unknown"))
+    explained = bool(f.get("cause_in_log") and f.get("error_category") not in (None, UNCLASSIFIED))
     inv.cause_identified = explained or bool(late or rename or culprit)
     if not f.get("root_cause_line"):
         inv.unknown.append("the root-cause line: airflow_logs.find_failure did not answer")

@@ -116,7 +116,9 @@ def failure_report(
         message=safe_message,
         wrapped_by=f"{an.outer_exc.type}: {redact_clip(an.outer_exc.value, 200)}" if an.outer_exc else None,
         root_cause_lines=lines,
-        traceback_tail=[redact_clip(t, 300) for t in an.traceback_tail],
+        # the frames only: the tail's last entry is the exception line, given already as exception_type/message
+        # and as the first root-cause line
+        traceback_tail=[redact_clip(t, 300) for t in an.traceback_tail[:-1]],
         user_frame=an.user_frame,
         identifiers=idents,
         bytes_scanned=result.bytes_scanned,

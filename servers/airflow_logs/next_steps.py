@@ -18,12 +18,14 @@ from oncall_mcp.shared.steps import NextStep, steps_prose
 USER_FRAME = re.compile(r"^(?P<path>.+):(?P<line>\d+) in (?P<func>.+)$")
 # a check that failed because the data it checks is not there (yet): that is late upstream data, not bad data
 MISSING_DATA = re.compile(
-    r"\(0,\)|\b0 rows\b|\bno rows\b|\brow count\b.{0,40}\b0\b|\bempty\b|\bmissing\b|\bpartition\b|\bno data\b|\bNone\b",
+    r"\(0,\)|\bcount\(\*\)\s*(?:>\s*0|>=\s*1)[\s\S]{0,400}\(False,?\)"  # `count(*) > 0` came back False
+    r"|\b0 rows\b|\bno rows\b|\brow count\b.{0,40}\b0\b|\bempty\b|\bmissing\b|\bpartition\b|\bno data\b|\bNone\b",
     re.I,
 )
 MAX_TABLES = 20  # ownership.route_alert takes at most 20 tables
 BLAME_CONTEXT = 10  # lines each side of the raising line
 SEARCH_CHARS = 120  # of the error message, as a search_logs query
+READ_LINES = 20  # around the root-cause line: the answer already carries the ranked lines and traceback
 
 
 @dataclass
@@ -87,12 +89,13 @@ def failure_plan(
     inputs = datasets + [t for t in tables if t not in datasets]
     frame = split_frame(an.user_frame)
     task = {"dag_id": key.dag_id, "task_id": key.task_id}
+    locate = {**task, "run_id": key.run_id}  # the run renders the task's SQL as it ran
     as_of = {"as_of": failed_at} if failed_at else {}
     locate_why = "the task's code and the SQL it runs (validate a corrected statement from there with trino)"
 
     def late_upstream(priority: int, why: str) -> None:
         for ds in inputs[:3]:
-            plan.add("lineage", "find_late_upstream", why, priority, dataset=ds, **as_of)
+            plan.add("lineage", "find_late_upstream", why, priority, dataset=ds, **task, **as_of)
 
     def code_frame(priority: int) -> None:
         if frame is None:
@@ -110,20 +113,30 @@ def failure_plan(
         plan.github(repo, "recent_changes", f"recent commits to {path}", priority, paths=[path])
 
     if cat == "schema_mismatch":
-        if tables and columns:
+        bound = [t for t in an.identifiers.get("column_tables", []) if t]
+        if bound and columns:
+            column = columns[0].rpartition(".")[2]
             plan.add(
                 "openmetadata",
-                "suggest_columns",
-                f"is column {columns[0]!r} renamed or gone from {tables[0]}",
+                "schema_history",
+                f"was column {column!r} of {bound[0]} renamed or dropped, when and by whom",
                 1,
-                fqn=tables[0],
-                column=columns[0],
+                fqn=bound[0],
+                column=column,
             )
-        for n, table in enumerate(tables[:2]):
-            plan.add("openmetadata", "schema_history", f"recent schema changes of {table}", 1 + n, fqn=table)
-        plan.github(repo, "locate_task", locate_why, 2, **task)
+        unbound = bool(columns) and not bound  # the log names tables, but not which one holds the column
+        for table in tables[:2]:
+            plan.add(
+                "openmetadata", "schema_history", f"recent schema changes of {table}", 3 if unbound else 2, fqn=table
+            )
+        if unbound:
+            locate_why = (
+                f"the SQL the task ran, which says which table {columns[0]!r} comes from (the log does not); then "
+                "that table's schema_history"
+            )
+        plan.github(repo, "locate_task", locate_why, 1 if unbound else 2, **locate)
     elif cat == "syntax":
-        plan.github(repo, "locate_task", locate_why, 1, **task)
+        plan.github(repo, "locate_task", locate_why, 1, **locate)
         code_frame(2)
     elif cat == "upstream_not_ready":
         late_upstream(1, "which upstream dataset/job is late for the data this task waited on")
@@ -132,15 +145,16 @@ def failure_plan(
                 "the log names no dataset the task waited on: find it in the task's code (github.locate_task), "
                 "then ask lineage.find_late_upstream about it"
             )
+            plan.github(repo, "locate_task", "the dataset or table the task waited on", 1, **locate)
         for ds in inputs[:1]:
             plan.add("ownership", "resolve_owner", f"the team that owns {ds}, to ask about the delay", 2, asset=ds)
     elif cat == "data_quality":
         missing = bool(MISSING_DATA.search(message or ""))
         late_upstream(1 if missing else 2, "whether the checked data is missing because an upstream run is late")
-        plan.github(repo, "locate_task", "the check's SQL and thresholds", 2, **task)
+        plan.github(repo, "locate_task", "the check's SQL and thresholds", 2, **locate)
     elif cat == "user_code":
         code_frame(1)
-        plan.github(repo, "locate_task", "the task's definition and callable", 2, **task)
+        plan.github(repo, "locate_task", "the task's definition and callable", 2, **locate)
     elif cat == "permission_denied":
         for asset in inputs[:2]:
             plan.add("ownership", "resolve_owner", f"who can grant access to {asset}", 1, asset=asset)
@@ -162,7 +176,7 @@ def failure_plan(
                 paths=[frame[0]],
             )
         else:
-            plan.github(repo, "locate_task", "which connection/role the task uses", 2, **task)
+            plan.github(repo, "locate_task", "which connection/role the task uses", 2, **locate)
     elif cat == "connection":
         late_upstream(2, "whether the source system's upstream is down or late")
         plan.add(
@@ -204,21 +218,22 @@ def failure_plan(
                 dag_id=key.dag_id,
                 task_id=key.task_id,
             )
-        plan.github(repo, "locate_task", "the task's resources (memory, timeout) and what it loads", 2, **task)
+        plan.github(repo, "locate_task", "the task's resources (memory, timeout) and what it loads", 2, **locate)
     elif cat == "dependency_missing":
-        plan.github(repo, "locate_task", "the task's imports and image", 1, **task)
+        plan.github(repo, "locate_task", "the task's imports and image", 1, **locate)
         code_frame(2)
     elif cat == "unknown" and frame:
         code_frame(2)
     if line:
+        # the answer already carries the ranked lines and the traceback: the excerpt is context, not the next lead
         plan.add(
             "airflow_logs",
             "read_log",
             "the lines around the root cause",
-            2 if plan.steps else 1,
+            3 if plan.steps else 1,
             log_ref=key.key,
             around_line=line,
-            max_lines=60,
+            max_lines=READ_LINES,
         )
     if an.outcome != "success":
         plan.add(

@@ -148,7 +148,11 @@ CHAIN_PY = re.compile(
     r"The above exception was the direct cause of the following exception|During handling of the above exception"
 )
 # lines that name what the task reads: the statement it runs, or what a sensor waits for
-SQL_LINE = re.compile(r"(?i)\b(?:Executing|Running statement|Running query|Running command|sql|Poking for)\b")
+SQL_LINE = re.compile(r"(?i)\b(?:Executing|Running statement|Running query|Running command|sql|Poking)\b")
+# a statement printed inside a message ("Test failed.\nQuery:\nSELECT … FROM t", a sensor's poke): its tables count
+SQL_STATEMENT = re.compile(
+    r"(?is)\bselect\b.{1,2000}?\bfrom\b|\binsert\s+(?:overwrite\s+)?(?:into|table)\b|\bmerge\s+into\b|\bdelete\s+from\b"
+)
 
 MARKER = re.compile(
     r"Task failed with exception|Marking task as (?:FAILED|UP_FOR_RETRY)|Task exited with return code (?:[1-9]|-|Neg)"
@@ -225,6 +229,36 @@ TABLE_IN_ERROR = re.compile(
     rf"(?:relation|[Tt]able|no such table:?|TABLE_OR_VIEW_NOT_FOUND\]? The table or view)\s+['\"`]?"
     rf"({_IDENT}(?:\.{_IDENT}){{0,3}})['\"`]?"
 )
+# `FROM lake.orders o` / `JOIN x AS y`: which table a column qualifier (`o.amount`) stands for
+TABLE_ALIAS = re.compile(
+    rf"(?i)\b(?:from|join)\s+[`\"]?({_IDENT}(?:[`\"]?\.[`\"]?{_IDENT}){{0,3}})[`\"]?\s+(?:as\s+)?[`\"]?({_IDENT})\b"
+)
+ALIAS_STOPWORDS = {
+    "where",
+    "group",
+    "order",
+    "on",
+    "join",
+    "left",
+    "right",
+    "inner",
+    "outer",
+    "full",
+    "cross",
+    "using",
+    "limit",
+    "union",
+    "having",
+    "natural",
+    "lateral",
+    "window",
+    "partition",
+    "tablesample",
+    "for",
+    "as",
+    "and",
+    "or",
+}
 COLUMN_IN_ERROR = re.compile(r"(?:Column|column|no such column:|with name)\s+['\"`]?([\w.`]+?)['\"`]?(?:\s|$|;|,)")
 DATASET_URI = re.compile(r"\b(?:s3a?|gs|abfss?|hdfs)://[\w.-]+(?::\d+)?(?:/[^\s'\"`,;()<>\[\]{}]*)?")
 _PARTITION_OR_FILE = re.compile(r"/(?:[^/=]+=[^/]*|_SUCCESS|_started|_committed\w*|[^/]*\.\w{1,10})$")

@@ -402,16 +402,25 @@ def _explain(an: Analysis, best: Event | None, unique: list[Event], frames: list
             fr = [f.frame for f in chain if f.frame is not None]
             uf = user_frame(fr)
             an.user_frame = f"{uf[0]}:{uf[1]} in {uf[2]}" if uf else None
-    an.identifiers = identifiers(unique, an.sql_lines, best)
+    # statements and pokes the candidate scan did not keep (a sensor's `Poking: SELECT …`) are in the log's tail
+    seen = {e.line_number for e in an.sql_lines}
+    tail_events = [parse_line(n, raw, len(raw)) for n, raw in result.tail]
+    tail_sql = [e for e in tail_events if e.line_number not in seen and patterns.SQL_LINE.search(e.message[:40])]
+    an.identifiers = identifiers(unique, [*an.sql_lines, *tail_sql], best)
 
 
 def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None) -> dict[str, list[str]]:
+    """Names the log gives: query/app ids, SQL files, datasets, tables (from the error and from the SQL the log
+    prints) and the error's columns. `column_tables` (internal, not in the answer) holds, for each column, the table
+    its qualifier is bound to by a printed `FROM t alias`, or "" when unknown."""
+
     def add(key: str, value: str) -> None:
         lst = out.setdefault(key, [])
         if value not in lst and len(lst) < 10:
             lst.append(value)
 
     out: dict[str, list[str]] = {}
+    aliases: dict[str, str] = {}
     ordered = ([best] if best else []) + events[:30] + sql_lines[-5:]
     for ev in ordered:
         text = ev.text + " " + " ".join(f"{x.type}: {x.value}" for x in ev.exc_chain)
@@ -426,18 +435,51 @@ def identifiers(events: list[Event], sql_lines: list[Event], best: Event | None)
         for m in patterns.TABLE_IN_ERROR.finditer(text):
             if m.group(1).lower() not in patterns.SQL_KEYWORDS:
                 add("tables", m.group(1))
-        if ev in sql_lines or patterns.SQL_LINE.search(ev.message[:40]):
-            for m in patterns.TABLE_IN_SQL.finditer(ev.message):
-                name = m.group(1).replace("`", "").replace('"', "")
-                if name.lower() not in patterns.SQL_KEYWORDS:
-                    add("tables", name)
+        sql = _sql_text(ev, text, ev in sql_lines)
+        for m in patterns.TABLE_IN_SQL.finditer(sql):
+            name = _unquote(m.group(1))
+            if name.lower() not in patterns.SQL_KEYWORDS:
+                add("tables", name)
+        for m in patterns.TABLE_ALIAS.finditer(sql):
+            alias = m.group(2)
+            if alias.lower() not in patterns.ALIAS_STOPWORDS and alias.lower() not in patterns.SQL_KEYWORDS:
+                aliases.setdefault(alias.lower(), _unquote(m.group(1)))
     if best is not None:
         text = best.text + " " + " ".join(x.value for x in best.exc_chain)
         for m in patterns.COLUMN_IN_ERROR.finditer(text):
-            col = m.group(1).strip("`'\".")
+            col = _unquote(m.group(1).strip("`'\"."))
             if col and not col.lower().startswith(("or", "variable")):
                 add("columns", col)
+    bound = [_table_of(col, aliases, out.get("tables", [])) for col in out.get("columns", [])]
+    if bound:
+        out["column_tables"] = bound
+        first = next((t for t in bound if t), None)
+        if first:  # the table the failing column belongs to leads the list
+            out["tables"] = [first, *(t for t in out.get("tables", []) if t != first)][:10]
     return out
+
+
+def _unquote(name: str) -> str:
+    return name.replace("`", "").replace('"', "")
+
+
+def _sql_text(ev: Event, text: str, is_sql_line: bool) -> str:
+    """The part of an event that is SQL: a statement line's message, or a statement printed inside the text."""
+    if is_sql_line or patterns.SQL_LINE.search(ev.message[:40]):
+        return ev.message
+    m = patterns.SQL_STATEMENT.search(text)
+    return text[m.start() :] if m else ""
+
+
+def _table_of(column: str, aliases: dict[str, str], tables: list[str]) -> str:
+    """The table a column belongs to: its qualifier's alias binding, a table it names, or the only table; else ""."""
+    qualifier, dot, _ = column.rpartition(".")
+    if not dot:
+        return tables[0] if len(tables) == 1 else ""
+    if qualifier.lower() in aliases:
+        return aliases[qualifier.lower()]
+    named = [t for t in tables if t.lower() == qualifier.lower() or t.lower().endswith("." + qualifier.lower())]
+    return named[0] if named else ""
 
 
 _WS = re.compile(r"\s+")

@@ -17,6 +17,8 @@ from oncall_mcp.shared.steps import NextStep
 MAX_BLAME_LINES = 400
 MAX_TABLE_STEPS = 4
 SQL_SUFFIXES = (".sql", ".hql")
+_NUMBERED = re.compile(r"^\s*\d+\| ?", re.MULTILINE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
 
@@ -36,17 +38,47 @@ def owner_step(asset: str, kind: str, why: str, priority: int = 3) -> NextStep:
     )
 
 
-def _table_steps(tables: list[str]) -> list[NextStep]:
+def written_tables(sql: str) -> set[str]:
+    """Targets of INSERT/MERGE/CREATE … AS in the SQL (as written); the other tables are the ones it reads."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    out: set[str] = set()
+    for dialect in ("trino", "spark"):
+        try:
+            statements = sqlglot.parse(sql, read=dialect)
+        except (SqlglotError, RecursionError, ValueError):
+            continue
+        for statement in statements:
+            if isinstance(statement, exp.Insert | exp.Merge | exp.Create):
+                target = statement.this.find(exp.Table) if statement.this else None
+                if target is not None and target.name:
+                    out.add(".".join(p for p in (target.catalog, target.db, target.name) if p))
+        return out
+    return out
+
+
+def _sql_text(sql: SqlRendering) -> str:
+    """The SQL as rendered, else as written (inline template or the file's numbered preview), Jinja blanked."""
+    text = sql.rendered_sql or getattr(sql, "template", "") or _NUMBERED.sub("", getattr(sql, "preview", ""))
+    return _JINJA.sub("jinja_placeholder", text)
+
+
+def _table_steps(tables: list[str], written: set[str]) -> list[NextStep]:
+    """Schema history of the tables the SQL reads (a rename or drop there breaks the query), then of its targets."""
     steps = []
-    for table in tables[:MAX_TABLE_STEPS]:
-        if table.count(".") >= 2:
+    for table in sorted(tables, key=lambda t: t in written)[:MAX_TABLE_STEPS]:
+        reads = table not in written
+        if "." in table:  # the catalog resolves a qualified name by its suffix (billing.invoices → spark.lake.…)
             steps.append(
                 NextStep(
                     server="openmetadata",
-                    tool="get_table",
+                    tool="schema_history",
                     arguments={"fqn": table},
-                    why=f"columns and recent schema of {table}, which the SQL uses",
-                    priority=2,
+                    why=f"columns renamed, dropped or retyped in {table}, which the SQL "
+                    + ("reads: a query written against the older schema breaks" if reads else "writes"),
+                    priority=2 if reads else 3,
                 )
             )
         else:
@@ -102,7 +134,8 @@ def locate_steps(result: LocateResult, task_id: str) -> list[NextStep]:
         )
     )
     tables = list(dict.fromkeys(t for sql, _ in sql_sources for t in sql.tables))
-    steps += _table_steps(tables)
+    written = {t for sql, _ in sql_sources for t in written_tables(_sql_text(sql))}
+    steps += _table_steps(tables, written)
     steps.append(
         owner_step(f"{result.dag_id}.{task_id}", "task", "which team owns the task, if the fix is not yours to make")
     )
@@ -125,7 +158,7 @@ def file_steps(result: FileResult) -> list[NextStep]:
                     **_ref(result.ref),
                 },
                 why="the next lines of the file (the output budget cut this answer)",
-                priority=2,
+                priority=3,
             )
         )
     steps.append(
@@ -136,7 +169,7 @@ def file_steps(result: FileResult) -> list[NextStep]:
             result.end_line,
             result.ref,
             "who last changed the lines shown, and in which commit",
-            1,
+            2,
         )
     )
     return steps
@@ -154,7 +187,8 @@ def _commit_steps(repo: str, commit: CommitInfo, path: str, lines: tuple[int, in
     args: dict[str, object] = {"repo": repo, "path": path, "ref": commit.sha}
     if lines:
         args["start_line"], args["end_line"] = lines
-    return NextStep(server="github", tool="get_file", arguments=args, why=why, priority=1)
+    # a later hop of github's own chain: the commits listed already name author, date and message
+    return NextStep(server="github", tool="get_file", arguments=args, why=why, priority=2)
 
 
 def changes_steps(result: ChangesResult) -> list[NextStep]:
@@ -190,7 +224,7 @@ def blame_steps(result: BlameResult) -> list[NextStep]:
             tool="recent_changes",
             arguments={"repo": result.repo, "paths": [result.path], "ref": culprit.commit, "limit": 1},
             why=f"the diff of {short} ({culprit.author}, {culprit.date[:10]}), the newest change to these lines",
-            priority=1,
+            priority=2,
         ),
         NextStep(
             server="github",
@@ -203,7 +237,7 @@ def blame_steps(result: BlameResult) -> list[NextStep]:
                 "end_line": culprit.end_line,
             },
             why=f"the lines as {short} left them",
-            priority=2,
+            priority=3,
         ),
         owner_step(result.path, "path", f"who owns {result.path}, last changed by {culprit.author}"),
     ]

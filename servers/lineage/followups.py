@@ -107,13 +107,16 @@ def late_upstream_steps(
     jobs = producers.get(roots[0].id, []) if roots else []
     if jobs:
         producer = jobs[0]
+        last = producer.last_run()
+        known = last is not None and bool(last.error)  # this answer already quotes the last run's error
         steps.append(
             NextStep(
                 server="lineage",
                 tool="job_runs",
                 arguments={"job": producer.name},
-                why=f"why {producer.name}, which writes {roots[0].key}, is late: its recent runs and errors",
-                priority=2,
+                why=f"why {producer.name}, which writes {roots[0].key}, is late: its recent runs and errors"
+                + (" (the last one's error is above; this is the history)" if known else ""),
+                priority=3 if known else 2,
             )
         )
         log = job_log_step(producer, 1)

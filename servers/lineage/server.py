@@ -39,6 +39,17 @@ Cursor = Annotated[
 TaskName = Annotated[str | None, Field(max_length=250)]
 
 
+FOLLOW_NEXT_STEPS = (
+    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
+    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
+    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
+    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
+    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
+    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
+    "and line that established it."
+)
+
+
 def build_server(settings: LineageSettings | None = None) -> OncallServer:
     settings = settings or load_settings(LineageSettings)
     try:
@@ -132,13 +143,12 @@ def build_server(settings: LineageSettings | None = None) -> OncallServer:
             f"1. Call find_late_upstream(dataset={dataset!r}{when}). Its `roots` are the causes; "
             "`late_because_of_upstream` are symptoms. Note whether lateness is judged against a promise "
             "(basis=expectation) or guessed from cadence (basis=observed_cadence).\n"
-            "2. For each root, read its producing job's last run; call job_runs(job) to see whether it fails "
-            "repeatedly and with which error.\n"
-            "3. If the error needs the full log, call the airflow_logs server with the dag_id, run_id, task_id and "
-            "try_number from job_runs.\n"
-            "4. Call impact(root dataset) to list the affected DAGs.\n"
-            "5. Call the ownership server for the root dataset and its producing job to find the owning team and "
-            "channel; tell them, not the downstream engineer.\n"
+            "   Pass dag_id and task_id of the waiting task: the answer then proposes the ownership.route_alert "
+            "for it.\n"
+            "2. " + FOLLOW_NEXT_STEPS + " The steps: the root's owner (ownership, to page), its producer's "
+            "job_runs and failed log (airflow_logs).\n"
+            "3. Call impact(root dataset) to list the affected DAGs; tell the root's owners, not the downstream "
+            "engineer.\n"
             "If nothing is late, say so and check the sensor's own job_runs (it may wait on the wrong partition)."
         )
 

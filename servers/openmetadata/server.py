@@ -41,6 +41,17 @@ Cursor = Annotated[
 ALL_PARTS: list[IncludePart] = ["columns", "owners", "tags", "description"]
 
 
+FOLLOW_NEXT_STEPS = (
+    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
+    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
+    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
+    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
+    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
+    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
+    "and line that established it."
+)
+
+
 def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
     settings = settings or load_settings(OpenMetadataSettings)
     server = OncallServer("openmetadata", settings, instructions=INSTRUCTIONS)
@@ -199,8 +210,8 @@ def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:
             "reason; a rename from the schema history ranks first.\n"
             f"3. schema_history(fqn=<FQN>, column={column!r}) — what became of the column: renamed (to what), "
             "removed or never there, in which version, when and by whom.\n"
-            "4. Next servers: github (find the SQL that still uses the old name and propose the fix), trino "
-            "(EXPLAIN the corrected SQL), ownership (the team that owns the table, to confirm the change).\n"
+            "4. " + FOLLOW_NEXT_STEPS + " Next servers: github (the SQL that still uses the old name, the fix), "
+            "trino (validate the corrected SQL), ownership (the team that owns the table, to confirm the change).\n"
             "Quote versions, dates and authors exactly as returned; do not guess a column the tools did not return."
         )
 

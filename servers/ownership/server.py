@@ -24,6 +24,17 @@ AssetKindIn = Literal["auto", "table", "schema", "dag", "task", "path", "s3"]
 NameList = Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=20)]
 
 
+FOLLOW_NEXT_STEPS = (
+    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
+    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
+    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
+    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
+    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
+    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
+    "and line that established it."
+)
+
+
 def build_server(settings: OwnershipSettings | None = None) -> OncallServer:
     settings = settings or load_settings(OwnershipSettings)
     server = OncallServer("ownership", settings, instructions=INSTRUCTIONS)
@@ -132,7 +143,7 @@ def build_server(settings: OwnershipSettings | None = None) -> OncallServer:
     def route_failed_task(dag_id: str, task_id: str) -> str:
         return (
             f"Task {task_id} of DAG {dag_id} failed. To route the alert:\n"
-            "1. Get the root-cause error and its category from the airflow_logs server.\n"
+            "1. Get the root-cause error and its category from the airflow_logs server. " + FOLLOW_NEXT_STEPS + "\n"
             "2. If it is a sensor/timeout/upstream_not_ready failure, ask the lineage server which upstream dataset "
             "is late.\n"
             "3. Optionally resolve_owner on each table in the error and on the late upstream to see the evidence.\n"

@@ -89,11 +89,12 @@ def step(steps: list[dict[str, Any]], server: str, tool: str, **args: Any) -> di
 async def test_schema_mismatch_points_to_the_table_column_and_code(tmp_path: Path) -> None:
     d = await find(tree(tmp_path), "reports_daily", "load_reports", repo=REPO)
     steps = assert_steps_runnable(d)
-    s = step(steps, "openmetadata", "suggest_columns", fqn="hive.reports.daily_reports", column="r.open_date")
+    # `r` is bound by the printed `FROM hive.reports.daily_reports r`: the column's own table, unqualified name
+    s = step(steps, "openmetadata", "schema_history", fqn="hive.reports.daily_reports", column="open_date")
     assert s["priority"] == 1
-    step(steps, "openmetadata", "schema_history", fqn="hive.reports.daily_reports")
     step(steps, "github", "locate_task", repo=REPO, dag_id="reports_daily", task_id="load_reports")
-    step(steps, "airflow_logs", "read_log", log_ref=d["log_ref"], around_line=36)
+    read = step(steps, "airflow_logs", "read_log", log_ref=d["log_ref"], around_line=36)
+    assert read["priority"] == 3, "the answer already carries the ranked lines: the excerpt is context"
     route = step(steps, "ownership", "route_alert", dag_id="reports_daily", error_category="schema_mismatch")
     assert route["priority"] == 3 and "hive.reports.daily_reports" in route["arguments"]["tables"]
     assert steps[0]["priority"] == 1 and "1) openmetadata." in d["next_steps_text"]
@@ -125,7 +126,8 @@ async def test_sensor_timeout_asks_lineage_for_the_bucket_path_at_failure_time(t
     steps = assert_steps_runnable(d)
     late = step(steps, "lineage", "find_late_upstream", dataset="s3://raw/events")
     assert late["arguments"]["as_of"] == d["failed_at"] == "2026-11-21T00:05:12Z" and late["priority"] == 1
-    assert not any("dag_id" in s["arguments"] for s in steps if s["server"] == "lineage")
+    # the waiting task goes along, so lineage can route the alert with the failed task's context
+    assert (late["arguments"]["dag_id"], late["arguments"]["task_id"]) == ("reports_daily", "wait_upstream")
     step(steps, "ownership", "resolve_owner", asset="s3://raw/events")
     step(steps, "ownership", "route_alert", error_category="upstream_not_ready")
 
@@ -170,3 +172,86 @@ async def test_kill_compares_attempts_and_every_tool_answer_is_runnable(tmp_path
             res = (await client.call_tool(tool, args)).structured_content
             assert_steps_runnable(res)
             assert "truncated" not in res and "truncated" in res["truncation"]
+
+
+def _af2_failure(lines: list[str], exc: str) -> str:
+    head = [af2("INFO", "Starting attempt 1 of 1", "taskinstance.py:1206"), *lines]
+    tail = [
+        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", sec=9),
+        "Traceback (most recent call last):",
+    ]
+    tail += ['  File "/usr/local/lib/python3.11/site-packages/airflow/sensors/base.py", line 274, in execute']
+    tail += ["    raise AirflowSensorTimeout(message)", exc]
+    return "\n".join([*head, *tail]) + "\n"
+
+
+async def test_the_table_a_check_queried_is_read_from_the_test_failed_message(tmp_path: Path) -> None:
+    """SQLCheckOperator prints the query inside the exception only: its table is the dataset to ask lineage about."""
+    sql = "SELECT count(*) > 0 FROM lake.staging.touchpoints WHERE ds = '2026-11-21'"
+    log = j(
+        "error",
+        "Task failed with exception",
+        error_detail=[
+            {
+                "exc_type": "AirflowException",
+                "exc_value": f"Test failed.\nQuery:\n{sql}\nResults:\n(False,)",
+                "frames": [],
+                "is_cause": False,
+            }
+        ],
+    )
+    write(tmp_path, f"dag_id=mkt/run_id={RUN}/task_id=check/attempt=1.log", log + "\n")
+    d = await find(tmp_path, "mkt", "check", repo=REPO)
+    assert d["identifiers"]["tables"] == ["lake.staging.touchpoints"]
+    late = step(assert_steps_runnable(d), "lineage", "find_late_upstream", dataset="lake.staging.touchpoints")
+    assert late["priority"] == 1, "count(*) > 0 came back False: the checked data is missing"
+    assert (late["arguments"]["dag_id"], late["arguments"]["task_id"]) == ("mkt", "check")
+
+
+async def test_a_sql_sensor_poke_names_the_table_it_waited_on(tmp_path: Path) -> None:
+    pokes = [
+        af2("INFO", f"Poking: SELECT count(*) FROM lake.finance.gl_export WHERE ds = '2026-11-20' ({n})", sec=n)
+        for n in range(1, 4)
+    ]
+    exc = "airflow.exceptions.AirflowSensorTimeout: Sensor has timed out; run duration of 7200.31 seconds exceeds"
+    write(tmp_path, f"dag_id=close/run_id={RUN}/task_id=wait_gl/attempt=1.log", _af2_failure(pokes, exc))
+    d = await find(tmp_path, "close", "wait_gl", repo=REPO)
+    assert d["error_category"] == "upstream_not_ready" and d["identifiers"]["tables"] == ["lake.finance.gl_export"]
+    steps = assert_steps_runnable(d)
+    late = step(steps, "lineage", "find_late_upstream", dataset="lake.finance.gl_export", dag_id="close")
+    assert late["priority"] == 1 and late["arguments"]["task_id"] == "wait_gl"
+    read = step(steps, "airflow_logs", "read_log")
+    assert read["priority"] == 3
+
+
+async def test_a_column_whose_alias_the_log_does_not_bind_sends_to_the_tasks_sql(tmp_path: Path) -> None:
+    """`s.carrier_cd` with only the INSERT target printed: the log cannot say which table `s` is; the SQL can."""
+    lines = [af2("INFO", "Running statement: INSERT INTO logistics.carrier_kpis ...", sec=1)]
+    exc = (
+        "trino.exceptions.TrinoUserError: TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, "
+        "message=\"line 3:5: Column 's.carrier_cd' cannot be resolved\", query_id=20261121_041503_00117_q2m9d)"
+    )
+    write(tmp_path, f"dag_id=logi/run_id={RUN}/task_id=kpis/attempt=1.log", _af2_failure(lines, exc))
+    d = await find(tmp_path, "logi", "kpis", repo=REPO)
+    assert d["error_category"] == "schema_mismatch" and d["identifiers"]["columns"] == ["s.carrier_cd"]
+    steps = assert_steps_runnable(d)
+    assert step(steps, "github", "locate_task", dag_id="logi", task_id="kpis")["priority"] == 1
+    assert not [s for s in steps if s["tool"] == "schema_history" and "column" in s["arguments"]]
+    # the INSERT target is not known to hold the column: its history is a late lead
+    assert step(steps, "openmetadata", "schema_history", fqn="logistics.carrier_kpis")["priority"] == 3
+
+
+async def test_the_prompt_tells_an_llm_the_investigators_plan(tmp_path: Path) -> None:
+    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
+    async with Client(server.mcp) as client:
+        got = await client.get_prompt("investigate_failed_task", {"dag_id": "d", "task_id": "t"})
+    text = got.messages[0].content.text  # type: ignore[union-attr]
+    assert "find_failure(dag_id, run_id, task_id)" in text and "lowest `priority` first" in text
+    assert "12 calls" in text and "ownership.route_alert" in text and "untrusted" in text
+
+
+async def test_the_traceback_tail_holds_frames_not_the_exception_again(tmp_path: Path) -> None:
+    d = await find(tree(tmp_path), "orders", "transform", repo=REPO)
+    assert d["exception_type"] == "KeyError" and d["message"] == "'amount'"
+    assert d["traceback_tail"] and all(line.startswith("File ") for line in d["traceback_tail"]), d["traceback_tail"]
+    assert any("transform.py" in line for line in d["traceback_tail"])

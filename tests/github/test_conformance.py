@@ -36,7 +36,13 @@ async def test_prompt_guides_investigation(pipelines: GitRepo) -> None:
         assert [p.name for p in prompts] == ["investigate_task_code"]
         got = await c.get_prompt("investigate_task_code", {"repo": "pipelines", "dag_id": "d", "task_id": "t"})
     text = got.messages[0].content.text  # type: ignore[union-attr]
-    assert "locate_task" in text and "openmetadata" in text and "Writes are disabled" in text
+    assert (
+        "locate_task" in text
+        and "openmetadata" in text
+        and "Writes are disabled" in text
+        and "lowest `priority` first" in text
+        and "ownership.route_alert" in text
+    )
 
 
 def test_stdout_is_protocol_only(pipelines: GitRepo) -> None:

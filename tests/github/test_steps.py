@@ -56,7 +56,7 @@ async def test_locate_steps_carry_concrete_arguments(pipelines: GitRepo) -> None
     )
     (owner,) = by_tool(steps, "ownership", "resolve_owner")
     assert owner["arguments"] == {"asset": "reports_daily.load_reports", "kind": "task"}
-    tables = [s["arguments"]["fqn"] for s in by_tool(steps, "openmetadata", "get_table")]
+    tables = [s["arguments"]["fqn"] for s in by_tool(steps, "openmetadata", "schema_history")]
     assert tables == ["iceberg.mart.fact_reports", "iceberg.raw.reports"]
     assert out["resolved_files"][0]["tables"] == tables
     # no run given: the template cannot be rendered, so no SQL is sent to validate and the note says why
@@ -74,6 +74,12 @@ async def test_locate_with_run_validates_rendered_sql_first(pipelines: GitRepo) 
     assert validate["arguments"]["sql"] == out["resolved_files"][0]["rendered_sql"]
     assert "WHERE r.ds = '2026-01-05'" in validate["arguments"]["sql"]
     assert out["next_steps_text"].startswith("1) trino.validate_sql(")
+    history = by_tool(steps, "openmetadata", "schema_history")
+    # the table the rendered SQL reads first (a rename there breaks the query), the INSERT target after it
+    assert [(s["arguments"]["fqn"], s["priority"]) for s in history] == [
+        ("iceberg.raw.reports", 2),
+        ("iceberg.mart.fact_reports", 3),
+    ]
 
 
 async def test_blame_and_changes_point_at_the_culprit_commit(pipelines: GitRepo) -> None:
@@ -88,8 +94,10 @@ async def test_blame_and_changes_point_at_the_culprit_commit(pipelines: GitRepo)
         )
     bsteps = assert_steps_runnable(b.structured_content)
     (diff,) = by_tool(bsteps, "github", "recent_changes")
-    assert diff["priority"] == 1 and diff["arguments"]["ref"] == culprit and diff["arguments"]["limit"] == 1
+    # github's own later hops are priority 2-3: they must not outrank the other servers' first leads
+    assert diff["priority"] == 2 and diff["arguments"]["ref"] == culprit and diff["arguments"]["limit"] == 1
     (lines,) = by_tool(bsteps, "github", "get_file")
+    assert lines["priority"] == 3
     assert (lines["arguments"]["ref"], lines["arguments"]["start_line"], lines["arguments"]["end_line"]) == (
         culprit,
         4,
@@ -104,9 +112,11 @@ async def test_blame_and_changes_point_at_the_culprit_commit(pipelines: GitRepo)
     # the newest commit changed line 4 (start_date -> open_date): the step opens the file there at that commit
     assert at_commit["arguments"]["ref"] == culprit and at_commit["arguments"]["path"] == "dags/sql/load_reports.sql"
     assert at_commit["arguments"]["start_line"] <= 4 <= at_commit["arguments"]["end_line"]
+    assert at_commit["priority"] == 2
     fsteps = assert_steps_runnable(f.structured_content)
     (blame,) = by_tool(fsteps, "github", "blame")
     assert (blame["arguments"]["start_line"], blame["arguments"]["end_line"]) == (2, 5)
+    assert blame["priority"] == 2
 
 
 async def test_budget_cut_says_how_to_continue(pipelines: GitRepo) -> None:

@@ -29,7 +29,13 @@ async def test_prompt_guides_the_investigation(tmp_path: Path) -> None:
         assert [p.name for p in prompts] == ["investigate_late_data"]
         got = await client.get_prompt("investigate_late_data", {"dataset": "lake.staging.orders_clean"})
         text = got.messages[0].content.text  # type: ignore[union-attr]
-        assert "find_late_upstream" in text and "ownership" in text and "job_runs" in text
+        assert (
+            "find_late_upstream" in text
+            and "ownership" in text
+            and "job_runs" in text
+            and "lowest `priority` first" in text
+            and "ownership.route_alert" in text
+        )
 
 
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:

@@ -59,6 +59,9 @@ async def test_late_root_leads_to_its_owner_its_producer_and_routing(tmp_path: P
         "upstream_late": ["lake.raw.orders"],
     }
     assert steps["lineage.job_runs"]["arguments"] == {"job": "orders_ingest.extract_orders"}
+    # the producer's last error is quoted in this answer already: its run history is a later, cheaper lead
+    assert out["roots"][0]["producing_jobs"][0]["last_run"]["error"]
+    assert steps["lineage.job_runs"]["priority"] == 3
     today = files.as_of.replace(hour=0, minute=0)
     log = steps["airflow_logs.find_failure"]
     assert log["priority"] == 1

@@ -76,7 +76,8 @@ async def test_streamable_http_on_loopback(catalog_dir: Path) -> None:
             prompt = await client.get_prompt(
                 "investigate_missing_column", {"table": "reports.restaurants", "column": "r.open_date"}
             )
-            assert "suggest_columns" in prompt.messages[0].content.text
+            text = prompt.messages[0].content.text
+            assert "suggest_columns" in text and "lowest `priority` first" in text and "ownership.route_alert" in text
 
 
 WITHOUT_SDK = """

@@ -24,7 +24,12 @@ async def test_prompt_is_listed(tmp_path: Path) -> None:
         assert [p.name for p in prompts] == ["route_failed_task"]
         got = await client.get_prompt("route_failed_task", {"dag_id": "d", "task_id": "t"})
     text = got.messages[0].content.text  # type: ignore[union-attr]
-    assert "route_alert(dag_id='d', task_id='t'" in text and "lineage server" in text
+    assert (
+        "route_alert(dag_id='d', task_id='t'" in text
+        and "lineage server" in text
+        and "lowest `priority` first" in text
+        and "ownership.route_alert" in text
+    )
 
 
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
