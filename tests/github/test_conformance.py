@@ -4,8 +4,8 @@ from pathlib import Path
 
 from mcp import Client
 
-from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
+from tests.github.servers import local_server
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
 HERE = Path(__file__).parent

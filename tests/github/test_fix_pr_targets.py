@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.github.conftest import local_server, remote_server, seed_remote
 from tests.github.gitrepo import LOAD_SQL, GitRepo
+from tests.github.servers import local_server, remote_server, seed_remote
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 

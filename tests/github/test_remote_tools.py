@@ -8,7 +8,7 @@ from typing import Any
 from mcp import Client
 
 from oncall_mcp.servers.github.settings import GithubSettings
-from tests.github.conftest import TOKEN, remote_server, seed_remote
+from tests.github.servers import TOKEN, remote_server, seed_remote
 from tests.github.standin import Fault, GitHubStandin
 from tests.harness import free_port, tool_text
 
