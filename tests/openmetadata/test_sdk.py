@@ -14,8 +14,7 @@ from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import free_port, tool_text
 from tests.nextsteps import assert_steps_runnable
-from tests.openmetadata.conftest import TOKEN
-from tests.openmetadata.entities import DAILY_REVENUE, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, World
+from tests.openmetadata.entities import DAILY_REVENUE, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, TOKEN, World
 
 pytestmark = pytest.mark.sdk
 
