@@ -7,6 +7,7 @@ import pytest
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree, j, write
 from tests.client import call, call_error
 from tests.nextsteps import assert_steps_runnable
@@ -144,7 +145,7 @@ async def test_huge_single_line(tmp_path: Path) -> None:
     big = j(
         "error",
         "Task failed with exception",
-        error_detail=[{"exc_type": "ValueError", "exc_value": "bad payload " + "x" * 12_000_000, "frames": []}],
+        error_detail=[error_detail("ValueError", "bad payload " + "x" * 12_000_000, [])],
     )
     write(
         root,
@@ -189,12 +190,12 @@ async def test_search_synonyms_and_history(tmp_path: Path) -> None:
                         "error",
                         "Task failed with exception",
                         error_detail=[
-                            {
-                                "exc_type": "ClientError",
-                                "exc_value": f"An error occurred (AccessDenied) when calling the PutObject "
+                            error_detail(
+                                "ClientError",
+                                f"An error occurred (AccessDenied) when calling the PutObject "
                                 f"operation: Access Denied for s3://lake/part-{i}.parquet",
-                                "frames": [],
-                            }
+                                [],
+                            )
                         ],
                     ),
                 ]
