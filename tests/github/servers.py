@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import SecretStr
+
 from oncall_mcp.servers.github.server import build_server
 from oncall_mcp.servers.github.settings import GithubSettings
 from oncall_mcp.shared.app import OncallServer
@@ -12,8 +16,8 @@ from tests.github.standin import GitHubStandin
 TOKEN = "ghp_" + "S" * 36
 
 
-def local_server(repo: GitRepo, **overrides: object) -> OncallServer:
-    settings = GithubSettings(local_repos=[f"pipelines={repo.path}"], **overrides)  # type: ignore[arg-type]
+def local_server(repo: GitRepo, **overrides: Any) -> OncallServer:
+    settings = GithubSettings(local_repos=[f"pipelines={repo.path}"], **overrides)
     return build_server(settings)
 
 
@@ -45,11 +49,11 @@ def seed_remote(standin: GitHubStandin) -> None:
     repo.protected.add("main")
 
 
-def remote_server(standin: GitHubStandin, **overrides: object) -> OncallServer:
+def remote_server(standin: GitHubStandin, **overrides: Any) -> OncallServer:
     settings = GithubSettings(
-        token=TOKEN,
+        token=SecretStr(TOKEN),
         api_url=standin.base_url,
-        repos=["pipelines=acme/pipelines"],  # type: ignore[arg-type]
+        repos=["pipelines=acme/pipelines"],
         seconds_between_writes=0,
         max_retry_wait_seconds=2,
         **overrides,
