@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import gzip
-import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+
+from oncall_mcp.suite.demo.airflow_log import error_detail, json_line, timestamp
 
 RUN = "scheduled__2026-11-21T00:00:00+00:00"
 TRINO_QID = "20261121_000512_00042_abcde"
+STAMP = timestamp(datetime(2026, 11, 21, 0, 5, 12, tzinfo=UTC))
 
 
 def j(level: str, event: str, logger: str = "task", **extra: object) -> str:
-    rec = {"timestamp": "2026-11-21T00:05:12.000000Z", "level": level, "event": event, "logger": logger, **extra}
-    return json.dumps(rec, separators=(",", ":"))
+    """One Airflow 3 JSON line without the task context, all at one fixed time (the shared writer's format)."""
+    return json_line({"timestamp": STAMP, "level": level, "event": event, "logger": logger, **extra})
 
 
 def noise_json(n: int, task: str) -> list[str]:
@@ -46,18 +49,11 @@ def trino_log() -> str:
         f"TrinoUserError(type=USER_ERROR, name=COLUMN_NOT_FOUND, message=\"line 1:20: Column 'r.open_date' "
         f'cannot be resolved", query_id={TRINO_QID})'
     )
+    site = "/home/airflow/.local/lib/python3.12/site-packages"
     frames = [
-        {
-            "filename": "/home/airflow/.local/lib/python3.12/site-packages/airflow/sdk/execution_time/task_runner.py",
-            "lineno": 1004,
-            "name": "run",
-        },
-        {"filename": "/opt/airflow/dags/reports_daily.py", "lineno": 41, "name": "load"},
-        {
-            "filename": "/home/airflow/.local/lib/python3.12/site-packages/trino/client.py",
-            "lineno": 900,
-            "name": "process",
-        },
+        (f"{site}/airflow/sdk/execution_time/task_runner.py", 1004, "run"),
+        ("/opt/airflow/dags/reports_daily.py", 41, "load"),
+        (f"{site}/trino/client.py", 900, "process"),
     ]
     lines = [
         j("info", "::group::Pre Execute"),
@@ -69,18 +65,7 @@ def trino_log() -> str:
         j(
             "error",
             "Task failed with exception",
-            error_detail=[
-                {
-                    "exc_type": "TrinoUserError",
-                    "exc_value": exc_value,
-                    "exc_notes": [],
-                    "syntax_error": None,
-                    "is_cause": False,
-                    "frames": frames,
-                    "is_group": False,
-                    "exceptions": [],
-                }
-            ],
+            error_detail=[error_detail("TrinoUserError", exc_value, frames)],
         ),
         j("info", "::group::Post Execute"),
         j(
@@ -102,13 +87,11 @@ def sensor_log() -> str:
             "error",
             "Task failed with exception",
             error_detail=[
-                {
-                    "exc_type": "AirflowSensorTimeout",
-                    "exc_value": "Sensor has timed out; run duration of 3600.2 seconds "
-                    "exceeds the specified timeout of 3600.0.",
-                    "frames": [],
-                    "is_cause": False,
-                }
+                error_detail(
+                    "AirflowSensorTimeout",
+                    "Sensor has timed out; run duration of 3600.2 seconds exceeds the specified timeout of 3600.0.",
+                    [],
+                )
             ],
         )
     )

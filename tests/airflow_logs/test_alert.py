@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.shared.app import OncallServer
+from tests.client import call, call_error, connected
 from tests.nextsteps import assert_steps_runnable
 
 HOSTS = "airflow.corp.example, airflow3.corp.example:8080"
@@ -65,17 +66,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-async def call(alert: str, hosts: str = HOSTS) -> Any:
-    server = build_server(AirflowLogsSettings(source="/tmp", airflow_hosts=hosts))
-    async with Client(server.mcp) as client:
-        return await client.call_tool("task_from_alert", {"alert": alert})
+def alert_server(hosts: str = HOSTS) -> OncallServer:
+    return build_server(AirflowLogsSettings(source="/tmp", airflow_hosts=hosts))
 
 
 @pytest.mark.parametrize(("alert", "expected"), CASES, ids=[f"case{i}" for i in range(len(CASES))])
 async def test_alert_names_the_task_instance(alert: str, expected: dict[str, Any]) -> None:
-    r = await call(alert)
-    assert not r.is_error, r.content
-    d = r.structured_content
+    d = await call(alert_server(), "task_from_alert", alert=alert)
     assert d["dag_id"] == expected.get("dag_id", "orders_etl")
     for name, value in expected.items():
         assert d[name] == value, (name, d)
@@ -89,20 +86,18 @@ async def test_alert_names_the_task_instance(alert: str, expected: dict[str, Any
 
 
 async def test_a_host_outside_the_allowlist_is_refused_by_name(tmp_path: Path) -> None:
-    r = await call(f"https://evil.example/dags/orders_etl/runs/{RUN_URL}/tasks/extract")
-    assert r.is_error
-    text = r.content[0].text
+    text = await call_error(
+        alert_server(), "task_from_alert", alert=f"https://evil.example/dags/orders_etl/runs/{RUN_URL}/tasks/extract"
+    )
     assert "evil.example" in text and "airflow.corp.example" in text and "airflow3.corp.example:8080" in text
-    r = await call("https://airflow3.corp.example/dags/orders_etl/grid")  # allowed only on port 8080
-    assert r.is_error
-    r = await call(f"https://airflow.corp.example/dags/orders_etl/runs/{RUN_URL}/tasks/extract", hosts="")
-    assert r.is_error and "OCM_AIRFLOW_LOGS_AIRFLOW_HOSTS" in r.content[0].text
+    # allowed only on port 8080
+    await call_error(alert_server(), "task_from_alert", alert="https://airflow3.corp.example/dags/orders_etl/grid")
+    alert = f"https://airflow.corp.example/dags/orders_etl/runs/{RUN_URL}/tasks/extract"
+    assert "OCM_AIRFLOW_LOGS_AIRFLOW_HOSTS" in await call_error(alert_server(hosts=""), "task_from_alert", alert=alert)
 
 
 async def test_alerts_without_a_task_or_with_bad_ids_are_clear_errors() -> None:
-    r = await call("the nightly load is late again")
-    assert r.is_error and "no task instance" in r.content[0].text
-    r = await call("DAG: orders_etl, Task: ../../etc/passwd")
-    assert r.is_error and "task_id" in r.content[0].text
-    r = await call("https://airflow.corp.example/home")
-    assert r.is_error and "names no DAG" in r.content[0].text
+    async with connected(alert_server()) as client:
+        assert "no task instance" in await client.call_error("task_from_alert", alert="the nightly load is late again")
+        assert "task_id" in await client.call_error("task_from_alert", alert="DAG: orders_etl, Task: ../../etc/passwd")
+        assert "names no DAG" in await client.call_error("task_from_alert", alert="https://airflow.corp.example/home")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.airflow_logs.logs import RUN, build_tree
@@ -19,6 +21,7 @@ async def test_conformance(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     root = build_tree(tmp_path)
     msgs = check_stdout_is_protocol_only(

@@ -9,6 +9,7 @@ from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, af2, build_tree, j, write
 from tests.nextsteps import assert_steps_runnable
 
@@ -48,14 +49,7 @@ def data_quality_log() -> str:
                 j(
                     "error",
                     "Task failed with exception",
-                    error_detail=[
-                        {
-                            "exc_type": "AirflowException",
-                            "exc_value": f"Test failed.\nQuery:\n{sql}\nResults:\n(0,)",
-                            "frames": [],
-                            "is_cause": False,
-                        }
-                    ],
+                    error_detail=[error_detail("AirflowException", f"Test failed.\nQuery:\n{sql}\nResults:\n(0,)", [])],
                 ),
             ]
         )

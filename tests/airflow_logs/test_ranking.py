@@ -14,6 +14,7 @@ from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
 
 BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
@@ -65,13 +66,13 @@ async def test_json_retry_message_ranks_below_final_error(tmp_path: Path) -> Non
             "error",
             "Request 1/4 to the billing API failed: HTTP 502; retrying in 5s",
             "etl.http",
-            error_detail=[{"exc_type": "HTTPError", "exc_value": "502 Server Error: Bad Gateway", "frames": []}],
+            error_detail=[error_detail("HTTPError", "502 Server Error: Bad Gateway", [])],
         ),
         *noise_json(100, "t"),
         j(
             "error",
             "Task failed with exception",
-            error_detail=[{"exc_type": "KeyError", "exc_value": "'invoice_total'", "frames": []}],
+            error_detail=[error_detail("KeyError", "'invoice_total'", [])],
         ),
         j("info", "Successfully emitted OpenLineage `FAIL` event of id `0198`"),
     ]
@@ -90,11 +91,9 @@ async def test_command_line_tool_error_beats_the_bash_wrapper(tmp_path: Path) ->
             "error",
             "Task failed with exception",
             error_detail=[
-                {
-                    "exc_type": "AirflowException",
-                    "exc_value": "Bash command failed. The command returned a non-zero exit code 7.",
-                    "frames": [],
-                }
+                error_detail(
+                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 7.", []
+                )
             ],
         ),
     ]
@@ -113,11 +112,9 @@ async def test_json_escaped_ansi_colour_does_not_hide_a_failure(tmp_path: Path) 
             "error",
             "Task failed with exception",
             error_detail=[
-                {
-                    "exc_type": "AirflowException",
-                    "exc_value": "Bash command failed. The command returned a non-zero exit code 1.",
-                    "frames": [],
-                }
+                error_detail(
+                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 1.", []
+                )
             ],
         ),
     ]
@@ -262,12 +259,11 @@ async def test_search_permission_denied_writing_the_lake_among_distractors(tmp_p
                     "error",
                     "Task failed with exception",
                     error_detail=[
-                        {
-                            "exc_type": "ClientError",
-                            "exc_value": "An error occurred (AccessDenied) when calling the GetObject "
-                            "operation: Access Denied",
-                            "frames": [],
-                        }
+                        error_detail(
+                            "ClientError",
+                            "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+                            [],
+                        )
                     ],
                 ),
             ]
@@ -338,11 +334,9 @@ CAUGHT_AF3 = [
         "Could not refresh the currency cache; using yesterday's rates",
         "etl.rates",
         error_detail=[
-            {
-                "exc_type": "ConnectionError",
-                "exc_value": "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded",
-                "frames": [],
-            }
+            error_detail(
+                "ConnectionError", "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded", []
+            )
         ],
     ),
     *noise_json(100, "t"),
@@ -351,7 +345,7 @@ FINAL_AF3 = [
     j(
         "error",
         "Task failed with exception",
-        error_detail=[{"exc_type": "ValueError", "exc_value": "invoice 7781 has no currency", "frames": []}],
+        error_detail=[error_detail("ValueError", "invoice 7781 has no currency", [])],
     ),
     j("info", "Successfully emitted OpenLineage `FAIL` event of id `0198`"),
 ]
@@ -378,11 +372,9 @@ async def test_exception_logged_then_reraised_stays_the_cause(tmp_path: Path) ->
             "error",
             "Task failed with exception",
             error_detail=[
-                {
-                    "exc_type": "ConnectionError",
-                    "exc_value": "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded",
-                    "frames": [],
-                }
+                error_detail(
+                    "ConnectionError", "HTTPSConnectionPool(host='fx.internal', port=443): Max retries exceeded", []
+                )
             ],
         )
     ]

@@ -17,6 +17,7 @@ from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
 from tests.nextsteps import assert_steps_runnable
 
@@ -136,7 +137,7 @@ def af3_execution_timeout() -> list[str]:
         j(
             "error",
             "Task failed with exception",
-            error_detail=[{"exc_type": "AirflowTaskTimeout", "exc_value": "Timeout, PID: 5102", "frames": []}],
+            error_detail=[error_detail("AirflowTaskTimeout", "Timeout, PID: 5102", [])],
         ),
     ]
 

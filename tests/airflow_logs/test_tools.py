@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from mcp import Client
 
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, TRINO_QID, build_tree, j, write
+from tests.client import call, call_error
 from tests.nextsteps import assert_steps_runnable
 
 
@@ -16,21 +17,9 @@ def server_for(root: Path, **kw):
     return build_server(AirflowLogsSettings(source=str(root), **kw))
 
 
-async def call(server, tool: str, **args):
-    async with Client(server.mcp) as c:
-        return await c.call_tool(tool, args)
-
-
-def err_text(r) -> str:
-    assert r.is_error, r.structured_content
-    return r.content[0].text
-
-
 async def test_demo_trino_schema_mismatch(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    r = await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
-    d = r.structured_content
-    assert not r.is_error
+    d = await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
     assert d["try_number"] == 2 and d["attempts_present"] == [1, 2]
     assert d["error_category"] == "schema_mismatch"
     assert d["exception_type"] == "TrinoUserError"
@@ -49,8 +38,7 @@ async def test_demo_trino_schema_mismatch(tmp_path: Path) -> None:
 
 async def test_sensor_timeout_points_to_lineage(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    r = await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="wait_upstream")
-    d = r.structured_content
+    d = await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="wait_upstream")
     assert d["error_category"] == "upstream_not_ready"
     assert d["operator_hint"] == "S3KeySensor"
     assert d["root_cause_lines"][0]["line_number"] == 7
@@ -59,7 +47,7 @@ async def test_sensor_timeout_points_to_lineage(tmp_path: Path) -> None:
 
 async def test_spark_deepest_caused_by_wins(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    d = (await call(s, "find_failure", dag_id="spark_etl", run_id=RUN, task_id="transform")).structured_content
+    d = await call(s, "find_failure", dag_id="spark_etl", run_id=RUN, task_id="transform")
     top = d["root_cause_lines"][0]
     assert "UNRESOLVED_COLUMN" in top["text"] and top["line_number"] == 207
     assert d["error_category"] == "schema_mismatch"
@@ -68,7 +56,7 @@ async def test_spark_deepest_caused_by_wins(tmp_path: Path) -> None:
 
 async def test_python_chain_root_first_and_user_frame(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    d = (await call(s, "find_failure", dag_id="etl", run_id=RUN, task_id="extract")).structured_content
+    d = await call(s, "find_failure", dag_id="etl", run_id=RUN, task_id="extract")
     assert d["root_cause_lines"][0]["line_number"] == 6
     assert d["error_category"] == "connection"
     assert d["user_frame"] == "/opt/airflow/dags/etl/extract.py:12 in fetch"
@@ -76,7 +64,7 @@ async def test_python_chain_root_first_and_user_frame(tmp_path: Path) -> None:
 
 async def test_sigkill_says_cause_not_in_log(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    d = (await call(s, "find_failure", dag_id="etl", run_id=RUN, task_id="heavy")).structured_content
+    d = await call(s, "find_failure", dag_id="etl", run_id=RUN, task_id="heavy")
     assert d["error_category"] == "killed"
     assert d["cause_in_log"] is False
     assert "outside the task log" in d["summary"]
@@ -85,53 +73,46 @@ async def test_sigkill_says_cause_not_in_log(tmp_path: Path) -> None:
 
 async def test_mapped_old_layout_and_gzip(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    r = await call(s, "find_failure", dag_id="mapped", run_id=RUN, task_id="fan")
-    assert "map_index" in err_text(r) and "0, 1" in err_text(r)
-    d = (await call(s, "find_failure", dag_id="mapped", run_id=RUN, task_id="fan", map_index=1)).structured_content
+    msg = await call_error(s, "find_failure", dag_id="mapped", run_id=RUN, task_id="fan")
+    assert "map_index" in msg and "0, 1" in msg
+    d = await call(s, "find_failure", dag_id="mapped", run_id=RUN, task_id="fan", map_index=1)
     assert d["map_index"] == 1 and d["error_category"] == "schema_mismatch"
-    d = (
-        await call(
-            s, "find_failure", dag_id="legacy_dag", run_id="scheduled__2026-11-21T00:00:00+00:00", task_id="old_task"
-        )
-    ).structured_content
+    d = await call(
+        s, "find_failure", dag_id="legacy_dag", run_id="scheduled__2026-11-21T00:00:00+00:00", task_id="old_task"
+    )
     assert d["error_category"] == "connection" and d["log_ref"].startswith("legacy_dag/old_task/")
-    d = (await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="ok")).structured_content
+    d = await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="ok")
     assert d["root_cause_lines"][0]["line_number"] == 36 and d["log_ref"].endswith(".gz")
 
 
 async def test_truncated_gzip_is_partial(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    r = await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="cut")
-    d = r.structured_content
+    d = await call(s, "find_failure", dag_id="gz", run_id=RUN, task_id="cut")
     assert d["truncation"]["truncated"] is True and d["truncation"]["reason"] == "size"
     assert any("truncated" in w for w in d["warnings"])
 
 
 async def test_missing_objects_list_what_exists(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    assert "closest: reports_daily" in err_text(
-        await call(s, "find_failure", dag_id="report_daily", run_id=RUN, task_id="x")
+    assert "closest: reports_daily" in await call_error(
+        s, "find_failure", dag_id="report_daily", run_id=RUN, task_id="x"
     )
-    msg = err_text(await call(s, "find_failure", dag_id="reports_daily", run_id="nope", task_id="x"))
+    msg = await call_error(s, "find_failure", dag_id="reports_daily", run_id="nope", task_id="x")
     assert RUN in msg and "scheduled__2026-11-20" in msg
-    msg = err_text(await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_report"))
+    msg = await call_error(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_report")
     assert "load_reports" in msg and "wait_upstream" in msg
-    msg = err_text(
-        await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports", try_number=3)
-    )
+    msg = await call_error(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports", try_number=3)
     assert msg.endswith("no log for try 3; attempts present: 1, 2")
     # the server keeps serving
-    r = await call(s, "list_attempts", dag_id="reports_daily", task_id="load_reports")
-    assert not r.is_error
+    await call(s, "list_attempts", dag_id="reports_daily", task_id="load_reports")
 
 
 async def test_empty_binary_and_bad_ids(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    assert "empty" in err_text(await call(s, "find_failure", dag_id="bad", run_id=RUN, task_id="empty"))
-    assert "binary" in err_text(await call(s, "find_failure", dag_id="bad", run_id=RUN, task_id="binary"))
-    assert "not a valid" in err_text(await call(s, "find_failure", dag_id="../etc", run_id=RUN, task_id="x"))
-    r = await call(s, "find_failure", dag_id="a", run_id=RUN, task_id="x", try_number=0)
-    assert r.is_error
+    assert "empty" in await call_error(s, "find_failure", dag_id="bad", run_id=RUN, task_id="empty")
+    assert "binary" in await call_error(s, "find_failure", dag_id="bad", run_id=RUN, task_id="binary")
+    assert "not a valid" in await call_error(s, "find_failure", dag_id="../etc", run_id=RUN, task_id="x")
+    await call_error(s, "find_failure", dag_id="a", run_id=RUN, task_id="x", try_number=0)
 
 
 @pytest.mark.parametrize(
@@ -143,21 +124,20 @@ async def test_read_log_refuses_traversal(tmp_path: Path, ref: str) -> None:
     (tmp_path / "secret").mkdir()
     (tmp_path / "secret" / "secret.log").write_text("SECRET\n")
     (root / "link").symlink_to(tmp_path / "secret")
-    r = await call(server_for(root), "read_log", log_ref=ref)
-    assert r.is_error and "SECRET" not in r.content[0].text
+    assert "SECRET" not in await call_error(server_for(root), "read_log", log_ref=ref)
 
 
 async def test_read_log_excerpt_and_paging(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
     ref = f"dag_id=spark_etl/run_id={RUN}/task_id=transform/attempt=2.log"
-    d = (await call(s, "read_log", log_ref=ref, around_line=207, max_lines=5)).structured_content
+    d = await call(s, "read_log", log_ref=ref, around_line=207, max_lines=5)
     assert [ln["line_number"] for ln in d["lines"]] == [205, 206, 207, 208, 209]
     assert "UNRESOLVED_COLUMN" in d["lines"][2]["text"]
     assert d["eof"] is False and d["truncation"]["next_cursor"] == "210"
-    d = (await call(s, "read_log", log_ref=ref, start_line=215)).structured_content
+    d = await call(s, "read_log", log_ref=ref, start_line=215)
     assert d["eof"] is True and d["lines"][-1]["line_number"] == 217
-    assert "past the end" in err_text(await call(s, "read_log", log_ref=ref, start_line=5000))
-    assert "no log" in err_text(await call(s, "read_log", log_ref="dag_id=x/run_id=y/task_id=z/attempt=1.log"))
+    assert "past the end" in await call_error(s, "read_log", log_ref=ref, start_line=5000)
+    assert "no log" in await call_error(s, "read_log", log_ref="dag_id=x/run_id=y/task_id=z/attempt=1.log")
 
 
 async def test_huge_single_line(tmp_path: Path) -> None:
@@ -165,7 +145,7 @@ async def test_huge_single_line(tmp_path: Path) -> None:
     big = j(
         "error",
         "Task failed with exception",
-        error_detail=[{"exc_type": "ValueError", "exc_value": "bad payload " + "x" * 12_000_000, "frames": []}],
+        error_detail=[error_detail("ValueError", "bad payload " + "x" * 12_000_000, [])],
     )
     write(
         root,
@@ -173,28 +153,28 @@ async def test_huge_single_line(tmp_path: Path) -> None:
         j("info", "start") + "\n" + big + "\n" + j("info", "end") + "\n",
     )
     s = server_for(root)
-    d = (await call(s, "find_failure", dag_id="big", run_id=RUN, task_id="t")).structured_content
+    d = await call(s, "find_failure", dag_id="big", run_id=RUN, task_id="t")
     assert d["root_cause_lines"][0]["line_number"] == 2
     assert d["exception_type"] == "ValueError" and d["lines_total"] == 3
     assert len(json.dumps(d)) < 12_000
-    e = (await call(s, "read_log", log_ref=d["log_ref"])).structured_content
+    e = await call(s, "read_log", log_ref=d["log_ref"])
     assert [ln["line_number"] for ln in e["lines"]] == [1, 2, 3] and len(e["lines"][1]["text"]) < 3000
 
 
 async def test_lists_and_outcomes(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    d = (await call(s, "list_failed_tasks")).structured_content
+    d = await call(s, "list_failed_tasks")
     refs = [a["log_ref"] for a in d["attempts"]]
     assert any("task_id=load_reports/attempt=2.log" in r for r in refs)
     assert not any("task_id=load_reports/attempt=1.log" in r for r in refs)
     assert all(a["outcome"] in ("failed", "up_for_retry") for a in d["attempts"])
-    d = (await call(s, "list_failed_tasks", dag_id="reports_daily", limit=1)).structured_content
+    d = await call(s, "list_failed_tasks", dag_id="reports_daily", limit=1)
     assert len(d["attempts"]) == 1 and d["truncation"]["truncated"] is True
-    d = (await call(s, "list_attempts", dag_id="mapped")).structured_content
+    d = await call(s, "list_attempts", dag_id="mapped")
     assert any(a["trigger_log"] for a in d["attempts"]) and {a["map_index"] for a in d["attempts"]} == {0, 1}
-    d = (await call(s, "list_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")).structured_content
+    d = await call(s, "list_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
     assert [(a["try_number"], a["outcome"]) for a in d["attempts"]] == [(2, "failed"), (1, "success")]
-    assert "since" in err_text(await call(s, "list_failed_tasks", since="yesterday-ish"))
+    assert "since" in await call_error(s, "list_failed_tasks", since="yesterday-ish")
 
 
 async def test_search_synonyms_and_history(tmp_path: Path) -> None:
@@ -210,12 +190,12 @@ async def test_search_synonyms_and_history(tmp_path: Path) -> None:
                         "error",
                         "Task failed with exception",
                         error_detail=[
-                            {
-                                "exc_type": "ClientError",
-                                "exc_value": f"An error occurred (AccessDenied) when calling the PutObject "
+                            error_detail(
+                                "ClientError",
+                                f"An error occurred (AccessDenied) when calling the PutObject "
                                 f"operation: Access Denied for s3://lake/part-{i}.parquet",
-                                "frames": [],
-                            }
+                                [],
+                            )
                         ],
                     ),
                 ]
@@ -223,34 +203,31 @@ async def test_search_synonyms_and_history(tmp_path: Path) -> None:
             + "\n",
         )
     s = server_for(root)
-    d = (await call(s, "search_logs", query="permission denied writing the lake")).structured_content
+    d = await call(s, "search_logs", query="permission denied writing the lake")
     top = d["hits"][0]
     assert "AccessDenied" in top["text"] and top["occurrences"] == 3
-    d = (await call(s, "search_logs", query="column cannot be resolved", dag_id="reports_daily")).structured_content
+    d = await call(s, "search_logs", query="column cannot be resolved", dag_id="reports_daily")
     assert d["hits"] and all(h["dag_id"] == "reports_daily" for h in d["hits"])
-    assert "searchable" in err_text(await call(s, "search_logs", query="?? !!"))
-    d = (await call(s, "error_signatures")).structured_content
+    assert "searchable" in await call_error(s, "search_logs", query="?? !!")
+    d = await call(s, "error_signatures")
     sig = {x["exception_type"]: x for x in d["signatures"]}
     assert sig["ClientError"]["count"] == 3 and sig["ClientError"]["error_category"] == "permission_denied"
 
 
 async def test_compare_attempts_against_success(tmp_path: Path) -> None:
     s = server_for(build_tree(tmp_path))
-    r = await call(s, "compare_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
-    d = r.structured_content
+    d = await call(s, "compare_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
     assert d["baseline_log_ref"].endswith("task_id=load_reports/attempt=1.log")
     assert d["baseline_outcome"] == "success"
     assert any("cannot be resolved" in x["text"] for x in d["new_in_failed"])
-    d = (
-        await call(
-            s,
-            "compare_attempts",
-            dag_id="reports_daily",
-            run_id=RUN,
-            task_id="load_reports",
-            baseline_run_id="scheduled__2026-11-20T00:00:00+00:00",
-        )
-    ).structured_content
+    d = await call(
+        s,
+        "compare_attempts",
+        dag_id="reports_daily",
+        run_id=RUN,
+        task_id="load_reports",
+        baseline_run_id="scheduled__2026-11-20T00:00:00+00:00",
+    )
     assert "2026-11-20" in d["baseline_log_ref"]
 
 
@@ -258,13 +235,13 @@ async def test_configured_template(tmp_path: Path) -> None:
     write(tmp_path, f"custom/reports_daily/load_reports/{RUN}/try-3.log", "ERROR - boom\nKeyError: 'x'\n")
     tpl = "custom/{{ ti.dag_id }}/{{ ti.task_id }}/{{ ti.run_id }}/try-{{ try_number }}.log"
     s = server_for(tmp_path, log_template=tpl)
-    d = (await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports")).structured_content
+    d = await call(s, "find_failure", dag_id="reports_daily", run_id=RUN, task_id="load_reports")
     assert d["try_number"] == 3 and d["exception_type"] == "KeyError"
 
 
 async def test_missing_source_folder(tmp_path: Path) -> None:
     s = server_for(tmp_path / "nope")
-    assert "does not exist" in err_text(await call(s, "list_failed_tasks"))
+    assert "does not exist" in await call_error(s, "list_failed_tasks")
 
 
 def test_bad_config_fails_with_one_line() -> None:

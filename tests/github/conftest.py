@@ -1,3 +1,5 @@
+"""Fixtures of the github tests; plain helpers live in tests/github/servers.py."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -5,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from oncall_mcp.servers.github.server import build_server
-from oncall_mcp.servers.github.settings import GithubSettings
-from oncall_mcp.shared.app import OncallServer
 from tests.github.gitrepo import GitRepo, make_pipelines_repo
+from tests.github.servers import TOKEN
 from tests.github.standin import GitHubStandin
-
-TOKEN = "ghp_" + "S" * 36
 
 
 @pytest.fixture
@@ -19,54 +17,7 @@ def pipelines(tmp_path: Path) -> GitRepo:
     return make_pipelines_repo(tmp_path / "pipelines")
 
 
-def local_server(repo: GitRepo, **overrides: object) -> OncallServer:
-    settings = GithubSettings(local_repos=[f"pipelines={repo.path}"], **overrides)  # type: ignore[arg-type]
-    return build_server(settings)
-
-
 @pytest.fixture
 def standin() -> Iterator[GitHubStandin]:
     with GitHubStandin(token=TOKEN) as s:
         yield s
-
-
-def seed_remote(standin: GitHubStandin) -> None:
-    """The same pipelines repo, on the stand-in as acme/pipelines."""
-    from tests.github import gitrepo
-
-    repo = standin.add_repo("acme", "pipelines")
-    repo.commit(
-        {
-            "dags/reports_daily.py": gitrepo.REPORTS_DAG,
-            "dags/sql/load_reports.sql": gitrepo.LOAD_SQL.replace("r.open_date", "r.start_date"),
-            "include/sql/check_rows.sql": gitrepo.CHECK_SQL,
-        },
-        "add reports_daily DAG",
-        gitrepo.ALICE,
-        "2026-01-01T10:00:00Z",
-    )
-    repo.commit(
-        {"dags/etl_taskflow.py": gitrepo.TASKFLOW_DAG, "dags/logo.png": b"\x89PNG\0\0binary"},
-        "add taskflow",
-        gitrepo.BOB,
-        "2026-01-02T10:00:00Z",
-    )
-    repo.commit(
-        {"dags/sql/load_reports.sql": gitrepo.LOAD_SQL},
-        "rename start_date to open_date",
-        gitrepo.CAROL,
-        "2026-01-03T10:00:00Z",
-    )
-    repo.protected.add("main")
-
-
-def remote_server(standin: GitHubStandin, **overrides: object) -> OncallServer:
-    settings = GithubSettings(
-        token=TOKEN,
-        api_url=standin.base_url,
-        repos=["pipelines=acme/pipelines"],  # type: ignore[arg-type]
-        seconds_between_writes=0,
-        max_retry_wait_seconds=2,
-        **overrides,
-    )
-    return build_server(settings)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from mcp import Client
 
-from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
+from tests.github.servers import local_server
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 
 HERE = Path(__file__).parent
@@ -45,6 +46,7 @@ async def test_prompt_guides_investigation(pipelines: GitRepo) -> None:
     )
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only(pipelines: GitRepo) -> None:
     msgs = check_stdout_is_protocol_only(
         "oncall_mcp.servers.github",
@@ -59,6 +61,7 @@ def test_stdout_is_protocol_only(pipelines: GitRepo) -> None:
     assert call["result"]["structuredContent"]["task"]["operator"] == "SQLExecuteQueryOperator"
 
 
+@pytest.mark.process
 def test_bad_config_fails_with_one_line(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -79,6 +82,7 @@ def test_bad_config_fails_with_one_line(tmp_path: Path) -> None:
     assert "OCM_GITHUB_LOCAL_REPOS" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.process
 async def test_demo_contract_over_stdio_from_env(pipelines: GitRepo) -> None:
     """What the demo sandbox does: env config only, a real stdio subprocess, locate then open the fix PR."""
     from tests.github.gitrepo import LOAD_SQL

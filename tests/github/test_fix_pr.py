@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.github.conftest import local_server, remote_server, seed_remote
+from tests.client import call, call_error
 from tests.github.gitrepo import LOAD_SQL, GitRepo
+from tests.github.servers import local_server, remote_server, seed_remote
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 
@@ -45,8 +46,7 @@ async def test_tool_absent_when_writes_disabled(pipelines: GitRepo) -> None:
 async def test_dry_run_returns_exact_diff_and_writes_nothing(pipelines: GitRepo) -> None:
     before = pipelines.git("for-each-ref")
     objects = pipelines.git("count-objects", "-v")
-    r = await _call(writer(pipelines), fix_args(dry_run=True))
-    out = r.structured_content
+    out = await call(writer(pipelines), "create_fix_pr", **fix_args(dry_run=True))
     assert out["dry_run"] and not out["created"] and out["pr"] is None
     assert out["branch"].startswith("oncall-fix/fix-load-reports-column-name-")
     assert "-       r.open_date,\n+       r.start_date,\n" in out["diff"]
@@ -54,8 +54,8 @@ async def test_dry_run_returns_exact_diff_and_writes_nothing(pipelines: GitRepo)
     assert pipelines.git("for-each-ref") == before
     assert pipelines.git("count-objects", "-v") == objects  # the preview tree was built in a throwaway store
     assert not (pipelines.path / ".git" / "oncall-prs").exists()
-    forced = await _call(writer(pipelines, write_dry_run=True), fix_args())
-    assert forced.structured_content["dry_run"] and pipelines.git("for-each-ref") == before
+    forced = await call(writer(pipelines, write_dry_run=True), "create_fix_pr", **fix_args())
+    assert forced["dry_run"] and pipelines.git("for-each-ref") == before
 
 
 async def test_local_pr_creates_branch_commit_and_record_then_is_idempotent(pipelines: GitRepo) -> None:
@@ -128,24 +128,22 @@ async def test_confinement_refusals(pipelines: GitRepo) -> None:
 
 async def test_repo_not_in_write_allowlist(pipelines: GitRepo) -> None:
     server = local_server(pipelines, allow_write=True, write_repos=["other"])
-    r = await _call(server, fix_args())
-    assert r.is_error and "OCM_GITHUB_WRITE_REPOS" in tool_text(r)
+    assert "OCM_GITHUB_WRITE_REPOS" in await call_error(server, "create_fix_pr", **fix_args())
 
 
 async def test_default_and_protected_branch_refused(pipelines: GitRepo) -> None:
     # a prefix that makes the fix branch land on a protected name pattern is refused before anything is written
     server = writer(pipelines, branch_prefix="release/", protected_branches=["release/*"])
-    r = await _call(server, fix_args())
-    assert r.is_error and "protected" in tool_text(r)
+    assert "protected" in await call_error(server, "create_fix_pr", **fix_args())
     assert "release/" not in pipelines.git("for-each-ref")
 
 
 async def test_existing_branch_with_other_content_is_not_overwritten(pipelines: GitRepo) -> None:
-    dry = (await _call(writer(pipelines), fix_args(dry_run=True))).structured_content
+    dry = await call(writer(pipelines), "create_fix_pr", **fix_args(dry_run=True))
     pipelines.git("branch", dry["branch"], "main")
     tip = pipelines.git("rev-parse", dry["branch"])
-    r = await _call(writer(pipelines), fix_args())
-    assert r.is_error and "already exists with different content" in tool_text(r)
+    error = await call_error(writer(pipelines), "create_fix_pr", **fix_args())
+    assert "already exists with different content" in error
     assert pipelines.git("rev-parse", dry["branch"]) == tip
 
 
@@ -173,17 +171,12 @@ async def test_github_pr_flow_against_standin(standin: GitHubStandin) -> None:
 async def test_github_protected_fix_branch_refused(standin: GitHubStandin) -> None:
     seed_remote(standin)
     server = remote_server(standin, allow_write=True, write_repos=["acme/pipelines"])
-    dry = (await _call(server, fix_args(dry_run=True))).structured_content
+    dry = await call(server, "create_fix_pr", **fix_args(dry_run=True))
     repo = standin.repos["acme/pipelines"]
     repo.branches[dry["branch"]] = repo.branches["main"]
     repo.protected.add(dry["branch"])
-    r = await _call(server, fix_args())
-    assert r.is_error and "protected" in tool_text(r) and repo.pulls == []
-
-
-async def _call(server: Any, args: dict[str, Any]) -> Any:
-    async with Client(server.mcp) as c:
-        return await c.call_tool("create_fix_pr", args)
+    assert "protected" in await call_error(server, "create_fix_pr", **fix_args())
+    assert repo.pulls == []
 
 
 def test_branch_guard_refuses_default_base_and_protected() -> None:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.github.conftest import local_server, remote_server, seed_remote
+from tests.client import call, call_error
 from tests.github.gitrepo import LOAD_SQL, GitRepo
+from tests.github.servers import local_server, remote_server, seed_remote
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 
@@ -133,7 +134,7 @@ async def test_returned_diff_is_git_diff_of_committed_trees(pipelines: GitRepo) 
 
 
 async def test_existing_branch_with_extra_changes_is_not_proposed(pipelines: GitRepo) -> None:
-    dry = (await _one(writer(pipelines), fix("dags/sql/load_reports.sql", dry_run=True))).structured_content
+    dry = await call(writer(pipelines), "create_fix_pr", **fix("dags/sql/load_reports.sql", dry_run=True))
     # someone else made the fix branch: same file content, plus a symlink swap of another file
     pipelines.git("checkout", "-q", "-b", dry["branch"])
     pipelines.write("dags/sql/load_reports.sql", FIXED)
@@ -142,8 +143,8 @@ async def test_existing_branch_with_extra_changes_is_not_proposed(pipelines: Git
     pipelines.git("add", "-A")
     pipelines.git("commit", "-q", "-m", "sneaky", author=EVE, date="2026-01-06T00:00:00+00:00")
     pipelines.git("checkout", "-q", "main")
-    r = await _one(writer(pipelines), fix("dags/sql/load_reports.sql"))
-    assert r.is_error and "not exactly" in tool_text(r) and "include/sql/check_rows.sql" in tool_text(r)
+    error = await call_error(writer(pipelines), "create_fix_pr", **fix("dags/sql/load_reports.sql"))
+    assert "not exactly" in error and "include/sql/check_rows.sql" in error
     assert not (pipelines.path / ".git" / "oncall-prs").exists()
 
 
@@ -202,17 +203,11 @@ async def test_github_diff_matches_the_committed_branch(standin: GitHubStandin) 
 async def test_github_existing_branch_with_a_symlink_swap_is_not_proposed(standin: GitHubStandin) -> None:
     seed_remote(standin)
     server = remote_server(standin, allow_write=True, write_repos=["acme/pipelines"])
-    dry = (await _one(server, fix("dags/sql/load_reports.sql", dry_run=True))).structured_content
+    dry = await call(server, "create_fix_pr", **fix("dags/sql/load_reports.sql", dry_run=True))
     repo = standin.repos["acme/pipelines"]
     repo.branches[dry["branch"]] = repo.branches["main"]
     repo.commit({"dags/sql/load_reports.sql": FIXED}, "same fix", branch=dry["branch"])
     repo.commit({"include/sql/check_rows.sql": "/etc/passwd"}, "swap", branch=dry["branch"])
     repo.modes["include/sql/check_rows.sql"] = "120000"
-    r = await _one(server, fix("dags/sql/load_reports.sql"))
-    assert r.is_error and "not exactly" in tool_text(r), tool_text(r)
+    assert "not exactly" in await call_error(server, "create_fix_pr", **fix("dags/sql/load_reports.sql"))
     assert repo.pulls == []
-
-
-async def _one(server: Any, args: dict[str, Any]) -> Any:
-    async with Client(server.mcp) as c:
-        return await c.call_tool("create_fix_pr", args)

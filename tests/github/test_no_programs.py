@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.github.conftest import local_server
 from tests.github.gitrepo import LOAD_SQL, GitRepo
+from tests.github.servers import local_server
 from tests.harness import tool_text
 
 HOOKS = [

@@ -7,8 +7,8 @@ from mcp import Client
 from pydantic import ValidationError
 
 from oncall_mcp.servers.github.settings import GithubSettings
-from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
+from tests.github.servers import local_server
 from tests.harness import tool_text
 from tests.nextsteps import assert_steps_runnable
 

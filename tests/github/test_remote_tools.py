@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from mcp import Client
 
 from oncall_mcp.servers.github.settings import GithubSettings
-from tests.github.conftest import TOKEN, remote_server, seed_remote
+from tests.client import call, call_error
+from tests.github.servers import TOKEN, remote_server, seed_remote
 from tests.github.standin import Fault, GitHubStandin
 from tests.harness import free_port, tool_text
 
@@ -76,8 +76,7 @@ async def test_rate_limit_with_short_retry_after_is_retried(standin: GitHubStand
         Fault(429, {"Retry-After": "0"}, {"message": "secondary rate limit"}, path_contains="/contents/", times=1)
     )
     t0 = time.monotonic()
-    r = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/sql/load_reports.sql"})
-    assert not r.is_error, tool_text(r)
+    await call(remote_server(standin), "get_file", repo="pipelines", path="dags/sql/load_reports.sql")
     assert 0.9 < time.monotonic() - t0 < 10
 
 
@@ -87,22 +86,21 @@ async def test_rate_limit_with_long_wait_is_a_clear_error(standin: GitHubStandin
         Fault(429, {"Retry-After": "120"}, {"message": "You have exceeded a secondary rate limit"}, times=100)
     )
     t0 = time.monotonic()
-    r = await _one(remote_server(standin), "locate_task", LOCATE)
-    assert r.is_error and "rate limit" in tool_text(r) and "retry after 120s" in tool_text(r)
+    error = await call_error(remote_server(standin), "locate_task", **LOCATE)
+    assert "rate limit" in error and "retry after 120s" in error
     assert time.monotonic() - t0 < 5
 
 
 async def test_server_errors_are_retried_a_bounded_number_of_times(standin: GitHubStandin) -> None:
     seed_remote(standin)
     standin.faults.append(Fault(502, body={"message": "Server Error"}, times=2))
-    ok = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"})
-    assert not ok.is_error, tool_text(ok)
+    await call(remote_server(standin), "get_file", repo="pipelines", path="dags/reports_daily.py")
     standin.faults.append(Fault(503, body={"message": "Unavailable"}, times=100))
     n = len(standin.requests)
-    bad = await _one(
-        remote_server(standin, retries=2), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"}
+    bad = await call_error(
+        remote_server(standin, retries=2), "get_file", repo="pipelines", path="dags/reports_daily.py"
     )
-    assert bad.is_error and "503" in tool_text(bad)
+    assert "503" in bad
     assert len(standin.requests) - n == 3
 
 
@@ -111,13 +109,13 @@ async def test_permission_denied_and_bad_token(standin: GitHubStandin) -> None:
     standin.faults.append(
         Fault(403, body={"message": "Resource not accessible by personal access token"}, path_contains="/contents/")
     )
-    r = await _one(remote_server(standin), "get_file", {"repo": "pipelines", "path": "dags/reports_daily.py"})
-    assert r.is_error and "lacks a permission" in tool_text(r)
+    error = await call_error(remote_server(standin), "get_file", repo="pipelines", path="dags/reports_daily.py")
+    assert "lacks a permission" in error
     settings = GithubSettings(token="ghp_" + "W" * 36, api_url=standin.base_url, repos=["pipelines=acme/pipelines"])
     from oncall_mcp.servers.github.server import build_server
 
-    r2 = await _one(build_server(settings), "locate_task", LOCATE)
-    assert r2.is_error and "OCM_GITHUB_TOKEN" in tool_text(r2) and "W" * 36 not in tool_text(r2)
+    error = await call_error(build_server(settings), "locate_task", **LOCATE)
+    assert "OCM_GITHUB_TOKEN" in error and "W" * 36 not in error
 
 
 async def test_github_down_is_a_clear_error() -> None:
@@ -138,8 +136,3 @@ async def test_github_down_is_a_clear_error() -> None:
         again = await c.call_tool("find_open_fix_prs", {"repo": "pipelines"})
     assert r.is_error and "unreachable" in tool_text(r) and f"127.0.0.1:{port}" in tool_text(r)
     assert again.is_error and time.monotonic() - t0 < 20
-
-
-async def _one(server: Any, name: str, args: dict[str, Any]) -> Any:
-    async with Client(server.mcp) as c:
-        return await c.call_tool(name, args)

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
 
-from tests.github.conftest import local_server
+from tests.client import call, connected
 from tests.github.gitrepo import GitRepo
-from tests.harness import tool_text
+from tests.github.servers import local_server
 from tests.nextsteps import assert_steps_runnable
 
 TEMPLATED_DAG = """\
@@ -91,16 +90,15 @@ def templated(pipelines: GitRepo, tmp_path: Path) -> GitRepo:
     return pipelines
 
 
-async def locate(repo: GitRepo, task_id: str, **extra: Any) -> Any:
-    async with Client(local_server(repo).mcp) as c:
-        args = {"repo": "pipelines", "dag_id": "templated_load", "task_id": task_id, **extra}
-        return await c.call_tool("locate_task", args)
+async def locate(repo: GitRepo, task_id: str, **extra: Any) -> dict[str, Any]:
+    """locate_task on the templated_load DAG."""
+    return await call(
+        local_server(repo), "locate_task", repo="pipelines", dag_id="templated_load", task_id=task_id, **extra
+    )
 
 
 async def test_rendered_for_the_run_id_with_params_macros_and_placeholders(templated: GitRepo) -> None:
-    r = await locate(templated, "load", run_id="scheduled__2024-05-01T00:00:00+00:00")
-    assert not r.is_error, tool_text(r)
-    out = r.structured_content
+    out = await locate(templated, "load", run_id="scheduled__2024-05-01T00:00:00+00:00")
     (sql,) = out["resolved_files"]
     assert sql["path"] == "include/sql/load_events.sql"
     assert sql["rendered_sql"] == EXPECTED.replace("{{ ds_nodash }}", "20240501")
@@ -120,8 +118,7 @@ async def test_rendered_for_the_run_id_with_params_macros_and_placeholders(templ
 
 
 async def test_logical_date_and_inline_sql(templated: GitRepo) -> None:
-    r = await locate(templated, "inline", logical_date="2024-02-29")
-    out = r.structured_content
+    out = await locate(templated, "inline", logical_date="2024-02-29")
     (inline,) = out["inline_sql"]
     assert inline["argument"] == "sql" and inline["template"].endswith("ds = '{{ ds }}'")
     assert inline["rendered_sql"] == "DELETE FROM iceberg.mart.events WHERE ds = '2024-02-29'"
@@ -152,26 +149,20 @@ async def test_hostile_templates_refused_with_a_note(
     templated: GitRepo, tmp_path: Path, task_id: str, expected: str
 ) -> None:
     r = await locate(templated, task_id, logical_date="2024-05-01")
-    assert not r.is_error, tool_text(r)
-    (sql,) = r.structured_content["resolved_files"]
+    (sql,) = r["resolved_files"]
     assert sql["rendered_sql"] is None
     assert "refused" in sql["render_note"] and expected in sql["render_note"]
     assert "nothing from the template was executed" in sql["render_note"]
     assert not (tmp_path / "pwned").exists()
-    assert_steps_runnable(r.structured_content)
+    assert_steps_runnable(r)
 
 
 async def test_bad_run_id_and_date_are_clear_errors(templated: GitRepo) -> None:
     server = local_server(templated)
-    async with Client(server.mcp) as c:
-        bad_run = await c.call_tool(
-            "locate_task", {"repo": "pipelines", "dag_id": "templated_load", "task_id": "load", "run_id": "abc"}
-        )
-        bad_date = await c.call_tool(
-            "locate_task",
-            {"repo": "pipelines", "dag_id": "templated_load", "task_id": "load", "logical_date": "yesterday"},
-        )
-        after = await c.call_tool("locate_task", {"repo": "pipelines", "dag_id": "templated_load", "task_id": "load"})
-    assert bad_run.is_error and "logical_date" in tool_text(bad_run)
-    assert bad_date.is_error and "ISO 8601" in tool_text(bad_date)
-    assert not after.is_error
+    task = {"repo": "pipelines", "dag_id": "templated_load", "task_id": "load"}
+    async with connected(server) as c:
+        bad_run = await c.call_error("locate_task", **task, run_id="abc")
+        bad_date = await c.call_error("locate_task", **task, logical_date="yesterday")
+        await c.call("locate_task", **task)
+    assert "logical_date" in bad_run
+    assert "ISO 8601" in bad_date

@@ -9,8 +9,8 @@ import pytest
 from mcp import Client
 
 from oncall_mcp.servers.github.settings import GithubSettings
-from tests.github.conftest import local_server, remote_server, seed_remote
 from tests.github.gitrepo import GitRepo
+from tests.github.servers import local_server, remote_server, seed_remote
 from tests.github.standin import GitHubStandin
 from tests.harness import tool_text
 

@@ -8,7 +8,7 @@ import pytest
 from github import Auth, Github, GithubException
 from github.GithubException import BadCredentialsException, UnknownObjectException
 
-from tests.github.conftest import TOKEN, seed_remote
+from tests.github.servers import TOKEN, seed_remote
 from tests.github.standin import GitHubStandin, blob_sha
 
 

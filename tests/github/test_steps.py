@@ -6,8 +6,8 @@ from typing import Any
 
 from mcp import Client
 
-from tests.github.conftest import local_server
 from tests.github.gitrepo import GitRepo
+from tests.github.servers import local_server
 from tests.harness import tool_text
 from tests.nextsteps import assert_steps_runnable
 

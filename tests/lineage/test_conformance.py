@@ -38,6 +38,7 @@ async def test_prompt_guides_the_investigation(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     files = write_demo(tmp_path)
     env = {"OCM_LINEAGE_EVENTS": str(files.events), "OCM_LINEAGE_EXPECTATIONS": str(files.expectations)}

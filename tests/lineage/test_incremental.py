@@ -6,18 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from mcp import Client
-
 from oncall_mcp.suite.demo.openlineage import task_run, write_events
-from tests.harness import tool_text
+from tests.client import call, call_error, connected
 from tests.lineage.helpers import T0, make_server, runs
-
-
-async def call(server, tool: str, **args):
-    async with Client(server.mcp) as client:
-        r = await client.call_tool(tool, args)
-    assert not r.is_error, tool_text(r)
-    return r.structured_content
 
 
 async def test_appended_events_are_read_once(tmp_path: Path) -> None:
@@ -103,9 +94,7 @@ async def test_symlink_out_of_the_folder_is_not_read(tmp_path: Path) -> None:
     write_events(outside, runs("secret.job", [], ["x"], [T0]))
     server = make_server(tmp_path, runs("etl.a", [], ["a"], [T0]))
     (tmp_path / "events" / "link.jsonl").symlink_to(outside)
-    async with Client(server.mcp) as client:
-        r = await client.call_tool("job_runs", {"job": "secret.job"})
-    assert r.is_error and "not found" in tool_text(r)
+    assert "not found" in await call_error(server, "job_runs", job="secret.job")
 
 
 async def test_refresh_interval_limits_rereads(tmp_path: Path) -> None:
@@ -121,13 +110,12 @@ async def test_missing_events_path_is_a_clear_error_and_server_keeps_serving(tmp
     from oncall_mcp.servers.lineage.settings import LineageSettings
 
     server = build_server(LineageSettings(events=str(tmp_path / "nope"), refresh_seconds=0))
-    async with Client(server.mcp) as client:
-        r = await client.call_tool("upstream", {"dataset": "a"})
-        assert r.is_error and "does not exist" in tool_text(r) and "OCM_LINEAGE_EVENTS" in tool_text(r)
+    async with connected(server) as client:
+        error = await client.call_error("upstream", dataset="a")
+        assert "does not exist" in error and "OCM_LINEAGE_EVENTS" in error
         (tmp_path / "nope").mkdir()
         write_events(tmp_path / "nope" / "e.jsonl", runs("etl.a", [], ["a"], [T0]))
-        ok = await client.call_tool("upstream", {"dataset": "a"})
-        assert not ok.is_error
+        await client.call("upstream", dataset="a")
 
 
 async def test_run_history_is_capped(tmp_path: Path) -> None:

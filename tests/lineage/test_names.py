@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mcp import Client
 
 from oncall_mcp.suite.demo.openlineage import task_run
-from tests.harness import tool_text
+from tests.client import call, call_error, connected
 from tests.lineage.helpers import T0, make_server
 
 
 def write(ns_out: str, name_out: str, ns_in: str = "s3://landing", name_in: str = "orders/2024") -> list[dict]:
     return task_run("ingest.load", T0, T0, inputs=[(ns_in, name_in)], outputs=[(ns_out, name_out)])
-
-
-async def resolve(server, query: str):
-    async with Client(server.mcp) as client:
-        return await client.call_tool("upstream", {"dataset": query, "depth": 1})
 
 
 @pytest.mark.parametrize(
@@ -35,39 +29,35 @@ async def resolve(server, query: str):
     ],
 )
 async def test_resolution_tiers(tmp_path: Path, ns: str, name: str, query: str, tier: str) -> None:
-    r = await resolve(make_server(tmp_path, write(ns, name)), query)
-    assert not r.is_error, tool_text(r)
-    res = r.structured_content["resolved"]
+    r = await call(make_server(tmp_path, write(ns, name)), "upstream", dataset=query, depth=1)
+    res = r["resolved"]
     assert res["dataset"] == f"{ns}/{name}" and res["matched_by"] == tier and res["explanation"]
 
 
 async def test_input_keys_with_slashes_resolve(tmp_path: Path) -> None:
-    r = await resolve(make_server(tmp_path, write("trino://t:1", "lake.raw.orders")), "s3://landing/orders/2024")
-    assert not r.is_error and r.structured_content["resolved"]["matched_by"] == "key"
+    server = make_server(tmp_path, write("trino://t:1", "lake.raw.orders"))
+    r = await call(server, "upstream", dataset="s3://landing/orders/2024", depth=1)
+    assert r["resolved"]["matched_by"] == "key"
 
 
 async def test_ambiguous_name_lists_the_keys(tmp_path: Path) -> None:
     events = write("trino://prod:8080", "lake.raw.orders") + write("trino://staging:8080", "lake.raw.orders")
     server = make_server(tmp_path, events)
-    r = await resolve(server, "lake.raw.orders")
-    assert r.is_error
-    text = tool_text(r)
+    text = await call_error(server, "upstream", dataset="lake.raw.orders", depth=1)
     assert "ambiguous" in text and "trino://prod:8080/lake.raw.orders" in text and "trino://staging:8080" in text
-    ok = await resolve(server, "trino://staging:8080/lake.raw.orders")
-    assert not ok.is_error
+    await call(server, "upstream", dataset="trino://staging:8080/lake.raw.orders", depth=1)
 
 
 async def test_unknown_dataset_gives_candidates(tmp_path: Path) -> None:
-    r = await resolve(make_server(tmp_path, write("trino://t:1", "lake.raw.orders")), "lake.raw.order")
-    assert r.is_error
-    text = tool_text(r)
+    server = make_server(tmp_path, write("trino://t:1", "lake.raw.orders"))
+    text = await call_error(server, "upstream", dataset="lake.raw.order", depth=1)
     assert "not found" in text and "closest: trino://t:1/lake.raw.orders" in text
 
 
 async def test_unknown_job_gives_candidates(tmp_path: Path) -> None:
     server = make_server(tmp_path, write("trino://t:1", "lake.raw.orders"))
-    async with Client(server.mcp) as client:
-        r = await client.call_tool("job_runs", {"job": "ingest.lod"})
-        ok = await client.call_tool("job_runs", {"job": "airflow/ingest.load"})
-    assert r.is_error and "closest: ingest.load" in tool_text(r)
-    assert not ok.is_error and ok.structured_content["job"]["job"] == "ingest.load"
+    async with connected(server) as client:
+        error = await client.call_error("job_runs", job="ingest.lod")
+        ok = await client.call("job_runs", job="airflow/ingest.load")
+    assert "closest: ingest.load" in error
+    assert ok["job"]["job"] == "ingest.load"

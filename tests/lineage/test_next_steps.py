@@ -6,24 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from mcp import Client
-
 from oncall_mcp.servers.lineage.server import build_server
 from oncall_mcp.servers.lineage.settings import LineageSettings
-from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.suite.demo.openlineage import task_run
-from tests.harness import tool_text
+from tests.client import call, call_error
 from tests.lineage.helpers import NS, T0, daily, make_server, runs
 from tests.lineage.scenario import write_demo
 from tests.nextsteps import assert_steps_runnable
-
-
-async def call(server: OncallServer, tool: str, **args: Any) -> dict[str, Any]:
-    async with Client(server.mcp) as client:
-        r = await client.call_tool(tool, args)
-    assert not r.is_error, tool_text(r)
-    assert r.structured_content is not None
-    return r.structured_content
 
 
 def by_tool(steps: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -153,9 +142,9 @@ async def test_object_store_datasets_keep_their_bucket_in_and_out(tmp_path: Path
     up = await call(server, "upstream", dataset="lake.raw.orders_b")
     owner = by_tool(assert_steps_runnable(up))["ownership.resolve_owner"]
     assert owner["arguments"] == {"asset": "s3://landing-b/orders/2024", "kind": "s3"}  # the bucket is kept
-    async with Client(server.mcp) as client:
-        r = await client.call_tool("upstream", {"dataset": "s3://landing-c/orders/2024"})
-    assert r.is_error and "not found" in tool_text(r)  # same key in another bucket is another dataset
+    assert "not found" in await call_error(
+        server, "upstream", dataset="s3://landing-c/orders/2024"
+    )  # same key in another bucket is another dataset
 
 
 async def test_job_runs_cut_by_limit_says_so_and_continues_with_the_cursor(tmp_path: Path) -> None:

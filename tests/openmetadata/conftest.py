@@ -3,18 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import jwt
 import pytest
 
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
-from tests.openmetadata.entities import World, build_world
-
-# A realistic bot JWT (the stand-in compares it byte for byte; the SDK only forwards it).
-TOKEN = jwt.encode(
-    {"sub": "oncall-mcp-bot", "iss": "open-metadata.org", "isBot": True, "exp": 4_102_444_800},
-    "s" * 32,
-    algorithm="HS256",
-)
+from tests.openmetadata.entities import TOKEN, World, build_world
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jwt
+
 from oncall_mcp.servers.openmetadata.catalog_export import (
     lineage_edge,
     lineage_entity,
@@ -16,6 +18,12 @@ from oncall_mcp.servers.openmetadata.catalog_export import (
     write_table,
 )
 
+# A realistic bot JWT (the stand-in compares it byte for byte; the SDK only forwards it).
+TOKEN = jwt.encode(
+    {"sub": "oncall-mcp-bot", "iss": "open-metadata.org", "isBot": True, "exp": 4_102_444_800},
+    "s" * 32,
+    algorithm="HS256",
+)
 RESTAURANTS = "trino.lake.reports.restaurants"
 STAGING_RESTAURANTS = "trino.lake.staging.restaurants"
 DAILY_REVENUE = "trino.lake.reports.daily_revenue"

@@ -11,20 +11,14 @@ from mcp import Client
 
 from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
+from tests.client import call, call_error
 from tests.harness import tool_text
 from tests.nextsteps import assert_steps_runnable
 from tests.openmetadata.entities import DAILY_REVENUE, KPIS, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, WIDE
 
 
-async def call(settings: OpenMetadataSettings, tool: str, args: dict[str, Any]) -> Any:
-    async with Client(build_server(settings).mcp) as c:
-        return await c.call_tool(tool, args)
-
-
 async def test_get_table_resolves_short_name(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": "reports.restaurants"})
-    assert not r.is_error, tool_text(r)
-    t = r.structured_content
+    t = await call(build_server(catalog_settings), "get_table", fqn="reports.restaurants")
     assert t["fqn"] == RESTAURANTS
     assert "resolved 'reports.restaurants' to trino.lake.reports.restaurants" in t["resolution"]
     names = [c["name"] for c in t["columns"]]
@@ -48,23 +42,18 @@ async def test_get_table_resolves_short_name(catalog_settings: OpenMetadataSetti
 
 
 async def test_get_table_exact_fqn_has_no_resolution_note(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": DAILY_REVENUE, "include": ["columns"]})
-    t = r.structured_content
+    t = await call(build_server(catalog_settings), "get_table", fqn=DAILY_REVENUE, include=["columns"])
     assert t["resolution"] is None and t["owners"] is None and t["description"] is None
     assert [c["name"] for c in t["columns"]] == ["day", "restaurant_id", "revenue_eur"]
 
 
 async def test_ambiguous_short_name_lists_candidates(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": "restaurants"})
-    assert r.is_error
-    text = tool_text(r)
+    text = await call_error(build_server(catalog_settings), "get_table", fqn="restaurants")
     assert "ambiguous" in text and RESTAURANTS in text and STAGING_RESTAURANTS in text
 
 
 async def test_unknown_table_names_closest_and_next_tool(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": "trino.lake.reports.restaurantz"})
-    assert r.is_error
-    text = tool_text(r)
+    text = await call_error(build_server(catalog_settings), "get_table", fqn="trino.lake.reports.restaurantz")
     assert "not found" in text and RESTAURANTS in text and "search_tables" in text
 
 
@@ -131,29 +120,28 @@ async def test_page_size_cut_is_reported_as_limit_and_offset_agrees_with_cursor(
 
 
 async def test_column_filter_narrows_a_wide_table(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": WIDE, "column_filter": "metric_059"})
-    t = r.structured_content
+    t = await call(build_server(catalog_settings), "get_table", fqn=WIDE, column_filter="metric_059")
     assert t["matching_columns"] == 10 and len(t["columns"]) == 10 and t["truncation"]["next_cursor"] is None
 
 
 async def test_one_matching_column_suggests_its_lineage(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "get_table", {"fqn": RESTAURANTS, "column_filter": "start_date"})
-    steps = assert_steps_runnable(r.structured_content)
+    r = await call(build_server(catalog_settings), "get_table", fqn=RESTAURANTS, column_filter="start_date")
+    steps = assert_steps_runnable(r)
     assert ("openmetadata", "column_lineage", {"fqn": RESTAURANTS, "column": "start_date"}) in [
         (s["server"], s["tool"], s["arguments"]) for s in steps
     ]
 
 
 async def test_search_by_column_name_and_description(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "search_tables", {"query": "opened_on"})
-    hits = r.structured_content["hits"]
+    r = await call(build_server(catalog_settings), "search_tables", query="opened_on")
+    hits = r["hits"]
     assert hits[0]["fqn"] == STAGING_RESTAURANTS and "column opened_on" in hits[0]["matched_on"]
-    steps = assert_steps_runnable(r.structured_content)
+    steps = assert_steps_runnable(r)
     assert [(s["server"], s["tool"], s["arguments"], s["priority"]) for s in steps] == [
         ("openmetadata", "get_table", {"fqn": STAGING_RESTAURANTS}, 1)
     ]
-    r = await call(catalog_settings, "search_tables", {"query": "finance dashboard"})
-    hits = r.structured_content["hits"]
+    r = await call(build_server(catalog_settings), "search_tables", query="finance dashboard")
+    hits = r["hits"]
     assert hits[0]["fqn"] == DAILY_REVENUE and "description" in hits[0]["matched_on"]
 
 
@@ -172,8 +160,7 @@ async def test_search_pages_with_offset(catalog_settings: OpenMetadataSettings) 
 
 
 async def test_suggest_columns_puts_the_rename_first(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "suggest_columns", {"fqn": "reports.restaurants", "column": "r.open_date"})
-    s = r.structured_content
+    s = await call(build_server(catalog_settings), "suggest_columns", fqn="reports.restaurants", column="r.open_date")
     assert s["looked_up"] == "open_date" and s["exists"] is False
     first = s["suggestions"][0]
     assert first["name"] == "start_date" and first["score"] == 100
@@ -192,16 +179,14 @@ async def test_suggest_columns_puts_the_rename_first(catalog_settings: OpenMetad
 async def test_suggest_columns_without_history_ranks_by_name_and_description(
     catalog_settings: OpenMetadataSettings,
 ) -> None:
-    r = await call(catalog_settings, "suggest_columns", {"fqn": STAGING_RESTAURANTS, "column": "open_date"})
-    s = r.structured_content
+    s = await call(build_server(catalog_settings), "suggest_columns", fqn=STAGING_RESTAURANTS, column="open_date")
     assert s["history"] is None
     assert s["suggestions"][0]["name"] == "opened_on"
     assert "'open'" in s["suggestions"][0]["reason"]
 
 
 async def test_suggest_columns_says_when_the_column_exists(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "suggest_columns", {"fqn": RESTAURANTS, "column": "r.start_date"})
-    s = r.structured_content
+    s = await call(build_server(catalog_settings), "suggest_columns", fqn=RESTAURANTS, column="r.start_date")
     assert s["exists"] is True and "exists" in s["note"]
     steps = assert_steps_runnable(s)
     assert [(s["server"], s["tool"], s["arguments"]) for s in steps] == [
@@ -210,8 +195,7 @@ async def test_suggest_columns_says_when_the_column_exists(catalog_settings: Ope
 
 
 async def test_schema_history_newest_first_with_rename(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "schema_history", {"fqn": "reports.restaurants"})
-    h = r.structured_content
+    h = await call(build_server(catalog_settings), "schema_history", fqn="reports.restaurants")
     assert h["versions"] == ["0.1", "0.2", "0.3", "0.4", "0.5"]
     kinds = [(c["version"], c["kind"], c["column"]) for c in h["changes"]]
     assert kinds == [
@@ -231,18 +215,17 @@ async def test_schema_history_newest_first_with_rename(catalog_settings: OpenMet
     ("since", "versions"), [("0.3", ["0.5", "0.4"]), ("2024-05-01", ["0.5", "0.4"]), ("2024-05-03T00:00:00Z", ["0.5"])]
 )
 async def test_schema_history_since(catalog_settings: OpenMetadataSettings, since: str, versions: list[str]) -> None:
-    r = await call(catalog_settings, "schema_history", {"fqn": RESTAURANTS, "since": since})
-    assert [c["version"] for c in r.structured_content["changes"]] == versions
+    r = await call(build_server(catalog_settings), "schema_history", fqn=RESTAURANTS, since=since)
+    assert [c["version"] for c in r["changes"]] == versions
 
 
 async def test_schema_history_bad_since_is_a_clear_error(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "schema_history", {"fqn": RESTAURANTS, "since": "last tuesday"})
-    assert r.is_error and "ISO date" in tool_text(r)
+    error = await call_error(build_server(catalog_settings), "schema_history", fqn=RESTAURANTS, since="last tuesday")
+    assert "ISO date" in error
 
 
 async def test_schema_history_single_version_says_so(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "schema_history", {"fqn": KPIS})
-    h = r.structured_content
+    h = await call(build_server(catalog_settings), "schema_history", fqn=KPIS)
     assert h["changes"] == [] and "only one version" in h["note"]
 
 
@@ -271,8 +254,9 @@ async def test_column_lineage_up_and_down(catalog_settings: OpenMetadataSettings
 
 
 async def test_two_hop_lineage(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "column_lineage", {"fqn": STAGING_RESTAURANTS, "column": "opened_on", "depth": 2})
-    lin = r.structured_content
+    lin = await call(
+        build_server(catalog_settings), "column_lineage", fqn=STAGING_RESTAURANTS, column="opened_on", depth=2
+    )
     assert [(d["table"], d["column"], d["hop"]) for d in lin["downstream"]] == [(RESTAURANTS, "start_date", 1)]
 
 
@@ -300,8 +284,8 @@ async def test_new_table_file_is_picked_up(tmp_path: Path, world: Any) -> None:
 
 
 async def test_search_tolerates_a_typo(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "search_tables", {"query": "resturants"})
-    hits = r.structured_content["hits"]
+    r = await call(build_server(catalog_settings), "search_tables", query="resturants")
+    hits = r["hits"]
     assert {h["fqn"] for h in hits[:2]} == {RESTAURANTS, STAGING_RESTAURANTS}
     assert "name" in hits[0]["matched_on"]
 
@@ -314,9 +298,7 @@ async def test_schema_history_of_a_renamed_column_ignores_newer_unrelated_change
     catalog_settings: OpenMetadataSettings,
 ) -> None:
     """orders: order_ts → placed_at in 0.2 by alice; 0.3, 0.4 and 0.5 change other columns."""
-    r = await call(catalog_settings, "schema_history", {"fqn": "sales.orders", "column": "o.order_ts"})
-    assert not r.is_error, tool_text(r)
-    h = r.structured_content
+    h = await call(build_server(catalog_settings), "schema_history", fqn="sales.orders", column="o.order_ts")
     assert h["column"] == {
         "column": "order_ts",
         "status": "renamed",
@@ -335,12 +317,12 @@ async def test_schema_history_of_a_renamed_column_ignores_newer_unrelated_change
         ("ownership", "resolve_owner", {"asset": ORDERS, "kind": "table"}, 2),
     ]
     # without `column` the newest change is about another column: the bug the column filter fixes
-    everything = (await call(catalog_settings, "schema_history", {"fqn": ORDERS})).structured_content
+    everything = await call(build_server(catalog_settings), "schema_history", fqn=ORDERS)
     assert everything["column"] is None and everything["changes"][0]["column"] == "channel"
 
 
 async def test_schema_history_of_the_new_name_includes_the_rename(catalog_settings: OpenMetadataSettings) -> None:
-    h = (await call(catalog_settings, "schema_history", {"fqn": ORDERS, "column": "PLACED_AT"})).structured_content
+    h = await call(build_server(catalog_settings), "schema_history", fqn=ORDERS, column="PLACED_AT")
     assert h["column"]["status"] == "exists" and h["column"]["current_name"] == "placed_at"
     assert [(c["version"], c["kind"]) for c in h["changes"]] == [("0.2", "renamed")]
     assert [s["tool"] for s in h["next_steps"]] == ["resolve_owner"]
@@ -361,7 +343,7 @@ async def test_schema_history_of_a_removed_and_a_retyped_column(catalog_settings
 
 
 async def test_schema_history_of_a_column_that_never_existed(catalog_settings: OpenMetadataSettings) -> None:
-    h = (await call(catalog_settings, "schema_history", {"fqn": ORDERS, "column": "coupon_code"})).structured_content
+    h = await call(build_server(catalog_settings), "schema_history", fqn=ORDERS, column="coupon_code")
     assert h["column"]["status"] == "never_existed" and h["changes"] == []
     assert "none of the 5 stored versions" in h["column"]["summary"]
     assert step_calls(h) == [("openmetadata", "suggest_columns", {"fqn": ORDERS, "column": "coupon_code"}, 1)]
@@ -390,12 +372,12 @@ async def test_schema_history_pages_with_the_cursor(catalog_settings: OpenMetada
 
 
 async def test_column_lineage_next_step_reads_the_upstream_column(catalog_settings: OpenMetadataSettings) -> None:
-    r = await call(catalog_settings, "column_lineage", {"fqn": RESTAURANTS, "column": "start_date"})
-    assert step_calls(r.structured_content) == [
+    r = await call(build_server(catalog_settings), "column_lineage", fqn=RESTAURANTS, column="start_date")
+    assert step_calls(r) == [
         ("openmetadata", "get_table", {"fqn": STAGING_RESTAURANTS, "column_filter": "opened_on"}, 2)
     ]
-    r = await call(catalog_settings, "column_lineage", {"fqn": WIDE, "column": "metric_0001"})
-    assert step_calls(r.structured_content) == [("lineage", "upstream", {"dataset": "lake.mart.events_wide"}, 2)]
+    r = await call(build_server(catalog_settings), "column_lineage", fqn=WIDE, column="metric_0001")
+    assert step_calls(r) == [("lineage", "upstream", {"dataset": "lake.mart.events_wide"}, 2)]
 
 
 async def test_column_lineage_pages_up_and_down_with_one_cursor(tmp_path: Path) -> None:

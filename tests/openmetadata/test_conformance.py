@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import ROOT, check_conformance, check_stdout_is_protocol_only, server_env
@@ -19,6 +21,7 @@ async def test_conformance(catalog_settings: OpenMetadataSettings) -> None:
     )
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only(catalog_dir: Path) -> None:
     env = {"OCM_OPENMETADATA_CATALOG": str(catalog_dir), "OCM_OPENMETADATA_VALIDATE_CATALOG": "false"}
     msgs = check_stdout_is_protocol_only(
@@ -31,6 +34,7 @@ def test_stdout_is_protocol_only(catalog_dir: Path) -> None:
     assert any(m.get("id") == 4 and m["result"]["isError"] for m in msgs)
 
 
+@pytest.mark.process
 def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
     """tools/list must stay fast: nothing imports `metadata.*` until a call needs it."""
     code = (
@@ -48,6 +52,7 @@ def test_building_the_server_does_not_import_the_sdk(catalog_dir: Path) -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.process
 def test_missing_backend_config_fails_with_one_clear_line() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "oncall_mcp.servers.openmetadata"],
@@ -62,6 +67,7 @@ def test_missing_backend_config_fails_with_one_clear_line() -> None:
     assert "OCM_OPENMETADATA_CATALOG" in out.stderr and "OCM_OPENMETADATA_HOST" in out.stderr
 
 
+@pytest.mark.process
 async def test_streamable_http_on_loopback(catalog_dir: Path) -> None:
     from mcp import Client
 
@@ -111,6 +117,7 @@ anyio.run(main)
 """
 
 
+@pytest.mark.process
 def test_catalog_works_without_the_sdk_installed(catalog_dir: Path) -> None:
     """Validation on and preload on by default, yet with the SDK absent the catalog backend parses leniently."""
     import json

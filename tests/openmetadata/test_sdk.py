@@ -14,8 +14,7 @@ from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from tests.harness import free_port, tool_text
 from tests.nextsteps import assert_steps_runnable
-from tests.openmetadata.conftest import TOKEN
-from tests.openmetadata.entities import DAILY_REVENUE, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, World
+from tests.openmetadata.entities import DAILY_REVENUE, ORDERS, RESTAURANTS, STAGING_RESTAURANTS, TOKEN, World
 
 pytestmark = pytest.mark.sdk
 
@@ -164,6 +163,7 @@ async def test_catalog_validated_with_sdk_models(tmp_path: Path, world: World) -
         assert not r.is_error and r.structured_content["columns"][2]["name"] == "revenue_eur"
 
 
+@pytest.mark.process
 def test_first_call_while_the_sdk_preloads(standin: Any) -> None:
     """The background preload and a tool call import the SDK at the same time; its import cycles must not break
     the call (regression: 'partially initialized module metadata.ingestion.ometa.ometa_api')."""
@@ -337,6 +337,7 @@ def _started(env: dict[str, str]) -> StdioServer:
     return server
 
 
+@pytest.mark.process
 def test_a_call_waiting_for_the_sdk_reports_progress(standin: Any) -> None:
     """Right after start the SDK is still loading (5-10 s): the call waits for it and tells a client that sent a
     progress token, so a client with a short timeout that resets on progress keeps waiting. Once loaded, no wait."""
@@ -354,6 +355,7 @@ def test_a_call_waiting_for_the_sdk_reports_progress(standin: Any) -> None:
         server.close()
 
 
+@pytest.mark.process
 def test_first_call_after_the_preload_does_not_wait(standin: Any) -> None:
     """The background preload finishes before the first call: that call neither imports nor waits."""
     server = _started({"OCM_OPENMETADATA_HOST": standin.url, "OCM_OPENMETADATA_TOKEN": TOKEN})

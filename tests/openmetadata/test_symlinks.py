@@ -6,15 +6,14 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mcp import Client
 
 from oncall_mcp.servers.openmetadata.catalog_export import table_entity
 from oncall_mcp.servers.openmetadata.server import build_server
 from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
-from tests.harness import tool_text
+from oncall_mcp.shared.app import OncallServer
+from tests.client import call, call_error
 from tests.openmetadata.entities import RESTAURANTS
 
 MARKER = "leakedmarker7c1"
@@ -39,47 +38,37 @@ def catalog(catalog_dir: Path, tmp_path: Path) -> Path:
     return root
 
 
-async def _call(root: Path, tool: str, args: dict[str, Any]) -> Any:
-    settings = OpenMetadataSettings(catalog=root, validate_catalog=False, preload_sdk=False)
-    async with Client(build_server(settings).mcp) as c:
-        return await c.call_tool(tool, args)
+def server_for(root: Path) -> OncallServer:
+    return build_server(OpenMetadataSettings(catalog=root, validate_catalog=False, preload_sdk=False))
 
 
 async def test_search_does_not_index_a_table_symlinked_out(catalog: Path) -> None:
-    r = await _call(catalog, "search_tables", {"query": MARKER})
-    assert not r.is_error, tool_text(r)
-    assert MARKER not in json.dumps(r.structured_content).replace(f'"{MARKER}"', "")  # only the echoed query
-    assert all(MARKER not in hit["fqn"] for hit in r.structured_content["hits"])
-    ok = await _call(catalog, "search_tables", {"query": "restaurants"})
-    assert any(hit["fqn"] == RESTAURANTS for hit in ok.structured_content["hits"])
+    r = await call(server_for(catalog), "search_tables", query=MARKER)
+    assert MARKER not in json.dumps(r).replace(f'"{MARKER}"', "")  # only the echoed query
+    assert all(MARKER not in hit["fqn"] for hit in r["hits"])
+    ok = await call(server_for(catalog), "search_tables", query="restaurants")
+    assert any(hit["fqn"] == RESTAURANTS for hit in ok["hits"])
 
 
 async def test_get_table_refuses_a_table_symlinked_out(catalog: Path) -> None:
-    r = await _call(catalog, "get_table", {"fqn": LEAK_FQN})
-    assert r.is_error
-    text = tool_text(r)
+    text = await call_error(server_for(catalog), "get_table", fqn=LEAK_FQN)
     assert "resolves outside the configured folder (symlink escape refused)" in text
     assert f"{MARKER}_col" not in text and str(catalog.parent / "private") not in text
 
 
 async def test_schema_history_skips_a_version_symlinked_out(catalog: Path) -> None:
-    r = await _call(catalog, "schema_history", {"fqn": RESTAURANTS})
-    assert not r.is_error, tool_text(r)
-    assert MARKER not in json.dumps(r.structured_content)
-    assert "start_date" in json.dumps(r.structured_content)
+    r = await call(server_for(catalog), "schema_history", fqn=RESTAURANTS)
+    assert MARKER not in json.dumps(r)
+    assert "start_date" in json.dumps(r)
 
 
 async def test_fifo_in_the_catalog_is_refused_not_hung(catalog: Path) -> None:
-    r = await _call(catalog, "get_table", {"fqn": "trino.lake.private.pipe"})
-    assert r.is_error
-    assert "is a FIFO (named pipe), not a regular file" in tool_text(r)
+    error = await call_error(server_for(catalog), "get_table", fqn="trino.lake.private.pipe")
+    assert "is a FIFO (named pipe), not a regular file" in error
 
 
 async def test_over_long_fqn_is_a_clear_error(catalog: Path) -> None:
     fqn = "trino.lake.reports." + "x" * 250
-    r = await _call(catalog, "get_table", {"fqn": fqn})
-    assert r.is_error
-    text = tool_text(r)
+    text = await call_error(server_for(catalog), "get_table", fqn=fqn)
     assert "name too long: 274 characters" in text and "255 bytes per name" in text
-    again = await _call(catalog, "get_table", {"fqn": RESTAURANTS})
-    assert not again.is_error
+    await call(server_for(catalog), "get_table", fqn=RESTAURANTS)

@@ -8,12 +8,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from mcp import Client
-
 from oncall_mcp.servers.ownership.server import build_server
 from oncall_mcp.servers.ownership.settings import OwnershipSettings
 from oncall_mcp.shared.app import OncallServer
-from tests.harness import tool_text
 
 REGISTRY = """\
 version: 1
@@ -114,18 +111,3 @@ def dataset(namespace: str, name: str, owners: list[dict[str, str]] | None = Non
 def make_server(tmp: Path, registry: str = REGISTRY, **settings: Any) -> OncallServer:
     reg = write(tmp / "registry.yaml", registry)
     return build_server(OwnershipSettings(registry=reg, rescan_seconds=0, **settings))
-
-
-async def call(server: OncallServer, tool: str, **args: Any) -> dict[str, Any]:
-    async with Client(server.mcp) as client:
-        r = await client.call_tool(tool, args)
-    assert not r.is_error, tool_text(r)
-    assert r.structured_content is not None
-    return r.structured_content
-
-
-async def call_error(server: OncallServer, tool: str, **args: Any) -> str:
-    async with Client(server.mcp) as client:
-        r = await client.call_tool(tool, args)
-    assert r.is_error, f"expected an error, got {r.structured_content}"
-    return tool_text(r)

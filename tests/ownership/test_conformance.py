@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.harness import check_conformance, check_stdout_is_protocol_only
 from tests.ownership.helpers import REGISTRY, make_server, write
 
@@ -32,6 +34,7 @@ async def test_prompt_is_listed(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     reg = write(tmp_path / "registry.yaml", REGISTRY)
     msgs = check_stdout_is_protocol_only(
@@ -45,6 +48,7 @@ def test_stdout_is_protocol_only(tmp_path: Path) -> None:
     assert any(m.get("id") == 4 and m["result"]["isError"] for m in msgs)
 
 
+@pytest.mark.process
 def test_stdio_starts_with_a_broken_registry_and_reports_it(tmp_path: Path) -> None:
     reg = write(tmp_path / "registry.yaml", "teams:\n  - name: x\n    slack_channel: 12\n")
     msgs = check_stdout_is_protocol_only(

@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 from oncall_mcp.servers.ownership.dag_source import parse_dag_source
+from tests.client import call
 from tests.nextsteps import assert_steps_runnable
-from tests.ownership.helpers import call, make_server
+from tests.ownership.helpers import make_server
 
 CORPUS = Path(__file__).parent.parent / "shared" / "dag_corpus"
 

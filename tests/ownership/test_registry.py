@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from oncall_mcp.servers.ownership.registry import RegistryError, load_registry
-from tests.ownership.helpers import REGISTRY, bump, call, call_error, make_server, write
+from tests.client import call, call_error
+from tests.ownership.helpers import REGISTRY, bump, make_server, write
 
 
 def errors_of(tmp_path: Path, text: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.client import call, call_error
 from tests.nextsteps import assert_steps_runnable
-from tests.ownership.helpers import REGISTRY, call, call_error, make_server
+from tests.ownership.helpers import REGISTRY, make_server
 
 CONFLICTS = (
     REGISTRY

@@ -8,8 +8,9 @@ import pytest
 
 from oncall_mcp.servers.ownership.server import build_server
 from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from tests.client import call, call_error
 from tests.nextsteps import assert_steps_runnable
-from tests.ownership.helpers import REGISTRY, call, call_error, make_server
+from tests.ownership.helpers import REGISTRY, make_server
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "servers" / "ownership" / "example_registry.yaml"
 

@@ -10,8 +10,9 @@ import pytest
 from oncall_mcp.servers.ownership.codeowners_source import load_codeowners, parse_codeowners
 from oncall_mcp.servers.ownership.dag_source import load_dag_folder, parse_dag_source
 from oncall_mcp.servers.ownership.lineage_source import load_lineage
+from tests.client import call
 from tests.harness import SHARED_DATA, requires_shared_data
-from tests.ownership.helpers import call, dataset, event, make_server, write
+from tests.ownership.helpers import dataset, event, make_server, write
 
 CODEOWNERS = """\
 # default owner of everything

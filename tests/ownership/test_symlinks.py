@@ -12,8 +12,9 @@ from mcp import Client
 
 from oncall_mcp.servers.ownership.server import build_server
 from oncall_mcp.servers.ownership.settings import OwnershipSettings
+from tests.client import call
 from tests.harness import tool_text
-from tests.ownership.helpers import REGISTRY, call, event, make_server, write
+from tests.ownership.helpers import REGISTRY, event, make_server, write
 
 MARKER = "LEAKED-MARKER-8d2e"
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ownership.helpers import REGISTRY, call, call_error, make_server, write
+from tests.client import call, call_error
+from tests.ownership.helpers import REGISTRY, make_server, write
 
 
 @pytest.mark.parametrize(

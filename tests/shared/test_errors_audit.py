@@ -84,6 +84,7 @@ def stdio_exchange(module: str, env: dict[str, str], *calls: dict) -> tuple[dict
     return responses, err
 
 
+@pytest.mark.process
 def test_internal_error_traceback_on_stderr_of_real_process() -> None:
     """Over stdio: the client text has the request id; stderr has the traceback under the same id."""
     responses, stderr = stdio_exchange("tests.shared.probe_server", {}, {"name": "crash", "arguments": {"text": "x"}})
@@ -146,6 +147,7 @@ def test_audit_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert "S3cret" not in err
 
 
+@pytest.mark.process
 def test_audit_file_from_env_over_stdio(tmp_path: Path) -> None:
     """OCM_<SERVER>_AUDIT_FILE: the real ownership server appends one line per call there, not to stdout."""
     registry = tmp_path / "registry.yaml"
@@ -194,6 +196,7 @@ async def test_deeply_nested_argument_in_memory(tmp_path: Path, mode: str) -> No
     assert [(r["tool"], r["outcome"]) for r in records] == [("crash", "invalid_arguments"), ("whoami", "ok")]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("depth", [250, 5000])
 def test_deeply_nested_argument_over_stdio_gets_an_answer(depth: int) -> None:
     """Before: pydantic-core's JSON parser gave up at 200 levels, the SDK dropped the message, the client waited
