@@ -18,7 +18,7 @@ import anyio.lowlevel
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
-from pydantic import BaseModel, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ValidationError
 
 from oncall_mcp.shared.audit import AuditLog
 from oncall_mcp.shared.auth import build_verifier, caller_identity, current_caller
@@ -254,7 +254,7 @@ class OncallServer:
         # no auth_server_provider it is never served or used.
         auth = (
             AuthSettings(
-                issuer_url="http://127.0.0.1",
+                issuer_url=AnyHttpUrl("http://127.0.0.1"),
                 resource_server_url=None,
                 required_scopes=[],
                 validate_token_resource=False,

@@ -270,7 +270,7 @@ def load_settings(cls: type[S], **overrides: object) -> S:
     """Build settings from the environment (start-up policy in the module docstring): on a bad value print one
     clear line to stderr and exit 2; when something they point at is missing, say so in one line and go on."""
     try:
-        settings = cls(**overrides)
+        settings = cls(**overrides)  # type: ignore[arg-type]  # pydantic-settings validates the overrides
     except ValidationError as exc:
         message = describe_validation_error(cls, exc)
     except SettingsError as exc:

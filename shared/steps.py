@@ -27,11 +27,21 @@ class NextStep(BaseModel):
     priority: int = Field(2, ge=1, le=3, description="1 = do first, 3 = only if the others did not explain it")
 
     def call_text(self) -> str:
-        args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.arguments.items())
+        """The call as one line; a long argument (a whole SQL statement) is shortened here, never in `arguments`."""
+        args = ", ".join(f"{k}={_short(json.dumps(v, ensure_ascii=False))}" for k, v in self.arguments.items())
         return f"{self.server}.{self.tool}({args})"
 
     def prose(self) -> str:
         return f"{self.call_text()}: {self.why}"
+
+
+PROSE_ARGUMENT_CHARS = 120
+
+
+def _short(text: str) -> str:
+    if len(text) <= PROSE_ARGUMENT_CHARS:
+        return text
+    return f"{text[: PROSE_ARGUMENT_CHARS - 40]}… ({len(text)} chars: the full value is in next_steps)"
 
 
 def steps_prose(steps: Iterable[NextStep]) -> str:

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from mcp import Client, StdioServerParameters
@@ -69,9 +70,11 @@ class ServerPool:
         self.tool_defs[name] = list((await client.list_tools()).tools)
         self.tools[name] = {t.name for t in self.tool_defs[name]}
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._stack:
-            await self._stack.__aexit__(*exc)
+            await self._stack.__aexit__(exc_type, exc, tb)
 
     def has(self, server: str, tool: str) -> bool:
         return tool in self.tools.get(server, set())

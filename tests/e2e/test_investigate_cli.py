@@ -13,7 +13,7 @@ from oncall_mcp.suite.demo import scenario
 from oncall_mcp.suite.demo.sandbox import build
 from tests.harness import ROOT, server_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.process]
 
 
 def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
@@ -49,12 +49,11 @@ def test_investigate_late_upstream_as_json(tmp_path: Path) -> None:
     assert inv["facts"]["error_category"] == "upstream_not_ready"
     assert inv["cause_identified"] is True
     tools = [s["tool"] for s in inv["steps"]]
-    assert tools[:2] == ["find_failure", "locate_task"] and tools[-1] == "route_alert"
+    assert tools[0] == "find_failure" and "find_late_upstream" in tools and tools[-1] == "route_alert"
     assert inv["calls"] <= 12 and inv["tokens"] <= 8000
-    # reached only once airflow_logs emits structured next steps (find_late_upstream for the sensor's dataset):
-    if "late_upstream" in inv["facts"]:
-        assert inv["facts"]["late_upstream"] == [c["late_root"]]
-        assert inv["facts"]["notify"]["notify"][0]["team"] == c["owner_team"]
+    # reached by following airflow_logs' next step (find_late_upstream for the sensor's dataset), then lineage's
+    assert inv["facts"]["late_upstream"] == [c["late_root"]]
+    assert inv["facts"]["notify"]["notify"][0]["team"] == c["owner_team"]
 
 
 def test_investigate_without_a_log_source_says_what_to_set(tmp_path: Path) -> None:

@@ -166,6 +166,7 @@ def test_current_caller_outside_http() -> None:
         ),
     ],
 )
+@pytest.mark.process
 def test_real_server_refuses_bad_auth_config(tmp_path: Path, env: dict[str, str], expect: str) -> None:
     """A bad token list or a JWT secret without audience/issuer: exit 2 with one stderr line, no token text."""
     token_file = tmp_path / "tokens"

@@ -11,6 +11,7 @@ from tests.harness import ROOT, server_env
 
 
 @pytest.mark.process
+@pytest.mark.process
 def test_bad_log_level_is_one_line_not_a_traceback() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.shared.probe_server"],

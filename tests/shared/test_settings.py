@@ -117,6 +117,7 @@ def test_secret_value_never_echoed(monkeypatch: pytest.MonkeyPatch, capsys: pyte
         ({"OCM_OWNERSHIP_ALLOWED_HOSTS": "[oops"}, "OCM_OWNERSHIP_ALLOWED_HOSTS"),
     ],
 )
+@pytest.mark.process
 def test_real_server_refuses_bad_config(tmp_path: Path, env: dict[str, str], var: str) -> None:
     """`python -m oncall_mcp.servers.ownership` with a bad value: exit 2, one line naming the variable."""
     registry = tmp_path / "registry.yaml"

@@ -46,3 +46,11 @@ def test_fit_model_leaves_a_fitting_answer_alone() -> None:
     result = Listing(lines=["a", "b"])
     assert fit_model(result, 2000, ["lines"]) == result
     assert result.truncation == Truncation()
+
+
+def test_prose_shortens_long_arguments_but_the_step_keeps_them() -> None:
+    sql = "SELECT " + ", ".join(f"column_{i}" for i in range(100)) + " FROM t"
+    step = NextStep(server="trino", tool="validate_sql", arguments={"sql": sql}, why="check the fix")
+    result = Listing(lines=[], next_steps=[step])
+    assert result.next_steps[0].arguments["sql"] == sql
+    assert sql not in result.next_steps_text and "chars: the full value is in next_steps" in result.next_steps_text

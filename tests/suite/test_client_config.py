@@ -16,6 +16,8 @@ from oncall_mcp.suite.docs import stale_static_docs
 from tests.harness import ROOT, server_env
 from tests.suite.placeholders import filled_in
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.parametrize("client", ["claude", "vscode", "cursor"])
 def test_examples_match_the_generator(client: str) -> None:

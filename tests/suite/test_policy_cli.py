@@ -11,6 +11,8 @@ import pytest
 from oncall_mcp.suite.catalog import SERVERS
 from tests.harness import ROOT, server_env
 
+pytestmark = pytest.mark.process
+
 
 def _policy(server: str, env: dict[str, str] | None = None) -> dict:
     out = subprocess.run(

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from oncall_mcp.servers.trino.server import build_server
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from tests.harness import check_conformance, check_stdout_is_protocol_only
@@ -14,6 +16,7 @@ async def test_conformance() -> None:
     await check_conformance(server, HERE / "snapshots" / "tools_list.json", ("check_sql", {"sql": "SELECT 1"}))
 
 
+@pytest.mark.process
 def test_stdout_is_protocol_only() -> None:
     msgs = check_stdout_is_protocol_only(
         "oncall_mcp.servers.trino",

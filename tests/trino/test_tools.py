@@ -38,6 +38,7 @@ async def test_only_configured_engines_appear_in_the_schema() -> None:
             assert bad.is_error
 
 
+@pytest.mark.process
 def test_tools_list_does_not_start_spark() -> None:
     """Spark starts lazily on the first call: tools/list over stdio answers without a JVM."""
     from tests.harness import initialize_messages, raw_stdio_exchange
@@ -110,6 +111,7 @@ async def test_secrets_never_leak_in_errors() -> None:
         assert r.is_error and "s3cr3t" not in tool_text(r)
 
 
+@pytest.mark.process
 def test_bad_configuration_fails_with_one_line() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "oncall_mcp.servers.trino"], env=server_env({"OCM_TRINO_SPARK_REMOTE": "http://x"}),
@@ -119,6 +121,7 @@ def test_bad_configuration_fails_with_one_line() -> None:
     assert "OCM_TRINO_SPARK_REMOTE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.process
 def test_credentials_over_http_fail_at_start_with_one_line() -> None:
     for secret in ("OCM_TRINO_PASSWORD", "OCM_TRINO_JWT"):
         env = server_env({"OCM_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
