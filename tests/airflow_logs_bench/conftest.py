@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 
 from bench import logcorpus
-
-SMALL = {"seed": 11, "per_kind": 1, "big_line_mb": 1.0, "cascade_lines": 300}
+from tests.airflow_logs_bench.small_corpus import SMALL
 
 
 @pytest.fixture(scope="session")

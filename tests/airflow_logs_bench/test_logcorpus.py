@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import logcorpus
-
-from .conftest import SMALL
+from tests.airflow_logs_bench.small_corpus import SMALL
 
 A2_HEAD = re.compile(
     r"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000\] \{[\w.]+:\d+\} (INFO|WARNING|ERROR|CRITICAL) - "
