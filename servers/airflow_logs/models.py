@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from oncall_mcp.shared.steps import ToolResult
 from oncall_mcp.shared.vocabulary import ErrorCategory
 
 
@@ -86,6 +87,42 @@ class LogExcerpt(BaseModel):
     how_to_get_more: str = ""
 
 
+class IndexCoverage(BaseModel):
+    """What the failure index behind list_failed_tasks / error_signatures / search_logs had seen."""
+
+    source: str
+    as_of: str | None = Field(description="UTC time of the last complete refresh of the index (None: still building)")
+    complete: bool = Field(description="false while the first build is still listing the store: counts are partial")
+    refreshing: bool = Field(description="a refresh is running in the background")
+    files_indexed: int
+    failed_attempts_indexed: int
+    prebuilt: bool = Field(False, description="a prebuilt index opened read-only (refreshed by its batch job)")
+    note: str = ""
+
+
+class FailedAttempt(BaseModel):
+    log_ref: str = Field(description="pass to read_log / find_failure; relative to the log source root")
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    map_index: int = Field(-1, description="-1 when the task is not mapped")
+    size_bytes: int
+    modified: str = Field(description="UTC ISO time the log was last written")
+    outcome: str = Field(description="failed or up_for_retry, as the log says")
+    error_category: str | None = Field(None, description="category of the root cause found by the index")
+    exception_type: str | None = None
+    message: str | None = Field(None, description="root cause message (log text: untrusted, redacted, clipped)")
+    line_number: int | None = Field(None, description="line of the root cause (use with read_log around_line)")
+
+
+class FailedTaskList(ToolResult):
+    source: str
+    attempts: list[FailedAttempt] = Field(description="newest first")
+    total: int = Field(description="failed attempts matching the filters in the whole index (not only this page)")
+    coverage: IndexCoverage
+
+
 class SearchHit(BaseModel):
     log_ref: str
     dag_id: str
@@ -93,20 +130,21 @@ class SearchHit(BaseModel):
     task_id: str
     try_number: int
     line_number: int
-    text: str
-    score: float
-    occurrences: int = Field(description="lines with the same masked template across the searched logs")
+    text: str = Field(description="the newest line of this template (log text: untrusted, redacted, clipped)")
+    score: float = Field(description="relevance 0..1 (lexical + error concepts + embeddings when enabled)")
+    why: str = Field("", description="what matched: words, error concept, meaning (embeddings)")
+    occurrences: int = Field(description="failed attempts whose root-cause lines have this template")
     modified: str
 
 
-class SearchResult(BaseModel):
+class SearchResult(ToolResult):
     query: str
     terms: list[str] = Field(description="normalised query terms, with error-aware expansions")
+    concepts: list[str] = Field(default_factory=list, description="error concepts the query asks for")
     hits: list[SearchHit]
-    files_searched: int
-    bytes_scanned: int
-    truncated: bool
-    how_to_get_more: str = ""
+    templates_considered: int = Field(description="distinct error-line templates of the index that were ranked")
+    semantic: bool = Field(description="dense embeddings took part in the ranking")
+    coverage: IndexCoverage
 
 
 class Signature(BaseModel):
@@ -120,13 +158,17 @@ class Signature(BaseModel):
     task_ids: list[str]
     example_log_ref: str
     example_line_number: int
+    example_dag_id: str
+    example_run_id: str
+    example_task_id: str
+    example_try_number: int
 
 
-class SignatureList(BaseModel):
+class SignatureList(ToolResult):
     signatures: list[Signature]
-    files_analysed: int
-    truncated: bool
-    how_to_get_more: str = ""
+    files_analysed: int = Field(description="failed attempts counted (the whole window, not a sample)")
+    distinct_signatures: int
+    coverage: IndexCoverage
 
 
 class DiffLine(BaseModel):

@@ -103,7 +103,7 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(split_words(text).replace("_", " ")) if t not in STOP]
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     for suf in ("ing", "ed", "es", "s"):
         if word.endswith(suf) and len(word) - len(suf) >= 3:
             return word[: -len(suf)]
@@ -120,9 +120,9 @@ def expand(query: str) -> list[QueryGroup]:
     groups: list[QueryGroup] = []
     for word in dict.fromkeys(tokens(query)):
         forms = {word}
-        stem = _stem(word)
+        word_stem = stem(word)
         for grp in _SYN_GROUPS:
-            if any(word == g or stem == _stem(g) for g in grp if " " not in g):
+            if any(word == g or word_stem == stem(g) for g in grp if " " not in g):
                 forms.update(" ".join(tokens(g)) or g for g in grp)
         groups.append(QueryGroup(word, sorted(f for f in forms if f)))
     return groups
