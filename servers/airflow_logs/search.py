@@ -104,9 +104,21 @@ def tokens(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    for suf in ("ing", "ed", "es", "s"):
+    """A light English stemmer for error words: expired -> expir, dropped -> drop, files -> file, boxes -> box."""
+    if len(word) <= 3:
+        return word
+    for suf in ("ing", "ed"):
         if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
+            base = word[: -len(suf)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
     return word
 
 

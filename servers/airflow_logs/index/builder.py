@@ -278,7 +278,7 @@ class IndexBuilder:
         todo = [(k, i) for k, i in batch if known.get(k.key) != (i.size, i.mtime)]
         if not todo:
             return 0
-        rows = list(pool.map(lambda kv: self._safe_analyse(*kv, stats), todo))
+        rows = list(pool.map(lambda kv: self._safe_analyse(kv[0], kv[1], stats), todo))
         done = [r for r in rows if r is not None]
         stats.analysed += sum(1 for _, f in done if f is not None)
         self.index.write_batch(done)

@@ -44,7 +44,7 @@ CONCEPTS: list[Concept] = [
         "killed",
         r"SIGKILL|SIGTERM|\bKilled\b|terminat|evict|zombie|heartbeat|externally|signal 9|-9\b|preempt"
         r"|(?:exit|return) (?:code|status) 1[34][0-9]\b",
-        "kill, terminat, evict, die, dead, murder, sigkill, sigterm, preempt, shut:0.6, abrupt:0.6, vanish:0.4,"
+        "kill, terminat, evict, die, died, dead, murder, sigkill, sigterm, preempt, shut:0.6, abrupt:0.6, vanish:0.4,"
         "zombie, heartbeat, stop:0.5, reap:0.8",
     ),
     _c(
@@ -53,15 +53,15 @@ CONCEPTS: list[Concept] = [
         r"|authentication fail|password authentication|InvalidAccessKeyId|SignatureDoesNotMatch"
         r"|session (?:has )?expired"
         r"|login fail|not authenticated|InvalidClientTokenId|credentials? (?:have |has )?expired|ExpiredSignature",
-        "login, logon, token, expir, credenti, password, passwd, auth, authent, session, sign, logg, stale:0.6, "
-        "valid:0.5, key:0.4, secret:0.6, renew:0.7, refresh:0.4, sso, jwt, oauth",
+        "login, logon, token, expir, credenti, password, passwd, auth, authent, session, sign, stale:0.6, "
+        "valid:0.5, reject:0.5, key:0.4, secret:0.6, renew:0.7, refresh:0.4, sso, jwt, oauth",
     ),
     _c(
         "permission_denied",
         r"Access ?Denied|\b403\b|Forbidden|PermissionError|permission denied|not authori[sz]ed|insufficient privilege"
         r"|AccessControlException|PERMISSION_DENIED|not allowed|UnauthorizedOperation|AuthorizationException",
-        "permiss, allow, forbid, access, deni, right, privileg, authori, block:0.5, refus:0.5, polic, role:0.6, "
-        "grant, iam, acl",
+        "permiss, allow, forbid, access, deni, right, privileg, authori, block:0.5, refus:0.5, reject:0.5, polic, "
+        "role:0.6, grant, iam, acl",
     ),
     _c(
         "table_missing",
@@ -113,7 +113,7 @@ CONCEPTS: list[Concept] = [
         "syntax",
         r"syntax error|SyntaxError|mismatched input|ParseException|PARSE_SYNTAX_ERROR|extraneous input"
         r"|unexpected token|Invalid SQL|SYNTAX_ERROR",
-        "syntax, typo, pars, malform, grammar, sql:0.5, statement:0.5, comma, keyword",
+        "syntax, typo, pars, parse, malform, grammar, sql:0.5, statement:0.5, comma, keyword",
     ),
     _c(
         "duplicate_key",
@@ -126,13 +126,14 @@ CONCEPTS: list[Concept] = [
         r"check failed|null value|NOT NULL constraint|violates not-null|AssertionError|data quality"
         r"|row count|expectation|validation fail|ValidationError|invalid row|unexpected (?:null|empty)"
         r"|DataQuality|test failed",
-        "qualiti, null, check, assert, expect, valid, bad data, garbag, empty, row count, wrong, corrupt:0.5",
+        "qualiti, quality, null, check, assert, expect, valid:0.6, validat, bad data, garbag, empty, row count, wrong, "
+        "corrupt:0.5",
     ),
     _c(
         "throttled",
         r"SlowDown|Throttl|TooManyRequests|\b429\b|Rate exceeded|RequestLimitExceeded|rate limit|too many requests"
         r"|ProvisionedThroughputExceeded|RESOURCE_EXHAUSTED",
-        "throttl, rate, too many, request:0.5, limit:0.5, slowdown, backoff, quota:0.6, burst",
+        "throttl, rate, too many, request:0.5, limit:0.5, slowdown, slow down, backoff, quota:0.6, burst",
     ),
     _c(
         "file_missing",
@@ -144,7 +145,7 @@ CONCEPTS: list[Concept] = [
         "lock",
         r"deadlock|Lock wait timeout|could not obtain lock|LockNotAvailable|database is locked|lock timeout"
         r"|could not serialize|concurrent (?:update|modification)|CommitFailedException",
-        "lock, deadlock, contention, concurr, conflict, serializ, block:0.4, same time, race",
+        "lock, deadlock, contention, concurr, conflict, serializ, block:0.4, same time, race, transaction:0.6, fight",
     ),
     _c(
         "executor_lost",
@@ -156,7 +157,7 @@ CONCEPTS: list[Concept] = [
         "pod_failed",
         r"ImagePullBackOff|ErrImagePull|CrashLoopBackOff|Pod\b.{0,80}\bfailed|Pod launching failed|FailedScheduling"
         r"|Insufficient (?:cpu|memory)|Unschedulable|image .{0,80}not found|pod .{0,80}(?:pending|evicted)",
-        "pod, imag, pull, kubernet, k8s, schedul, node, cluster, registri, crashloop, contain:0.5",
+        "pod, image, pull, kubernet, k8s, schedul, node, cluster, registri, crashloop, contain:0.5",
     ),
     _c(
         "user_code_bug",
@@ -180,7 +181,7 @@ CONCEPTS: list[Concept] = [
         "service_error",
         r"\b50[0234]\b|Internal Server Error|Bad Gateway|Service Unavailable|ServiceUnavailable|Gateway Timeout"
         r"|InternalError|InternalFailure|server error|upstream connect error",
-        "servic, server, api, unavail, outag, down, 5xx, 500, 502, 503, provid, vendor, gateway",
+        "servic, server, api:0.5, unavail, outag, down, 5xx, 500, 502, 503, provid, vendor, gateway",
     ),
 ]
 BY_NAME = {c.name: c for c in CONCEPTS}
@@ -202,7 +203,7 @@ def query_concepts(query: str) -> dict[str, float]:
             if " " in cue:
                 if f" {cue} " in joined:
                     total += weight
-            elif any(w == cue or (len(cue) >= 4 and w.startswith(cue)) for w in words):
+            elif any(w == cue or (len(cue) >= 5 and w.startswith(cue)) for w in words):
                 total += weight
         if total >= 0.5:
             out[c.name] = min(1.0, total)

@@ -17,6 +17,12 @@ from oncall_mcp.servers.airflow_logs.index import concepts
 from oncall_mcp.servers.airflow_logs.index.embed import Embedder, VectorCache
 
 MAX_PER_GROUP = 5000
+# words of a plain-language question that say nothing about which error is meant
+_QUERY_STOP_WORDS = (
+    "not no could can cannot our we us got get too up out went been being there its one another very again after "
+    "before some any all my me they them what which who how because about into over just still"
+)
+QUERY_STOP = frozenset(_QUERY_STOP_WORDS.split(" "))
 MIN_SCORE = 0.3
 GATE = 0.45  # the strongest single signal a template needs
 
@@ -66,7 +72,7 @@ def _fts_query(forms: list[str]) -> str:
 def rank(
     con: sqlite3.Connection, query: str, embedder: Embedder | None = None, vectors: VectorCache | None = None
 ) -> Ranking:
-    groups = search.expand(query)
+    groups = [g for g in search.expand(query) if g.word not in QUERY_STOP]
     qc = concepts.query_concepts(query)
     cands: dict[int, Candidate] = {}
     (n_templates,) = con.execute("SELECT count(*) FROM templates").fetchone()
@@ -83,7 +89,11 @@ def rank(
         df = len(rows)
         idf = math.log(1 + (n_templates - df + 0.5) / (df + 0.5))
         weights.append((g, max(idf, 0.05), rows))
-    total_idf = sum(w for _, w, _ in weights) or 1.0
+    # a query word no template has still counts (half the rarest word's weight): a query matching only its
+    # generic words must not look like a full match
+    missing = len([g for g in groups if _fts_query(g.forms)]) - len(weights)
+    top_idf = max((w for _, w, _ in weights), default=1.0)
+    total_idf = sum(w for _, w, _ in weights) + 0.5 * top_idf * missing or 1.0
     for g, w, rows in weights:
         for tid in rows:
             c = cands.setdefault(tid, Candidate(tid))

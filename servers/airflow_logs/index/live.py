@@ -38,10 +38,12 @@ def index_file(settings: AirflowLogsSettings, folder: Path | None = None) -> Pat
 
 
 class LiveIndex:
-    def __init__(self, access: LogAccess, settings: AirflowLogsSettings) -> None:
+    def __init__(self, access: LogAccess, settings: AirflowLogsSettings, path: Path | None = None) -> None:
+        """`path`: build into this file (the batch job); default the prebuilt index_path or the cache folder."""
         self.settings = settings
         self.access = access
-        self.prebuilt = settings.index_path is not None
+        self.path = path
+        self.prebuilt = path is None and settings.index_path is not None
         self._store: IndexStore | None = None
         self.builder: IndexBuilder | None = None
         self.embedder: Embedder | None = None
@@ -64,10 +66,11 @@ class LiveIndex:
         if self._store is None:
             s = self.settings
             try:
-                if s.index_path is not None:
+                if self.prebuilt:
+                    assert s.index_path is not None
                     self._store = IndexStore(s.index_path.expanduser(), readonly=True)
                 else:
-                    self._store = IndexStore(index_file(s))
+                    self._store = IndexStore(self.path or index_file(s))
             except (OSError, RuntimeError) as exc:
                 raise ToolError(f"failure index unavailable: {exc}") from None
             if not self.prebuilt:
