@@ -108,7 +108,7 @@ class HistoryTools(LogAccess):
             page_where = " AND (a.mtime < ? OR (a.mtime = ? AND a.key > ?))"
             page_params = [after[0], after[0], after[1]]
         con = self.index.store.con()
-        where = f"a.outcome IN ('failed', 'up_for_retry') AND a.trigger = 0{extra}"
+        where = f"a.outcome IN ('failed', 'up_for_retry'){extra}"  # triggerer logs have outcome 'trigger'
         (total,) = con.execute(f"SELECT count(*) FROM attempts a WHERE {where}", params).fetchone()
         rows = con.execute(
             "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.map_index, a.size, a.mtime, a.outcome, "
@@ -195,24 +195,29 @@ class HistoryTools(LogAccess):
         args = (dag_id, since)
         offset = int(_uncursor(cursor, "signatures", args) or 0)
         con = self.index.store.con()
-        groups = con.execute(
-            "SELECT f.signature_id, count(*) AS n, min(f.mtime), max(f.mtime) FROM failures f "
-            f"WHERE 1 = 1{extra} GROUP BY f.signature_id ORDER BY n DESC, max(f.mtime) DESC",
+        # one pass over the failures of the window (a covering index): counts, times, DAGs and tasks per signature
+        agg: dict[int, dict[str, Any]] = {}
+        for sig_id, dag, task, n, first, last in con.execute(
+            "SELECT f.signature_id, f.dag_id, f.task_id, count(*), min(f.mtime), max(f.mtime) FROM failures f "
+            f"WHERE 1 = 1{extra} GROUP BY f.signature_id, f.dag_id, f.task_id",
             params,
-        ).fetchall()
-        analysed = sum(g[1] for g in groups)
+        ):
+            g = agg.setdefault(sig_id, {"n": 0, "first": first, "last": last, "dags": set(), "tasks": set()})
+            g["n"] += n
+            g["first"], g["last"] = min(g["first"], first), max(g["last"], last)
+            g["dags"].add(dag)
+            g["tasks"].add(task)
+        groups = sorted(agg.items(), key=lambda kv: (-kv[1]["n"], -kv[1]["last"]))
+        analysed = sum(g["n"] for _, g in groups)
         page = groups[offset : offset + limit]
         sigs: list[Signature] = []
-        for sig_id, n, first, last in page:
+        for sig_id, g in page:
+            n, first, last = g["n"], g["first"], g["last"]
             template, category, exc_type = con.execute(
                 "SELECT template, category, exception_type FROM signatures WHERE id = ?", (sig_id,)
             ).fetchone()
-            dags = [d for (d,) in con.execute(
-                f"SELECT DISTINCT f.dag_id FROM failures f WHERE f.signature_id = ?{extra} LIMIT 10", [sig_id, *params]
-            )]  # fmt: skip
-            tasks = [t for (t,) in con.execute(
-                f"SELECT DISTINCT f.task_id FROM failures f WHERE f.signature_id = ?{extra} LIMIT 10", [sig_id, *params]
-            )]  # fmt: skip
+            dags = sorted(g["dags"])[:10]
+            tasks = sorted(g["tasks"])[:10]
             ex = con.execute(
                 "SELECT a.key, coalesce(f.line_number, 1), a.dag_id, a.run_id, a.task_id, a.try_number "
                 f"FROM failures f JOIN attempts a ON a.id = f.attempt_id WHERE f.signature_id = ?{extra} "

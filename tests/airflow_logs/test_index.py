@@ -107,7 +107,7 @@ async def test_budget_cut_pages_with_a_cursor(tmp_path: Path) -> None:
 
 async def test_refresh_is_incremental_and_notices_deletions(tmp_path: Path) -> None:
     root = store(tmp_path / "logs", failed=8, ok=20)
-    s = settings(root, tmp_path)
+    s = settings(root, tmp_path, index_full_relist_h=0)  # every refresh lists everything, so deletions are seen
     live = LiveIndex(LogAccess(s), s)
     first = live.refresh_now()
     assert first.complete and first.changed == 28 and first.analysed == 8
@@ -120,13 +120,31 @@ async def test_refresh_is_incremental_and_notices_deletions(tmp_path: Path) -> N
     fourth = live.refresh_now()
     assert fourth.removed == 1 and live.store.counts() == (28, 8)
     # through the tools: a new failure shows up on the next call
-    server = build_server(s)
+    server = build_server(settings(root, tmp_path))
     d = await call(server, "list_failed_tasks")
     assert d["total"] == 8
     write(root, "dag_id=dag_0/run_id=newer/task_id=load/attempt=1.log", failed_log("KeyError: 'x'"), time.time())
     time.sleep(1.1)  # the next call asks for a refresh (calls within a second share one)
     d = await call(server, "list_failed_tasks")
     assert d["total"] == 9 and d["attempts"][0]["run_id"] == "newer"
+
+
+def test_incremental_local_walk_skips_settled_folders(tmp_path: Path) -> None:
+    """Folders unchanged for longer than the look-back window are not entered by an incremental refresh; a new
+    attempt in a new run folder is found, and a full relisting still sees everything."""
+    root = store(tmp_path / "logs", failed=4, ok=4)
+    old = time.time() - 10 * 86400
+    for folder, _, _ in os.walk(root):
+        if Path(folder) != root and not Path(folder).name.startswith("dag_id="):
+            os.utime(folder, (old, old))
+    s = settings(root, tmp_path, index_lookback_h=48)
+    live = LiveIndex(LogAccess(s), s)
+    assert live.refresh_now().listed == 8  # the first build lists everything
+    write(root, "dag_id=dag_1/run_id=fresh/task_id=load/attempt=1.log", failed_log("KeyError: 'k'"))
+    stats = live.refresh_now()
+    assert stats.listed == 1 and stats.changed == 1 and not stats.full_listing
+    full = live.builder.refresh(full=True)  # type: ignore[union-attr]
+    assert full.listed == 9 and full.changed == 0
 
 
 async def test_prebuilt_index_opened_read_only(tmp_path: Path) -> None:

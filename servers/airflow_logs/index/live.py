@@ -22,6 +22,7 @@ from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.airflow_logs.index")
 MIN_REFRESH_GAP_S = 1.0  # calls closer than this to the last refresh start do not ask for another
+QUICK_REFRESH_S = 0.5  # refreshes this fast are waited for, so a small store's answers are current
 
 
 def default_dir() -> Path:
@@ -55,6 +56,7 @@ class LiveIndex:
         self._completed = 0
         self._running = False
         self._last_start = 0.0
+        self._last_duration = 0.0
         self._last_error: str | None = None
         self._last_stats: RefreshStats | None = None
         self._thread: threading.Thread | None = None
@@ -110,6 +112,7 @@ class LiveIndex:
                 error = f"index refresh failed ({type(exc).__name__})"
             with self._cv:
                 self._running = False
+                self._last_duration = time.monotonic() - self._last_start
                 self._last_error = error
                 self._completed = max(self._completed, target)
                 self._cv.notify_all()
@@ -127,7 +130,8 @@ class LiveIndex:
         return stats
 
     def ensure_fresh(self) -> None:
-        """Ask for a refresh and wait up to index_wait_s for it; answer from the index either way."""
+        """Ask for a refresh and answer from the index: a call waits (up to index_wait_s) only for the first build,
+        or when refreshes are quick (small stores, so answers are current); never for a long refresh."""
         store = self.store
         if self.prebuilt:
             return
@@ -136,16 +140,20 @@ class LiveIndex:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="airflow-logs-index", daemon=True)
                 self._thread.start()
-            if self._running or time.monotonic() - self._last_start > MIN_REFRESH_GAP_S or not self._completed:
+            never = not self._completed and self.store.meta("as_of") is None
+            if not self._running and (time.monotonic() - self._last_start > MIN_REFRESH_GAP_S or never):
                 self._requested += 1
                 self._cv.notify_all()
-            want = self._requested
-            deadline = time.monotonic() + self.settings.index_wait_s
-            while self._completed < want:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._cv.wait(timeout=left)
+            quick = self._last_duration <= QUICK_REFRESH_S
+            if never or quick:
+                want = self._requested
+                wait = self.settings.index_wait_s if never else min(self.settings.index_wait_s, 2 * QUICK_REFRESH_S)
+                deadline = time.monotonic() + wait
+                while self._completed < want:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cv.wait(timeout=left)
             error = self._last_error
             never = self.store.meta("as_of") is None
         if error and never:

@@ -9,7 +9,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS failures (
     top_lines TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS failures_signature ON failures (signature_id, mtime);
+CREATE INDEX IF NOT EXISTS failures_groups ON failures (signature_id, dag_id, task_id, mtime);
 CREATE INDEX IF NOT EXISTS failures_mtime ON failures (mtime);
 CREATE INDEX IF NOT EXISTS failures_dag ON failures (dag_id, mtime);
 CREATE TABLE IF NOT EXISTS templates (
@@ -270,12 +271,12 @@ class IndexStore:
                 (tid, attempt_id, tpl.line_number, tpl.repeats),
             )
 
-    def forget_missing(self, present: set[str] | None = None) -> int:
-        """Drop attempts whose key is not in `present` (after a full listing); returns how many."""
+    def forget_missing(self, present: set[int] | None, digest: Callable[[str], int]) -> int:
+        """Drop attempts whose key digest is not in `present` (after a full listing); returns how many."""
         if present is None:
             return 0
         con = self.con()
-        gone = [(k,) for (k,) in con.execute("SELECT key FROM attempts") if k not in present]
+        gone = [(k,) for (k,) in con.execute("SELECT key FROM attempts") if digest(k) not in present]
         if gone:
             with self.write_lock, con:
                 for (k,) in gone:
