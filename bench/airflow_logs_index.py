@@ -184,10 +184,13 @@ def local(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         report = build_child(str(root), index)
         (work / "build.json").write_text(json.dumps(report))
     age_run_folders(root, 30)
+    from oncall_mcp.servers.airflow_logs.index.store import IndexStore
+
+    IndexStore(index).close()  # an index kept from an older version of this code gets the current indexes
     kw = {"source": str(root), "index_path": index, "index_wait_s": 0}
     timings = serve_and_time(kw, args.rounds)
     # incremental: new files arrive; refresh the (writable) index in place
-    add = generate_local(root, args.files, args.new, failed_every)
+    add = generate_local(root, args.files + (args.new if args.reuse else 0), args.new, failed_every)
     incr = refresh_time({"source": str(root), "index_path": index})
     size = index.stat().st_size
     return {

@@ -47,6 +47,8 @@ class RefreshStats:
     changed: int = 0
     analysed: int = 0
     removed: int = 0
+    delta_files: int = 0
+    delta_failed: int = 0
     seconds: float = 0.0
     complete: bool = False
     full_listing: bool = False
@@ -274,6 +276,13 @@ class IndexBuilder:
         if not stopped:
             stats.removed = self.index.forget_missing(present, key_hash)
             values = {"listed_from": repr(started), "as_of": repr(started)}
+            known_files, known_failed = self.index.meta("files"), self.index.meta("failed")
+            if stats.removed or known_files is None or known_failed is None:
+                files, failed = self.index.counts()
+            else:  # kept up to date by deltas: a count over a million rows costs a second
+                files = int(known_files) + stats.delta_files
+                failed = int(known_failed) + stats.delta_failed
+            values |= {"files": str(files), "failed": str(failed)}
             if full:
                 values["last_full_listing"] = repr(started)
             self.index.set_meta(values)
@@ -289,7 +298,9 @@ class IndexBuilder:
         rows = list(pool.map(lambda kv: self._safe_analyse(kv[0], kv[1], stats), todo))
         done = [r for r in rows if r is not None]
         stats.analysed += sum(1 for _, f in done if f is not None)
-        self.index.write_batch(done)
+        files, failed = self.index.write_batch(done)
+        stats.delta_files += files
+        stats.delta_failed += failed
         return len(done)
 
     def _safe_analyse(

@@ -122,8 +122,6 @@ class LiveIndex:
         store = self.store
         assert self.builder is not None
         stats = self.builder.refresh(stop_at)
-        files, failed = store.counts()
-        store.set_meta({"files": str(files), "failed": str(failed)})
         if self.embedder is not None:
             embed_missing(store.con(), self.embedder, store.write_lock)
         self._last_stats = stats

@@ -196,17 +196,21 @@ class IndexStore:
                 out[key] = (size, mtime)
         return out
 
-    def write_batch(self, rows: Iterable[tuple[AttemptRow, FailureRow | None]]) -> None:
-        """Insert or replace attempts (and their failure analysis) in one transaction."""
+    def write_batch(self, rows: Iterable[tuple[AttemptRow, FailureRow | None]]) -> tuple[int, int]:
+        """Insert or replace attempts (and their failure analysis) in one transaction; returns the change of
+        (attempts, failed attempts) in the index."""
+        files = failed = 0
         with self.write_lock:
             con = self.con()
             with con:
                 for att, fail in rows:
-                    old = con.execute("SELECT id FROM attempts WHERE key = ?", (att.key,)).fetchone()
+                    old = con.execute("SELECT id, outcome FROM attempts WHERE key = ?", (att.key,)).fetchone()
+                    files += old is None
+                    failed += (att.outcome in FAILED) - (old is not None and old[1] in FAILED)
                     if old:
-                        con.execute("DELETE FROM occurrences WHERE attempt_id = ?", old)
-                        con.execute("DELETE FROM failures WHERE attempt_id = ?", old)
-                        con.execute("DELETE FROM attempts WHERE id = ?", old)
+                        con.execute("DELETE FROM occurrences WHERE attempt_id = ?", old[:1])
+                        con.execute("DELETE FROM failures WHERE attempt_id = ?", old[:1])
+                        con.execute("DELETE FROM attempts WHERE id = ?", old[:1])
                     cur = con.execute(
                         "INSERT INTO attempts (key, dag_id, run_id, task_id, try_number, map_index, trigger, size, "
                         "mtime, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -225,6 +229,7 @@ class IndexStore:
                     )
                     if fail is not None:
                         self._write_failure(con, int(cur.lastrowid or 0), att, fail)
+        return files, failed
 
     def _write_failure(self, con: sqlite3.Connection, attempt_id: int, att: AttemptRow, fail: FailureRow) -> None:
         con.execute(
