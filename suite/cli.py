@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from oncall_mcp.suite import catalog
 
@@ -93,12 +94,12 @@ def _cmd_index(args: argparse.Namespace) -> int:
     from oncall_mcp.servers.airflow_logs.index.batch import build
     from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 
-    overrides = {"source": args.source, "index_workers": args.workers}
+    overrides: dict[str, Any] = {"source": args.source, "index_workers": args.workers}
     if args.log_template:
         overrides["log_template"] = args.log_template
     if args.s3_endpoint_url:
         overrides["s3_endpoint_url"] = args.s3_endpoint_url
-    settings = AirflowLogsSettings(**overrides)  # type: ignore[arg-type]
+    settings = AirflowLogsSettings(**overrides)  # the environment (OCM_AIRFLOW_LOGS_*) fills the rest
     report = build(settings, args.out, full=args.full)
     print(json.dumps(report, indent=2))
     return 0 if report["complete"] else 1
