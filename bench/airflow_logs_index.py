@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +189,9 @@ def local(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     kw = {"source": str(root), "index_path": index, "index_wait_s": 0}
     timings = serve_and_time(kw, args.rounds)
     # incremental: new files arrive; refresh the (writable) index in place
-    add = generate_local(root, args.files + (args.new if args.reuse else 0), args.new, failed_every)
+    batches = len(list(work.glob("added-*")))  # each run adds new files (new run folders), never rewrites old ones
+    (work / f"added-{batches}").touch()
+    add = generate_local(root, args.files + args.new * (batches + 2), args.new, failed_every)
     incr = refresh_time({"source": str(root), "index_path": index})
     size = index.stat().st_size
     return {
@@ -219,18 +220,16 @@ def s3(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         client = server.client()
         client.create_bucket(Bucket="logs")
         t0 = time.monotonic()
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(lambda i: client.put_object(Bucket="logs", Key=f"p/{rel(i)}", Body=content(i, failed_every)),
-                          range(args.s3_files)))  # fmt: skip
+        for i in range(args.s3_files):  # sequential: concurrent PUTs stalled the moto server here
+            client.put_object(Bucket="logs", Key=f"p/{rel(i)}", Body=content(i, failed_every))
         gen = time.monotonic() - t0
         env = {"OCM_AIRFLOW_LOGS_INDEX_LOOKBACK_H": "0"}
         report = build_child("s3://logs/p", work / "s3index.sqlite", env, "--s3-endpoint-url", server.endpoint_url)
         index = Path(report["index"])
         kw = {"source": "s3://logs/p", "s3_endpoint_url": server.endpoint_url, "index_path": index, "index_wait_s": 0}
         timings = serve_and_time(kw, args.rounds)
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(lambda i: client.put_object(Bucket="logs", Key=f"p/{rel(i)}", Body=content(i, failed_every)),
-                          range(args.s3_files, args.s3_files + args.new)))  # fmt: skip
+        for i in range(args.s3_files, args.s3_files + args.new):
+            client.put_object(Bucket="logs", Key=f"p/{rel(i)}", Body=content(i, failed_every))
         kw2 = {
             "source": "s3://logs/p",
             "s3_endpoint_url": server.endpoint_url,
