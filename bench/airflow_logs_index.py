@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -211,8 +213,29 @@ def local(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def quiet_moto() -> Iterator[Any]:
+    """tests/s3server.py's moto process, but with its request log discarded: that fixture pipes stderr, which
+    fills after a few hundred requests and then stalls the server."""
+    from tests.harness import free_port, wait_for_port
+    from tests.s3server import S3Server
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "moto.server"]
+    env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
+    out = subprocess.DEVNULL
+    proc = subprocess.Popen([*cmd, "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=out, env=env)
+    try:
+        wait_for_port(port, proc)
+        yield S3Server(endpoint_url=f"http://127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def s3(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    from tests.s3server import moto_server
+    moto_server = quiet_moto
 
     failed_every = round(1 / args.failed)
     with moto_server() as server:
