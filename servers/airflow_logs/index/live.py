@@ -22,7 +22,7 @@ from oncall_mcp.shared.errors import ToolError
 
 log = logging.getLogger("oncall.airflow_logs.index")
 MIN_REFRESH_GAP_S = 1.0  # calls closer than this to the last refresh start do not ask for another
-QUICK_REFRESH_S = 0.5  # refreshes this fast are waited for, so a small store's answers are current
+QUICK_REFRESH_S = 0.5  # refreshes this fast (or a quarter of index_wait_s) are waited for: small stores stay current
 
 
 def default_dir() -> Path:
@@ -142,10 +142,10 @@ class LiveIndex:
             if not self._running and (time.monotonic() - self._last_start > MIN_REFRESH_GAP_S or never):
                 self._requested += 1
                 self._cv.notify_all()
-            quick = self._last_duration <= QUICK_REFRESH_S
-            if never or quick:
+            quick_limit = max(QUICK_REFRESH_S, self.settings.index_wait_s / 4)
+            if never or self._last_duration <= quick_limit:
                 want = self._requested
-                wait = self.settings.index_wait_s if never else min(self.settings.index_wait_s, 2 * QUICK_REFRESH_S)
+                wait = self.settings.index_wait_s if never else min(self.settings.index_wait_s, 2 * quick_limit)
                 deadline = time.monotonic() + wait
                 while self._completed < want:
                     left = deadline - time.monotonic()
