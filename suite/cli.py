@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from oncall_mcp.suite import catalog
 
@@ -94,6 +95,22 @@ def _cmd_investigate(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_index(args: argparse.Namespace) -> int:
+    """Build the airflow_logs failure index as a batch job (see servers/airflow_logs/index/batch.py)."""
+    from oncall_mcp.servers.airflow_logs.index.batch import build
+    from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+
+    overrides: dict[str, Any] = {"source": args.source, "index_workers": args.workers}
+    if args.log_template:
+        overrides["log_template"] = args.log_template
+    if args.s3_endpoint_url:
+        overrides["s3_endpoint_url"] = args.s3_endpoint_url
+    settings = AirflowLogsSettings(**overrides)  # the environment (OCM_AIRFLOW_LOGS_*) fills the rest
+    report = build(settings, args.out, full=args.full)
+    print(json.dumps(report, indent=2))
+    return 0 if report["complete"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-mcp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--check", action="store_true", help="only check; exit 1 when a README is out of date")
     p.set_defaults(fn=_cmd_docs)
+
+    p = sub.add_parser("index", help="build the airflow_logs failure index as a batch job (servers open it read-only)")
+    p.add_argument("action", choices=["build"])
+    p.add_argument("--source", required=True, help="log folder or s3://bucket/prefix (Airflow's log location)")
+    p.add_argument("--out", required=True, help="output folder, .sqlite file or s3://bucket/key")
+    p.add_argument("--workers", type=int, default=8, help="parallel log reads")
+    p.add_argument("--log-template", default=None, help="Airflow log_filename_template when not the default")
+    p.add_argument("--s3-endpoint-url", default=None, help="S3-compatible endpoint")
+    p.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating")
+    p.set_defaults(fn=_cmd_index)
 
     p = sub.add_parser("list", help="list the servers and whether each is installed")
     p.set_defaults(fn=_cmd_list)

@@ -1,224 +1,419 @@
-"""History across logs: which attempts failed, has this error happened before (search), recurring signatures."""
+"""History across logs, answered from the failure index (index/): which attempts failed, recurring signatures,
+and has this error happened before (hybrid search). Complete over the window, paged with cursors, with coverage."""
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict
+import base64
+import hashlib
+import json
 from typing import Any
 
-from oncall_mcp.servers.airflow_logs import patterns, search
-from oncall_mcp.servers.airflow_logs.access import LogAccess, iso
-from oncall_mcp.servers.airflow_logs.events import parse_line
-from oncall_mcp.servers.airflow_logs.layout import LogKey
+from oncall_mcp.servers.airflow_logs.access import LogAccess, closest, iso, parse_since
+from oncall_mcp.servers.airflow_logs.index import hybrid
+from oncall_mcp.servers.airflow_logs.index.live import LiveIndex
+from oncall_mcp.servers.airflow_logs.layout import check_id
 from oncall_mcp.servers.airflow_logs.models import (
-    Attempt,
-    AttemptList,
+    FailedAttempt,
+    FailedTaskList,
     SearchHit,
     SearchResult,
     Signature,
     SignatureList,
 )
-from oncall_mcp.servers.airflow_logs.rank import analyze
-from oncall_mcp.servers.airflow_logs.scan import scan
-from oncall_mcp.servers.airflow_logs.store import ObjInfo, StoreError
-from oncall_mcp.shared.budget import estimate_tokens
-from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.shared.budget import Truncation, fit_model
+from oncall_mcp.shared.errors import ToolError, not_found
 from oncall_mcp.shared.redaction import redact_clip
+from oncall_mcp.shared.steps import NextStep
+
+
+def _cursor(kind: str, args: tuple[Any, ...], pos: Any) -> str:
+    scope = hashlib.sha256(json.dumps([kind, *args], default=str).encode()).hexdigest()[:8]
+    return base64.urlsafe_b64encode(json.dumps({"s": scope, "p": pos}).encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str | None, kind: str, args: tuple[Any, ...]) -> Any:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        scope = hashlib.sha256(json.dumps([kind, *args], default=str).encode()).hexdigest()[:8]
+        if data["s"] != scope:
+            raise ValueError
+        return data["p"]
+    except (ValueError, KeyError, TypeError):
+        raise ToolError(
+            "cursor is not from this tool with these arguments; repeat the call without cursor to start over"
+        ) from None
+
+
+def _category(cat: str | None) -> str:
+    from oncall_mcp.shared.vocabulary import ERROR_CATEGORIES
+
+    return cat if cat in ERROR_CATEGORIES else "unknown"
+
+
+def _find_failure_args(dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int) -> dict[str, Any]:
+    args: dict[str, Any] = {"dag_id": dag_id, "run_id": run_id, "task_id": task_id, "try_number": try_number}
+    if map_index >= 0:
+        args["map_index"] = map_index
+    return args
 
 
 class HistoryTools(LogAccess):
-    def list_failed_tasks(self, dag_id: str | None, since: str | None, limit: int, budget: int) -> AttemptList:
-        scope = self.scope(dag_id, since=since)
-        if dag_id and not scope.entries and since is None:
-            raise self.dag_not_found(dag_id)
-        out: list[Attempt] = []
-        used = 0
-        partial = scope.capped
-        for key, info in scope.entries:
-            if key.trigger:
-                continue
-            if time.monotonic() > scope.deadline:
-                partial = True
-                break
-            outcome = self.tail_outcome(key, info)
-            if outcome not in ("failed", "up_for_retry"):
-                continue
-            att = self.attempt(key, info, outcome)
-            cost = estimate_tokens(att.model_dump_json())
-            if len(out) >= limit or (out and used + cost > budget - 150):
-                partial = True
-                break
-            out.append(att)
-            used += cost
-        return AttemptList(
+    def __init__(self, settings: AirflowLogsSettings) -> None:
+        super().__init__(settings)
+        self.index = LiveIndex(self, settings)
+
+    def _filters(
+        self, dag_id: str | None, task_id: str | None, since: str | None, table: str = "a"
+    ) -> tuple[str, list[Any]]:
+        for value, what in ((dag_id, "dag_id"), (task_id, "task_id")):
+            if value:
+                check_id(value, what)
+        since_ts = parse_since(since)
+        where: list[str] = []
+        params: list[Any] = []
+        if dag_id:
+            where.append(f"{table}.dag_id = ?")
+            params.append(dag_id)
+        if task_id:
+            where.append(f"{table}.task_id = ?")
+            params.append(task_id)
+        if since_ts is not None:
+            where.append(f"{table}.mtime >= ?")
+            params.append(since_ts)
+        return "".join(f" AND {w}" for w in where), params
+
+    def _check_dag(self, dag_id: str | None) -> None:
+        if not dag_id:
+            return
+        con = self.index.store.con()
+        if con.execute("SELECT 1 FROM attempts WHERE dag_id = ? LIMIT 1", (dag_id,)).fetchone():
+            return
+        dags = [d for (d,) in con.execute("SELECT DISTINCT dag_id FROM attempts")]
+        raise not_found("DAG", dag_id, closest(dag_id, dags), "no log of it in the failure index")
+
+    # --- list_failed_tasks ------------------------------------------------------------------------------------
+    def list_failed_tasks(
+        self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
+    ) -> FailedTaskList:
+        extra, params = self._filters(dag_id, None, since)
+        self.index.ensure_fresh()
+        self._check_dag(dag_id)
+        args = (dag_id, since)
+        after = _uncursor(cursor, "failed", args)
+        page_where, page_params = "", []
+        if after is not None:
+            page_where = " AND (a.mtime < ? OR (a.mtime = ? AND a.key > ?))"
+            page_params = [after[0], after[0], after[1]]
+        con = self.index.store.con()
+        where = f"a.outcome IN ('failed', 'up_for_retry'){extra}"  # triggerer logs have outcome 'trigger'
+        (total,) = con.execute(f"SELECT count(*) FROM attempts a WHERE {where}", params).fetchone()
+        rows = con.execute(
+            "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.map_index, a.size, a.mtime, a.outcome, "
+            "f.category, f.exception_type, f.message, f.line_number "
+            f"FROM attempts a LEFT JOIN failures f ON f.attempt_id = a.id WHERE {where}{page_where} "
+            "ORDER BY a.mtime DESC, a.key LIMIT ?",
+            [*params, *page_params, limit + 1],
+        ).fetchall()
+        more_than_limit = len(rows) > limit
+        rows = rows[:limit]
+        attempts = [
+            FailedAttempt(
+                log_ref=r[0],
+                dag_id=r[1],
+                run_id=r[2],
+                task_id=r[3],
+                try_number=r[4],
+                map_index=r[5],
+                size_bytes=r[6],
+                modified=iso(r[7]),
+                outcome=r[8],
+                error_category=r[9],
+                exception_type=r[10],
+                message=redact_clip(r[11], 200) if r[11] else None,
+                line_number=r[12],
+            )
+            for r in rows
+        ]
+        steps = []
+        if attempts:
+            a = attempts[0]
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="find_failure",
+                    arguments=_find_failure_args(a.dag_id, a.run_id, a.task_id, a.try_number, a.map_index),
+                    why="the ranked root-cause lines of the newest failed attempt",
+                    priority=1,
+                )
+            )
+            sig_args: dict[str, Any] = {"dag_id": dag_id} if dag_id else {}
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="error_signatures",
+                    arguments=sig_args,
+                    why="whether these failures share one recurring cause",
+                    priority=2,
+                )
+            )
+        result = FailedTaskList(
             source=self.store.label,
-            attempts=out,
-            truncated=partial,
-            how_to_get_more="narrow with dag_id or since, or raise limit" if partial else "",
+            attempts=attempts,
+            total=int(total),
+            coverage=self.index.coverage(),
+            next_steps=steps,
         )
+        key_of = {i: (rows[i][7], rows[i][0]) for i in range(len(rows))}
 
-    def search_logs(
-        self, query: str, dag_id: str | None, task_id: str | None, since: str | None, limit: int, budget: int
-    ) -> SearchResult:
-        groups = search.expand(query)
-        try:
-            pattern = search.raw_pattern(groups)
-        except ValueError:
-            raise ToolError("query has no searchable words; give error words, e.g. 'permission denied s3'") from None
-        scope = self.scope(dag_id, task_id=task_id, since=since)
-        deadline = scope.deadline
-        found: list[tuple[LogKey, ObjInfo, int, str, bool]] = []
-        files = 0
-        scanned = 0
-        partial = scope.capped
-        for key, info in scope.entries:
-            if time.monotonic() > deadline:
-                partial = True
-                break
-            files += 1
-            try:
-                res = scan(
-                    self.chunks(key.key),
-                    pattern=pattern,
-                    max_hits=500,
-                    deadline=deadline,
-                    keep_head=False,
-                    engine=self.settings.scan_engine,
-                )
-            except StoreError:
-                continue
-            scanned += res.bytes_scanned
-            partial = partial or res.truncated
-            for hit in res.hits:
-                ev = parse_line(hit.line_number, hit.raw, hit.line_bytes)
-                errorish = ev.severity >= 3 or bool(ev.exc_chain) or patterns.categorize(ev.text)[1] >= 2
-                found.append((key, info, hit.line_number, ev.text, errorish))
-            if len(found) > 20_000:
-                partial = True
-                break
-        scores = search.bm25([f[3] for f in found], groups)
-        by_tpl: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(found):
-            by_tpl[patterns.mask(f[3])].append(i)
-        hits: list[SearchHit] = []
-        ranked = []
-        for idxs in by_tpl.values():
-            best = max(idxs, key=lambda i: (scores[i] * (1.4 if found[i][4] else 1.0), found[i][1].mtime))
-            s = scores[best] * (1.4 if found[best][4] else 1.0)
-            ranked.append((s, best, len(idxs)))
-        ranked.sort(key=lambda r: -r[0])
-        used = 0
-        for s, i, count in ranked:
-            if s <= 0 or len(hits) >= limit:
-                break
-            key, info, line, text, _ = found[i]
-            hit = SearchHit(
-                log_ref=key.key,
-                dag_id=key.dag_id,
-                run_id=key.run_id,
-                task_id=key.task_id,
-                try_number=key.try_number,
-                line_number=line,
-                text=redact_clip(text, 400),
-                score=round(s, 3),
-                occurrences=count,
-                modified=iso(info.mtime),
-            )
-            cost = estimate_tokens(hit.model_dump_json())
-            if hits and used + cost > budget - 200:
-                partial = True
-                break
-            hits.append(hit)
-            used += cost
-        return SearchResult(
-            query=query,
-            terms=[f"{g.word}→{'|'.join(g.forms[:6])}" if len(g.forms) > 1 else g.word for g in groups],
-            hits=hits,
-            files_searched=files,
-            bytes_scanned=scanned,
-            truncated=partial,
-            how_to_get_more="narrow with dag_id, task_id or since" if partial else "",
-        )
+        def next_cursor(_: str, kept: int) -> str | None:
+            return _cursor("failed", args, key_of[kept - 1]) if kept else None
 
-    def error_signatures(self, dag_id: str | None, since: str | None, limit: int, budget: int) -> SignatureList:
-        scope = self.scope(dag_id, since=since)
-        deadline = scope.deadline
-        groups: dict[str, dict[str, Any]] = {}
-        analysed = 0
-        partial = scope.capped
-        for key, info in scope.entries:
-            if key.trigger or info.size == 0:
-                continue
-            if time.monotonic() > deadline:
-                partial = True
-                break
-            if self.tail_outcome(key, info) == "success":
-                continue
-            try:
-                res = scan(
-                    self.chunks(key.key),
-                    deadline=deadline,
-                    max_bytes=self.settings.max_scan_bytes,
-                    engine=self.settings.scan_engine,
-                )
-            except StoreError:
-                continue
-            if res.binary:
-                continue
-            analysed += 1
-            an = analyze(res)
-            top = next((e for e in an.events if e.score > 0.5), None)
-            if top is None:
-                continue
-            label = f"{an.exc.type}: {an.exc.value}" if an.exc else (top.message or top.text)
-            tpl = patterns.mask(label)
-            g = groups.setdefault(
-                tpl,
-                {
-                    "count": 0,
-                    "first": info.mtime,
-                    "last": info.mtime,
-                    "dags": set(),
-                    "tasks": set(),
-                    "example": (key.key, top.line_number, info.mtime),
-                    "cat": an.category,
-                    "exc": an.exc.type if an.exc else None,
-                },
+        result = fit_model(result, budget, ["attempts"], next_cursor=next_cursor)
+        if result.truncation.truncated:
+            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
+        elif more_than_limit:
+            nxt = _cursor("failed", args, key_of[len(rows) - 1])
+            result.truncation = Truncation(
+                truncated=True,
+                reason="limit",
+                omitted=int(total) - len(rows) if after is None else None,
+                next_cursor=nxt,
+                how_to_get_more=f"continue with cursor={nxt}, or raise limit, or narrow with dag_id / since",
             )
-            g["count"] += 1
-            g["first"] = min(g["first"], info.mtime)
-            if info.mtime >= g["last"]:
-                g["last"] = info.mtime
-                g["example"] = (key.key, top.line_number, info.mtime)
-            g["dags"].add(key.dag_id)
-            g["tasks"].add(key.task_id)
-        ordered = sorted(groups.items(), key=lambda kv: (-kv[1]["count"], -kv[1]["last"]))
+        return result
+
+    # --- error_signatures -------------------------------------------------------------------------------------
+    def error_signatures(
+        self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
+    ) -> SignatureList:
+        extra, params = self._filters(dag_id, None, since, table="f")
+        self.index.ensure_fresh()
+        self._check_dag(dag_id)
+        args = (dag_id, since)
+        offset = int(_uncursor(cursor, "signatures", args) or 0)
+        con = self.index.store.con()
+        # one pass over the failures of the window (a covering index): counts, times, DAGs and tasks per signature
+        agg: dict[int, dict[str, Any]] = {}
+        for sig_id, dag, task, n, first, last in con.execute(
+            "SELECT f.signature_id, f.dag_id, f.task_id, count(*), min(f.mtime), max(f.mtime) FROM failures f "
+            f"WHERE 1 = 1{extra} GROUP BY f.signature_id, f.dag_id, f.task_id",
+            params,
+        ):
+            g = agg.setdefault(sig_id, {"n": 0, "first": first, "last": last, "dags": set(), "tasks": set()})
+            g["n"] += n
+            g["first"], g["last"] = min(g["first"], first), max(g["last"], last)
+            g["dags"].add(dag)
+            g["tasks"].add(task)
+        groups = sorted(agg.items(), key=lambda kv: (-kv[1]["n"], -kv[1]["last"]))
+        analysed = sum(g["n"] for _, g in groups)
+        page = groups[offset : offset + limit]
         sigs: list[Signature] = []
-        used = 0
-        for tpl, g in ordered[:limit]:
-            sig = Signature(
-                template=redact_clip(tpl, 300),
-                error_category=g["cat"],
-                exception_type=g["exc"],
-                count=g["count"],
-                first_seen=iso(g["first"]),
-                last_seen=iso(g["last"]),
-                dag_ids=sorted(g["dags"])[:10],
-                task_ids=sorted(g["tasks"])[:10],
-                example_log_ref=g["example"][0],
-                example_line_number=g["example"][1],
+        for sig_id, g in page:
+            n, first, last = g["n"], g["first"], g["last"]
+            template, category, exc_type = con.execute(
+                "SELECT template, category, exception_type FROM signatures WHERE id = ?", (sig_id,)
+            ).fetchone()
+            dags = sorted(g["dags"])[:10]
+            tasks = sorted(g["tasks"])[:10]
+            ex = con.execute(
+                "SELECT a.key, coalesce(f.line_number, 1), a.dag_id, a.run_id, a.task_id, a.try_number "
+                f"FROM failures f JOIN attempts a ON a.id = f.attempt_id WHERE f.signature_id = ?{extra} "
+                "ORDER BY f.mtime DESC LIMIT 1",
+                [sig_id, *params],
+            ).fetchone()
+            sigs.append(
+                Signature(
+                    template=redact_clip(template, 300),
+                    error_category=_category(category),  # type: ignore[arg-type]
+                    exception_type=exc_type,
+                    count=n,
+                    first_seen=iso(first),
+                    last_seen=iso(last),
+                    dag_ids=sorted(dags),
+                    task_ids=sorted(tasks),
+                    example_log_ref=ex[0],
+                    example_line_number=ex[1],
+                    example_dag_id=ex[2],
+                    example_run_id=ex[3],
+                    example_task_id=ex[4],
+                    example_try_number=ex[5],
+                )
             )
-            cost = estimate_tokens(sig.model_dump_json())
-            if sigs and used + cost > budget - 150:
-                partial = True
-                break
-            sigs.append(sig)
-            used += cost
-        if len(ordered) > len(sigs):
-            partial = True
-        return SignatureList(
+        steps = []
+        if sigs:
+            top = sigs[0]
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="find_failure",
+                    arguments=_find_failure_args(
+                        top.example_dag_id, top.example_run_id, top.example_task_id, top.example_try_number, -1
+                    ),
+                    why=f"the newest attempt of the most frequent failure ({top.count} attempts)",
+                    priority=1,
+                )
+            )
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="read_log",
+                    arguments={"log_ref": top.example_log_ref, "around_line": top.example_line_number},
+                    why="the lines around that root cause",
+                    priority=2,
+                )
+            )
+        result = SignatureList(
             signatures=sigs,
             files_analysed=analysed,
-            truncated=partial,
-            how_to_get_more="narrow with dag_id or since, or raise limit" if partial else "",
+            distinct_signatures=len(groups),
+            coverage=self.index.coverage(),
+            next_steps=steps,
         )
+
+        def next_cursor(_: str, kept: int) -> str | None:
+            return _cursor("signatures", args, offset + kept)
+
+        result = fit_model(result, budget, ["signatures"], next_cursor=next_cursor)
+        if result.truncation.truncated:
+            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
+        elif offset + len(page) < len(groups):
+            nxt = _cursor("signatures", args, offset + len(page))
+            result.truncation = Truncation(
+                truncated=True,
+                reason="limit",
+                omitted=len(groups) - offset - len(page),
+                next_cursor=nxt,
+                how_to_get_more=f"continue with cursor={nxt}, or raise limit",
+            )
+        return result
+
+    # --- search_logs ------------------------------------------------------------------------------------------
+    def search_logs(
+        self,
+        query: str,
+        dag_id: str | None,
+        task_id: str | None,
+        since: str | None,
+        limit: int,
+        budget: int,
+        cursor: str | None = None,
+    ) -> SearchResult:
+        from oncall_mcp.servers.airflow_logs import search
+
+        if not search.tokens(query):
+            raise ToolError("query has no searchable words; give error words, e.g. 'permission denied s3'")
+        extra, params = self._filters(dag_id, task_id, since)
+        self.index.ensure_fresh()
+        args = (query, dag_id, task_id, since)
+        offset = int(_uncursor(cursor, "search", args) or 0)
+        store = self.index.store
+        con = store.con()
+        ranking = hybrid.rank(
+            con, query, self.index.embedder, self.index.vectors if self.index.embedder is not None else None
+        )
+        filtered = bool(params)
+        hits: list[SearchHit] = []
+        produced = 0
+        for cand in ranking.candidates:
+            if filtered:
+                row = con.execute(
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number "
+                    "FROM occurrences o JOIN attempts a ON a.id = o.attempt_id "
+                    f"WHERE o.template_id = ?{extra} ORDER BY a.mtime DESC LIMIT 1",
+                    [cand.tid, *params],
+                ).fetchone()
+                if row is None:
+                    continue
+                (count,) = con.execute(
+                    "SELECT count(*) FROM occurrences o JOIN attempts a ON a.id = o.attempt_id "
+                    f"WHERE o.template_id = ?{extra}",
+                    [cand.tid, *params],
+                ).fetchone()
+            else:
+                row = con.execute(
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, t.last_line, t.n "
+                    "FROM templates t JOIN attempts a ON a.id = t.last_attempt_id WHERE t.id = ?",
+                    (cand.tid,),
+                ).fetchone()
+                if row is None:  # the newest attempt was re-indexed or removed: look it up
+                    row = con.execute(
+                        "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, "
+                        "(SELECT n FROM templates WHERE id = o.template_id) FROM occurrences o "
+                        "JOIN attempts a ON a.id = o.attempt_id WHERE o.template_id = ? ORDER BY a.mtime DESC LIMIT 1",
+                        (cand.tid,),
+                    ).fetchone()
+                    if row is None:
+                        continue
+                count = row[7]
+            produced += 1
+            if produced <= offset:
+                continue
+            hits.append(
+                SearchHit(
+                    log_ref=row[0],
+                    dag_id=row[1],
+                    run_id=row[2],
+                    task_id=row[3],
+                    try_number=row[4],
+                    line_number=row[6],
+                    text=redact_clip(cand.example, 400),
+                    score=cand.score,
+                    why=cand.why(),
+                    occurrences=int(count),
+                    modified=iso(row[5]),
+                )
+            )
+            if len(hits) > limit:
+                break
+        more_than_limit = len(hits) > limit
+        hits = hits[:limit]
+        steps = []
+        if hits:
+            top = hits[0]
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="read_log",
+                    arguments={"log_ref": top.log_ref, "around_line": top.line_number},
+                    why="the lines around the best match",
+                    priority=1,
+                )
+            )
+            steps.append(
+                NextStep(
+                    server="airflow_logs",
+                    tool="find_failure",
+                    arguments=_find_failure_args(top.dag_id, top.run_id, top.task_id, top.try_number, -1),
+                    why="the full root-cause report of that attempt",
+                    priority=2,
+                )
+            )
+        result = SearchResult(
+            query=query,
+            terms=[f"{g.word}→{'|'.join(g.forms[:6])}" if len(g.forms) > 1 else g.word for g in ranking.groups],
+            concepts=sorted(ranking.query_concepts, key=lambda c: -ranking.query_concepts[c]),
+            hits=hits,
+            templates_considered=ranking.considered,
+            semantic=ranking.semantic,
+            coverage=self.index.coverage(),
+            next_steps=steps,
+        )
+
+        def next_cursor(_: str, kept: int) -> str | None:
+            return _cursor("search", args, offset + kept)
+
+        result = fit_model(result, budget, ["hits"], next_cursor=next_cursor)
+        if result.truncation.truncated:
+            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
+        elif more_than_limit:
+            nxt = _cursor("search", args, offset + limit)
+            result.truncation = Truncation(
+                truncated=True,
+                reason="limit",
+                next_cursor=nxt,
+                how_to_get_more=f"continue with cursor={nxt}, or raise limit",
+            )
+        return result

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, Field, model_validator
-
-from oncall_mcp.shared.budget import Truncation
 from oncall_mcp.shared.steps import ToolResult
 from oncall_mcp.shared.vocabulary import ErrorCategory
 
 
 class LogsResult(ToolResult):
-    """Base of the airflow_logs results.
-
-    Transitional: builders that still pass the old flat `truncated` / `how_to_get_more` keywords (history.py, being
-    rebuilt on an index) get them folded into `truncation`; the client only ever sees `truncation`."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fold_flat_truncation(cls, data: Any) -> Any:
-        if isinstance(data, dict) and ("truncated" in data or "how_to_get_more" in data):
-            data = dict(data)
-            cut = bool(data.pop("truncated", False))
-            hint = str(data.pop("how_to_get_more", "") or "")
-            if "truncation" not in data:
-                reason: Literal["limit", "size"] = "limit" if "limit" in hint else "size"
-                data["truncation"] = Truncation(truncated=cut, reason=reason if cut else None, how_to_get_more=hint)
-        return data
+    """Base of the airflow_logs results: the shared result contract (next steps, one `truncation`)."""
 
 
 class Attempt(BaseModel):
@@ -107,6 +89,42 @@ class LogExcerpt(LogsResult):
     eof: bool = Field(description="true when the excerpt reaches the end of the file")
 
 
+class IndexCoverage(BaseModel):
+    """What the failure index behind list_failed_tasks / error_signatures / search_logs had seen."""
+
+    source: str
+    as_of: str | None = Field(description="UTC time of the last complete refresh of the index (None: still building)")
+    complete: bool = Field(description="false while the first build is still listing the store: counts are partial")
+    refreshing: bool = Field(description="a refresh is running in the background")
+    files_indexed: int
+    failed_attempts_indexed: int
+    prebuilt: bool = Field(False, description="a prebuilt index opened read-only (refreshed by its batch job)")
+    note: str = ""
+
+
+class FailedAttempt(BaseModel):
+    log_ref: str = Field(description="pass to read_log / find_failure; relative to the log source root")
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    map_index: int = Field(-1, description="-1 when the task is not mapped")
+    size_bytes: int
+    modified: str = Field(description="UTC ISO time the log was last written")
+    outcome: str = Field(description="failed or up_for_retry, as the log says")
+    error_category: str | None = Field(None, description="category of the root cause found by the index")
+    exception_type: str | None = None
+    message: str | None = Field(None, description="root cause message (log text: untrusted, redacted, clipped)")
+    line_number: int | None = Field(None, description="line of the root cause (use with read_log around_line)")
+
+
+class FailedTaskList(ToolResult):
+    source: str
+    attempts: list[FailedAttempt] = Field(description="newest first")
+    total: int = Field(description="failed attempts matching the filters in the whole index (not only this page)")
+    coverage: IndexCoverage
+
+
 class SearchHit(BaseModel):
     log_ref: str
     dag_id: str
@@ -114,18 +132,21 @@ class SearchHit(BaseModel):
     task_id: str
     try_number: int
     line_number: int
-    text: str
-    score: float
-    occurrences: int = Field(description="lines with the same masked template across the searched logs")
+    text: str = Field(description="the newest line of this template (log text: untrusted, redacted, clipped)")
+    score: float = Field(description="relevance 0..1 (lexical + error concepts + embeddings when enabled)")
+    why: str = Field("", description="what matched: words, error concept, meaning (embeddings)")
+    occurrences: int = Field(description="failed attempts whose root-cause lines have this template")
     modified: str
 
 
-class SearchResult(LogsResult):
+class SearchResult(ToolResult):
     query: str
     terms: list[str] = Field(description="normalised query terms, with error-aware expansions")
+    concepts: list[str] = Field(default_factory=list, description="error concepts the query asks for")
     hits: list[SearchHit]
-    files_searched: int
-    bytes_scanned: int
+    templates_considered: int = Field(description="distinct error-line templates of the index that were ranked")
+    semantic: bool = Field(description="dense embeddings took part in the ranking")
+    coverage: IndexCoverage
 
 
 class Signature(BaseModel):
@@ -139,11 +160,17 @@ class Signature(BaseModel):
     task_ids: list[str]
     example_log_ref: str
     example_line_number: int
+    example_dag_id: str
+    example_run_id: str
+    example_task_id: str
+    example_try_number: int
 
 
-class SignatureList(LogsResult):
+class SignatureList(ToolResult):
     signatures: list[Signature]
-    files_analysed: int
+    files_analysed: int = Field(description="failed attempts counted (the whole window, not a sample)")
+    distinct_signatures: int
+    coverage: IndexCoverage
 
 
 class DiffLine(BaseModel):

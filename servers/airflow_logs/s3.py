@@ -88,6 +88,24 @@ class S3Store:
                 return
             token = page.get("NextContinuationToken")
 
+    def list_after(self, key_prefix: str, start_after: str = "") -> Iterator[ObjInfo]:
+        """Objects whose relative key starts with `key_prefix` (not only a folder) and sorts after `start_after`:
+        the incremental listing of the failure index (ListObjectsV2 StartAfter)."""
+        base = self.prefix + "/" if self.prefix else ""
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": base + key_prefix}
+            if start_after:
+                kwargs["StartAfter"] = base + start_after
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = self._call(self.client.list_objects_v2, **kwargs)
+            for obj in page.get("Contents", []):
+                yield ObjInfo(self._rel(obj["Key"]), int(obj["Size"]), obj["LastModified"].timestamp())
+            if not page.get("IsTruncated"):
+                return
+            token = page.get("NextContinuationToken")
+
     def listdir(self, prefix: str) -> tuple[list[str], list[ObjInfo]]:
         full = self._key(prefix) + "/" if prefix.strip("/") else (self.prefix + "/" if self.prefix else "")
         dirs: list[str] = []

@@ -103,10 +103,22 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(split_words(text).replace("_", " ")) if t not in STOP]
 
 
-def _stem(word: str) -> str:
-    for suf in ("ing", "ed", "es", "s"):
+def stem(word: str) -> str:
+    """A light English stemmer for error words: expired -> expir, dropped -> drop, files -> file, boxes -> box."""
+    if len(word) <= 3:
+        return word
+    for suf in ("ing", "ed"):
         if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
+            base = word[: -len(suf)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
     return word
 
 
@@ -120,9 +132,9 @@ def expand(query: str) -> list[QueryGroup]:
     groups: list[QueryGroup] = []
     for word in dict.fromkeys(tokens(query)):
         forms = {word}
-        stem = _stem(word)
+        word_stem = stem(word)
         for grp in _SYN_GROUPS:
-            if any(word == g or stem == _stem(g) for g in grp if " " not in g):
+            if any(word == g or word_stem == stem(g) for g in grp if " " not in g):
                 forms.update(" ".join(tokens(g)) or g for g in grp)
         groups.append(QueryGroup(word, sorted(f for f in forms if f)))
     return groups

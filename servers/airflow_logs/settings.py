@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -47,6 +48,29 @@ class AirflowLogsSettings(ServerSettings):
         "",
         description="comma list of Airflow UI hostnames (host or host:port) whose links locate_alert accepts",
     )
+
+    # --- failure index (list_failed_tasks, error_signatures, search_logs): index/ ---------------------------------
+    index_dir: Path | None = Field(
+        None, description="folder of the failure index (SQLite); default $XDG_CACHE_HOME/oncall-mcp/airflow_logs"
+    )
+    index_path: Path | None = Field(
+        None, description="a prebuilt index file (oncall-mcp index build) to open read-only instead of building one"
+    )
+    index_refresh_s: float = Field(60.0, ge=0, le=86_400, description="background refresh period; 0 = only on demand")
+    index_wait_s: float = Field(
+        5.0, ge=0, le=600, description="how long a call waits for a running refresh before answering from the index"
+    )
+    index_workers: int = Field(4, ge=1, le=64, description="parallel log reads of one index refresh")
+    index_lookback_h: float = Field(
+        48.0, ge=0, description="S3: runs newer than this are listed again on each refresh (late retries)"
+    )
+    index_full_relist_h: float = Field(
+        6.0, ge=0, description="S3: list the whole prefix this often (runs whose id sorts early, deleted logs)"
+    )
+    semantic_model: str | None = Field(
+        None, description="embedding model (model2vec folder) for search_logs; needs the semantic extra"
+    )
+    semantic_allow_download: bool = Field(False, description="allow fetching semantic_model from a model hub")
 
     @field_validator("source")
     @classmethod

@@ -169,7 +169,7 @@ async def test_lists_and_outcomes(tmp_path: Path) -> None:
     assert not any("task_id=load_reports/attempt=1.log" in r for r in refs)
     assert all(a["outcome"] in ("failed", "up_for_retry") for a in d["attempts"])
     d = await call(s, "list_failed_tasks", dag_id="reports_daily", limit=1)
-    assert len(d["attempts"]) == 1 and d["truncation"]["truncated"] is True
+    assert len(d["attempts"]) == 1 and d["truncation"]["truncated"] is True and d["truncation"]["next_cursor"]
     d = await call(s, "list_attempts", dag_id="mapped")
     assert any(a["trigger_log"] for a in d["attempts"]) and {a["map_index"] for a in d["attempts"]} == {0, 1}
     d = await call(s, "list_attempts", dag_id="reports_daily", run_id=RUN, task_id="load_reports")

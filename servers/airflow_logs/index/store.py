@@ -1,0 +1,312 @@
+"""SQLite schema of the failure index and the queries the tools run on it.
+
+One file per log source. WAL mode: the builder writes in batches while tools read. A prebuilt index (from
+`oncall-mcp index build`) is opened read-only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1"
+FAILED = ("failed", "up_for_retry")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    dag_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    try_number INTEGER NOT NULL,
+    map_index INTEGER NOT NULL,
+    trigger INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_failed ON attempts (mtime DESC, key) WHERE outcome IN ('failed', 'up_for_retry');
+CREATE INDEX IF NOT EXISTS attempts_dag ON attempts (dag_id, task_id);
+CREATE INDEX IF NOT EXISTS attempts_dag_failed ON attempts (dag_id, mtime DESC, key)
+    WHERE outcome IN ('failed', 'up_for_retry');
+CREATE TABLE IF NOT EXISTS signatures (
+    id INTEGER PRIMARY KEY,
+    template TEXT NOT NULL UNIQUE,
+    category TEXT NOT NULL,
+    exception_type TEXT
+);
+CREATE TABLE IF NOT EXISTS failures (
+    attempt_id INTEGER PRIMARY KEY REFERENCES attempts (id) ON DELETE CASCADE,
+    signature_id INTEGER REFERENCES signatures (id),
+    dag_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    mtime REAL NOT NULL,
+    category TEXT NOT NULL,
+    exception_type TEXT,
+    message TEXT,
+    line_number INTEGER,
+    cause_in_log INTEGER NOT NULL,
+    lines_total INTEGER NOT NULL,
+    top_lines TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failures_signature ON failures (signature_id, mtime);
+CREATE INDEX IF NOT EXISTS failures_groups ON failures (signature_id, dag_id, task_id, mtime);
+CREATE INDEX IF NOT EXISTS failures_mtime ON failures (mtime);
+CREATE INDEX IF NOT EXISTS failures_dag ON failures (dag_id, mtime);
+CREATE TABLE IF NOT EXISTS templates (
+    id INTEGER PRIMARY KEY,
+    template TEXT NOT NULL UNIQUE,
+    example TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    concepts TEXT NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0,
+    last_attempt_id INTEGER,
+    last_mtime REAL NOT NULL DEFAULT 0,
+    last_line INTEGER
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS templates_fts USING fts5 (words, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS template_concepts (
+    concept TEXT NOT NULL, template_id INTEGER NOT NULL, PRIMARY KEY (concept, template_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS occurrences (
+    template_id INTEGER NOT NULL,
+    attempt_id INTEGER NOT NULL,
+    line_number INTEGER NOT NULL,
+    repeats INTEGER NOT NULL,
+    PRIMARY KEY (template_id, attempt_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occurrences_attempt ON occurrences (attempt_id);
+CREATE TRIGGER IF NOT EXISTS occurrences_add AFTER INSERT ON occurrences BEGIN
+    UPDATE templates SET n = n + 1 WHERE id = NEW.template_id;
+    UPDATE templates SET last_attempt_id = NEW.attempt_id, last_line = NEW.line_number,
+        last_mtime = (SELECT mtime FROM attempts WHERE id = NEW.attempt_id)
+    WHERE id = NEW.template_id AND last_mtime <= (SELECT mtime FROM attempts WHERE id = NEW.attempt_id);
+END;
+CREATE TRIGGER IF NOT EXISTS occurrences_drop AFTER DELETE ON occurrences BEGIN
+    UPDATE templates SET n = n - 1 WHERE id = OLD.template_id;
+END;
+CREATE TABLE IF NOT EXISTS vectors (template_id INTEGER PRIMARY KEY, vec BLOB NOT NULL);
+"""
+
+
+@dataclass
+class AttemptRow:
+    key: str
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    map_index: int
+    trigger: bool
+    size: int
+    mtime: float
+    outcome: str
+
+
+@dataclass
+class TemplateRow:
+    template: str
+    example: str
+    severity: int
+    category: str
+    concepts: list[str]
+    words: str  # normalised words (and concept tags) for FTS
+    line_number: int
+    repeats: int
+
+
+@dataclass
+class FailureRow:
+    signature: str
+    category: str
+    exception_type: str | None
+    message: str | None
+    line_number: int | None
+    cause_in_log: bool
+    lines_total: int
+    top_lines: list[dict[str, Any]]
+    templates: list[TemplateRow]
+
+
+class IndexStore:
+    """The index file. Connections are per thread (SQLite objects must not cross threads)."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._local = threading.local()
+        self.write_lock = threading.Lock()
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self.write_lock:
+                con = self.con()
+                con.executescript(SCHEMA)
+                if self.meta("schema_version") not in (None, SCHEMA_VERSION):
+                    raise RuntimeError(f"index {path} has another schema version; delete it to rebuild")
+                self.set_meta({"schema_version": SCHEMA_VERSION})
+        elif not path.is_file():
+            raise FileNotFoundError(f"no index file {path}")
+
+    def con(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            if self.readonly:
+                con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                con = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA cache_size=-16000")  # 16 MB page cache per connection
+            self._local.con = con
+        return con
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+    # --- meta -------------------------------------------------------------------------------------------------
+    def meta(self, k: str) -> str | None:
+        row = self.con().execute("SELECT v FROM meta WHERE k = ?", (k,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        con = self.con()
+        con.executemany("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", list(values.items()))
+        con.commit()
+
+    # --- writing ----------------------------------------------------------------------------------------------
+    def known(self, keys: Sequence[str]) -> dict[str, tuple[int, float]]:
+        """(size, mtime) of the keys already indexed."""
+        out: dict[str, tuple[int, float]] = {}
+        con = self.con()
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for key, size, mtime in con.execute(f"SELECT key, size, mtime FROM attempts WHERE key IN ({marks})", part):
+                out[key] = (size, mtime)
+        return out
+
+    def write_batch(self, rows: Iterable[tuple[AttemptRow, FailureRow | None]]) -> tuple[int, int]:
+        """Insert or replace attempts (and their failure analysis) in one transaction; returns the change of
+        (attempts, failed attempts) in the index."""
+        files = failed = 0
+        with self.write_lock:
+            con = self.con()
+            with con:
+                for att, fail in rows:
+                    old = con.execute("SELECT id, outcome FROM attempts WHERE key = ?", (att.key,)).fetchone()
+                    files += old is None
+                    failed += (att.outcome in FAILED) - (old is not None and old[1] in FAILED)
+                    if old:
+                        con.execute("DELETE FROM occurrences WHERE attempt_id = ?", old[:1])
+                        con.execute("DELETE FROM failures WHERE attempt_id = ?", old[:1])
+                        con.execute("DELETE FROM attempts WHERE id = ?", old[:1])
+                    cur = con.execute(
+                        "INSERT INTO attempts (key, dag_id, run_id, task_id, try_number, map_index, trigger, size, "
+                        "mtime, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            att.key,
+                            att.dag_id,
+                            att.run_id,
+                            att.task_id,
+                            att.try_number,
+                            att.map_index,
+                            int(att.trigger),
+                            att.size,
+                            att.mtime,
+                            att.outcome,
+                        ),
+                    )
+                    if fail is not None:
+                        self._write_failure(con, int(cur.lastrowid or 0), att, fail)
+        return files, failed
+
+    def _write_failure(self, con: sqlite3.Connection, attempt_id: int, att: AttemptRow, fail: FailureRow) -> None:
+        con.execute(
+            "INSERT OR IGNORE INTO signatures (template, category, exception_type) VALUES (?, ?, ?)",
+            (fail.signature, fail.category, fail.exception_type),
+        )
+        (sig_id,) = con.execute("SELECT id FROM signatures WHERE template = ?", (fail.signature,)).fetchone()
+        con.execute(
+            "INSERT INTO failures (attempt_id, signature_id, dag_id, task_id, mtime, category, exception_type, "
+            "message, line_number, cause_in_log, lines_total, top_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                attempt_id,
+                sig_id,
+                att.dag_id,
+                att.task_id,
+                att.mtime,
+                fail.category,
+                fail.exception_type,
+                fail.message,
+                fail.line_number,
+                int(fail.cause_in_log),
+                fail.lines_total,
+                json.dumps(fail.top_lines),
+            ),
+        )
+        for tpl in fail.templates:
+            row = con.execute("SELECT id FROM templates WHERE template = ?", (tpl.template,)).fetchone()
+            if row is None:
+                cur = con.execute(
+                    "INSERT INTO templates (template, example, severity, category, concepts) VALUES (?, ?, ?, ?, ?)",
+                    (tpl.template, tpl.example, tpl.severity, tpl.category, " ".join(tpl.concepts)),
+                )
+                tid = int(cur.lastrowid or 0)
+                con.execute("INSERT INTO templates_fts (rowid, words) VALUES (?, ?)", (tid, tpl.words))
+                con.executemany(
+                    "INSERT OR IGNORE INTO template_concepts (concept, template_id) VALUES (?, ?)",
+                    [(c, tid) for c in tpl.concepts],
+                )
+            else:
+                tid = row[0]
+            con.execute(
+                "INSERT OR REPLACE INTO occurrences (template_id, attempt_id, line_number, repeats) "
+                "VALUES (?, ?, ?, ?)",
+                (tid, attempt_id, tpl.line_number, tpl.repeats),
+            )
+
+    def forget_missing(self, present: set[int] | None, digest: Callable[[str], int]) -> int:
+        """Drop attempts whose key digest is not in `present` (after a full listing); returns how many."""
+        if present is None:
+            return 0
+        con = self.con()
+        gone = [(k,) for (k,) in con.execute("SELECT key FROM attempts") if digest(k) not in present]
+        if gone:
+            with self.write_lock, con:
+                for (k,) in gone:
+                    row = con.execute("SELECT id FROM attempts WHERE key = ?", (k,)).fetchone()
+                    con.execute("DELETE FROM occurrences WHERE attempt_id = ?", row)
+                    con.execute("DELETE FROM failures WHERE attempt_id = ?", row)
+                    con.execute("DELETE FROM attempts WHERE id = ?", row)
+        return len(gone)
+
+    def reset(self) -> None:
+        with self.write_lock:
+            con = self.con()
+            with con:
+                for table in ("attempts", "failures", "signatures", "templates", "templates_fts",
+                              "template_concepts", "occurrences", "vectors", "meta"):  # fmt: skip
+                    con.execute(f"DELETE FROM {table}")
+            self.set_meta({"schema_version": SCHEMA_VERSION})
+
+    # --- counts -----------------------------------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        con = self.con()
+        (files,) = con.execute("SELECT count(*) FROM attempts").fetchone()
+        (failed,) = con.execute("SELECT count(*) FROM attempts WHERE outcome IN ('failed', 'up_for_retry')").fetchone()
+        return int(files), int(failed)
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,184 @@
+"""The failure index behind list_failed_tasks / error_signatures / search_logs: complete counts beyond the old walk
+cap, cursors when the budget cuts a list, incremental refresh, deletions, a prebuilt read-only index, coverage."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from mcp import Client
+
+from oncall_mcp.servers.airflow_logs.access import LogAccess
+from oncall_mcp.servers.airflow_logs.index.batch import build
+from oncall_mcp.servers.airflow_logs.index.live import LiveIndex
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from tests.airflow_logs.logs import af2, write
+from tests.nextsteps import assert_steps_runnable
+
+FAILED = af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1138", 59)
+SUCCESS = af2("INFO", "Marking task as SUCCESS. dag_id=d, task_id=t", "taskinstance.py:1138", 59)
+
+
+def failed_log(error: str) -> str:
+    return "\n".join([af2("INFO", "processed batch 54 rows=1374"), af2("ERROR", error, "etl.py:44", 3), FAILED]) + "\n"
+
+
+def success_log() -> str:
+    return "\n".join([af2("INFO", "processed batch 54 rows=1374"), SUCCESS]) + "\n"
+
+
+def store(root: Path, failed: int = 40, ok: int = 60) -> Path:
+    """`failed` failed attempts in two error kinds over two DAGs, `ok` successes; newest has the highest i."""
+    t0 = 1_750_000_000
+    for i in range(failed):
+        error = (
+            f"psycopg2.errors.UndefinedColumn: column col_{i} does not exist"
+            if i % 4 == 0
+            else f"botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject "
+            f"operation: Access Denied for s3://lake/part-{i}.parquet"
+        )
+        write(root, f"dag_id=dag_{i % 2}/run_id=r{i:03d}/task_id=load/attempt=1.log", failed_log(error), t0 + i)
+    for i in range(ok):
+        write(root, f"dag_id=dag_{i % 2}/run_id=ok{i:03d}/task_id=load/attempt=1.log", success_log(), t0 + i)
+    return root
+
+
+def settings(root: Path, tmp: Path, **kw: object) -> AirflowLogsSettings:
+    return AirflowLogsSettings(source=str(root), index_dir=tmp / "index", **kw)  # type: ignore[arg-type]
+
+
+async def call(server, tool: str, **args):
+    async with Client(server.mcp) as c:
+        r = await c.call_tool(tool, args)
+    assert not r.is_error, r.content
+    return r.structured_content
+
+
+async def test_counts_are_complete_beyond_the_walk_cap(tmp_path: Path) -> None:
+    """The old tools walked at most max_files logs; the index counts every failed attempt in the window."""
+    root = store(tmp_path / "logs", failed=40, ok=60)
+    server = build_server(settings(root, tmp_path, max_files=10))
+    d = await call(server, "error_signatures")
+    counts = {s["template"].split(":")[0].split()[-1]: s["count"] for s in d["signatures"]}
+    assert counts == {"botocore.exceptions.ClientError": 30, "psycopg2.errors.UndefinedColumn": 10}
+    assert d["files_analysed"] == 40 and d["distinct_signatures"] == 2
+    assert d["coverage"]["complete"] and d["coverage"]["files_indexed"] == 100 and d["coverage"]["as_of"]
+    top = d["signatures"][0]
+    assert top["error_category"] == "permission_denied" and top["example_run_id"] == "r039"
+    assert_steps_runnable(d)
+    d = await call(server, "list_failed_tasks", limit=500)
+    assert d["total"] == 40 and d["truncation"]["reason"] == "budget" and d["truncation"]["next_cursor"]
+    assert d["attempts"][0]["run_id"] == "r039" and d["attempts"][0]["error_category"] == "permission_denied"
+    assert d["attempts"][0]["line_number"] == 2
+    assert_steps_runnable(d)
+    d = await call(server, "list_failed_tasks", dag_id="dag_1", since="2025-06-15T15:06:50Z")
+    assert {a["dag_id"] for a in d["attempts"]} == {"dag_1"} and d["total"] == len(d["attempts"]) > 0
+
+
+async def test_budget_cut_pages_with_a_cursor(tmp_path: Path) -> None:
+    root = store(tmp_path / "logs", failed=40, ok=0)
+    server = build_server(settings(root, tmp_path, output_tokens=1000))
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        args = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+        d = await call(server, "list_failed_tasks", **args)
+        seen += [a["log_ref"] for a in d["attempts"]]
+        pages += 1
+        t = d["truncation"]
+        if not t["truncated"]:
+            break
+        assert t["reason"] == "budget" and "cursor=" in t["how_to_get_more"]
+        assert "raise limit" not in t["how_to_get_more"]
+        cursor = t["next_cursor"]
+    assert pages > 1 and len(seen) == len(set(seen)) == 40
+    # the limit (not the budget) cut: a cursor too, and the hint may say limit
+    d = await call(server, "error_signatures", limit=1)
+    assert d["truncation"]["reason"] == "limit" and d["truncation"]["next_cursor"]
+    d2 = await call(server, "error_signatures", limit=1, cursor=d["truncation"]["next_cursor"])
+    assert d2["signatures"][0]["template"] != d["signatures"][0]["template"]
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("list_failed_tasks", {"cursor": d["truncation"]["next_cursor"]})
+    assert r.is_error and "cursor is not from this tool" in r.content[0].text
+
+
+async def test_refresh_is_incremental_and_notices_deletions(tmp_path: Path) -> None:
+    root = store(tmp_path / "logs", failed=8, ok=20)
+    s = settings(root, tmp_path, index_full_relist_h=0)  # every refresh lists everything, so deletions are seen
+    live = LiveIndex(LogAccess(s), s)
+    first = live.refresh_now()
+    assert first.complete and first.changed == 28 and first.analysed == 8
+    again = live.refresh_now()
+    assert again.changed == 0 and again.analysed == 0  # nothing re-read
+    new = write(root, "dag_id=dag_0/run_id=new/task_id=load/attempt=1.log", failed_log("ZeroDivisionError: x"))
+    third = live.refresh_now()
+    assert third.changed == 1 and third.analysed == 1
+    new.unlink()
+    fourth = live.refresh_now()
+    assert fourth.removed == 1 and live.store.counts() == (28, 8)
+    # through the tools: a new failure shows up on the next call
+    server = build_server(settings(root, tmp_path, index_wait_s=60))  # a loaded machine makes small refreshes slow
+    d = await call(server, "list_failed_tasks")
+    assert d["total"] == 8
+    write(root, "dag_id=dag_0/run_id=newer/task_id=load/attempt=1.log", failed_log("KeyError: 'x'"), time.time())
+    time.sleep(1.1)  # the next call asks for a refresh (calls within a second share one)
+    d = await call(server, "list_failed_tasks")
+    assert d["total"] == 9 and d["attempts"][0]["run_id"] == "newer"
+
+
+def test_incremental_local_walk_skips_settled_folders(tmp_path: Path) -> None:
+    """Folders unchanged for longer than the look-back window are not entered by an incremental refresh; a new
+    attempt in a new run folder is found, and a full relisting still sees everything."""
+    root = store(tmp_path / "logs", failed=4, ok=4)
+    old = time.time() - 10 * 86400
+    for folder, _, _ in os.walk(root):
+        if Path(folder) != root and not Path(folder).name.startswith("dag_id="):
+            os.utime(folder, (old, old))
+    s = settings(root, tmp_path, index_lookback_h=48)
+    live = LiveIndex(LogAccess(s), s)
+    assert live.refresh_now().listed == 8  # the first build lists everything
+    write(root, "dag_id=dag_1/run_id=fresh/task_id=load/attempt=1.log", failed_log("KeyError: 'k'"))
+    stats = live.refresh_now()
+    assert stats.listed == 1 and stats.changed == 1 and not stats.full_listing
+    full = live.builder.refresh(full=True)  # type: ignore[union-attr]
+    assert full.listed == 9 and full.changed == 0
+
+
+async def test_prebuilt_index_opened_read_only(tmp_path: Path) -> None:
+    root = store(tmp_path / "logs", failed=6, ok=4)
+    s = settings(root, tmp_path)
+    report = build(s, str(tmp_path / "out"))
+    assert report["complete"] and report["files_indexed"] == 10 and report["failed_attempts"] == 6
+    index = Path(report["index"])
+    before = (index.stat().st_mtime_ns, index.stat().st_size)
+    os.chmod(index, 0o444)
+    server = build_server(AirflowLogsSettings(source=str(root), index_path=index))
+    d = await call(server, "list_failed_tasks")
+    assert d["total"] == 6 and d["coverage"]["prebuilt"] is True
+    d = await call(server, "search_logs", query="access denied writing the lake")
+    assert d["hits"] and "AccessDenied" in d["hits"][0]["text"]
+    assert (index.stat().st_mtime_ns, index.stat().st_size) == before
+
+
+async def test_cli_index_build(tmp_path: Path, capsys) -> None:
+    from oncall_mcp.suite.cli import main
+
+    root = store(tmp_path / "logs", failed=2, ok=2)
+    out = tmp_path / "idx.sqlite"
+    assert main(["index", "build", "--source", str(root), "--out", str(out)]) == 0
+    assert '"files_indexed": 4' in capsys.readouterr().out and out.is_file()
+
+
+async def test_unknown_dag_and_bad_since_are_tool_errors(tmp_path: Path) -> None:
+    root = store(tmp_path / "logs", failed=2, ok=0)
+    server = build_server(settings(root, tmp_path))
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("list_failed_tasks", {"dag_id": "dag_9"})
+        assert r.is_error and "dag_0" in r.content[0].text
+        r = await c.call_tool("error_signatures", {"since": "yesterday-ish"})
+        assert r.is_error and "since" in r.content[0].text
+        r = await c.call_tool("list_failed_tasks", {})
+        assert not r.is_error
