@@ -42,9 +42,6 @@ MapIndex = Annotated[
 Since = Annotated[
     str | None, Field(max_length=40, description="only logs written since: ISO date/time or an age like 24h, 7d")
 ]
-Cursor = Annotated[
-    str | None, Field(max_length=40, description="truncation.next_cursor of the previous answer, to continue it")
-]
 Query = Annotated[
     str,
     Field(
@@ -54,7 +51,8 @@ Query = Annotated[
     ),
 ]
 Cursor = Annotated[
-    str | None, Field(max_length=500, description="next_cursor of the previous answer, to get the next page")
+    str | None,
+    Field(max_length=500, description="truncation.next_cursor of the previous answer, to continue where it was cut"),
 ]
 
 
