@@ -3,6 +3,14 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In-process airflow_logs servers keep their failure index in a temporary folder, not the user's cache."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("OCM_AIRFLOW_LOGS_INDEX_DIR", tempfile.mkdtemp(prefix="oncall-mcp-index-"))
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     """A real moto S3 server process shared by the session; tests using it must be marked `engine`."""
