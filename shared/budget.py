@@ -42,18 +42,18 @@ def clip(text: str, max_chars: int) -> str:
 
 def fit(
     items: Sequence[T] | Iterable[T],
-    max_tokens: int,
+    budget_tokens: int,
     size: Callable[[T], int] | None = None,
     how_to_get_more: str = "",
 ) -> tuple[list[T], Truncation]:
-    """Keep items in order while their estimated tokens fit in `max_tokens` (always at least one)."""
+    """Keep items in order while their estimated tokens fit in `budget_tokens` (always at least one)."""
     size = size or (lambda item: estimate_tokens(item if isinstance(item, str) else str(item)))
     kept: list[T] = []
     used = 0
     items = list(items)
     for item in items:
         cost = size(item)
-        if kept and used + cost > max_tokens:
+        if kept and used + cost > budget_tokens:
             break
         kept.append(item)
         used += cost
