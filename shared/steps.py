@@ -17,6 +17,18 @@ ServerName = Literal["airflow_logs", "github", "trino", "openmetadata", "lineage
 SERVER_NAMES: tuple[ServerName, ...] = ("airflow_logs", "github", "trino", "openmetadata", "lineage", "ownership")
 
 
+# The plan every server's MCP prompt gives an LLM: the same one the oncall-mcp investigator runs.
+FOLLOW_NEXT_STEPS = (
+    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
+    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
+    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
+    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
+    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
+    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
+    "and line that established it."
+)
+
+
 class NextStep(BaseModel):
     """One call worth making next, ready to execute: `server`.`tool`(**arguments)."""
 

@@ -15,6 +15,7 @@ from oncall_mcp.servers.lineage.settings import LineageSettings
 from oncall_mcp.servers.lineage.store import LineageStore
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.settings import load_settings
+from oncall_mcp.shared.steps import FOLLOW_NEXT_STEPS
 
 INSTRUCTIONS = (
     "Answers lineage questions from OpenLineage events: what feeds a dataset (upstream), what it feeds "
@@ -37,17 +38,6 @@ Cursor = Annotated[
     Field(max_length=20, description="truncation.next_cursor of the previous answer, to continue where it was cut"),
 ]
 TaskName = Annotated[str | None, Field(max_length=250)]
-
-
-FOLLOW_NEXT_STEPS = (
-    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
-    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
-    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
-    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
-    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
-    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
-    "and line that established it."
-)
 
 
 def build_server(settings: LineageSettings | None = None) -> OncallServer:

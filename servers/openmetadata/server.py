@@ -14,6 +14,7 @@ from oncall_mcp.servers.openmetadata.settings import OpenMetadataSettings
 from oncall_mcp.servers.openmetadata.warmup import run_when_ready
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.settings import load_settings
+from oncall_mcp.shared.steps import FOLLOW_NEXT_STEPS
 
 INSTRUCTIONS = (
     "Table and column metadata from OpenMetadata (or an exported catalog): the real schema of a table, what a "
@@ -39,17 +40,6 @@ Cursor = Annotated[
     ),
 ]
 ALL_PARTS: list[IncludePart] = ["columns", "owners", "tags", "description"]
-
-
-FOLLOW_NEXT_STEPS = (
-    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
-    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
-    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
-    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
-    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
-    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
-    "and line that established it."
-)
 
 
 def build_server(settings: OpenMetadataSettings | None = None) -> OncallServer:

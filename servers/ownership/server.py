@@ -12,6 +12,7 @@ from oncall_mcp.servers.ownership.service import OwnershipService
 from oncall_mcp.servers.ownership.settings import OwnershipSettings
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.settings import load_settings
+from oncall_mcp.shared.steps import FOLLOW_NEXT_STEPS
 from oncall_mcp.shared.vocabulary import ErrorCategory
 
 INSTRUCTIONS = (
@@ -22,17 +23,6 @@ INSTRUCTIONS = (
 
 AssetKindIn = Literal["auto", "table", "schema", "dag", "task", "path", "s3"]
 NameList = Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=20)]
-
-
-FOLLOW_NEXT_STEPS = (
-    "Then follow the `next_steps` every answer carries (the plan the oncall-mcp investigator runs): keep one list "
-    "of all proposed steps; call the lowest `priority` first (1 = most likely explains the failure), and among equal "
-    "priorities the steps of the earliest answers before later hops; pass the `arguments` as given (filled from the "
-    "answer, valid for the target tool); skip a call already made with the same arguments; call one tool at most "
-    "twice; stop after about 12 calls or 8,000 tokens of answers. End with one ownership.route_alert for the failed "
-    "task, joining the `tables` and `upstream_late` the answers proposed for it. Report each fact with the tool "
-    "and line that established it."
-)
 
 
 def build_server(settings: OwnershipSettings | None = None) -> OncallServer:

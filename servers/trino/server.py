@@ -19,6 +19,7 @@ from oncall_mcp.servers.trino.service import SqlService, build_engines
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from oncall_mcp.shared.app import OncallServer
 from oncall_mcp.shared.settings import load_settings
+from oncall_mcp.shared.steps import FOLLOW_NEXT_STEPS
 
 INSTRUCTIONS = (
     "Read-only diagnostic SQL on Trino and Spark: check a hypothesis against the real engine (does a column "
@@ -156,7 +157,9 @@ def build_server(settings: TrinoSettings | None = None) -> OncallServer:
             "4. For 'no data' or sensor timeouts call table_freshness; if stale, ask the lineage server which "
             "upstream is late and the ownership server whom to page.\n"
             "5. Hand the evidence to the github server (locate the SQL file, open a fix PR) and the openmetadata "
-            "server (when did the column change)."
+            "server (when did the column change).\n"
+            "6. " + FOLLOW_NEXT_STEPS + " validate_sql's steps name the table behind a missing column "
+            "(openmetadata.schema_history / suggest_columns) or a missing table (search_tables, lineage.upstream)."
         )
 
     return server
