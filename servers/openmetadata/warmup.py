@@ -15,6 +15,7 @@ import anyio
 from mcp.server.mcpserver import Context
 
 from oncall_mcp.servers.openmetadata import sdk
+from oncall_mcp.shared.app import areport_progress
 from oncall_mcp.shared.errors import ToolError
 
 T = TypeVar("T")
@@ -31,8 +32,8 @@ async def wait_for_sdk(ctx: Context[Any, Any] | None) -> None:
     async def tick() -> None:
         ticks = 0
         while not done.is_set():
-            if ctx is not None:
-                await ctx.report_progress(ticks, None, f"{WAIT_MESSAGE}: {ticks * PROGRESS_EVERY_S:.0f} s so far")
+            # through the shared progress channel, so the runtime's heartbeat knows the tool is speaking for itself
+            await areport_progress(f"{WAIT_MESSAGE}: {ticks * PROGRESS_EVERY_S:.0f} s so far")
             ticks += 1
             with anyio.move_on_after(PROGRESS_EVERY_S):
                 await done.wait()

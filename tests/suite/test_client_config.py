@@ -100,6 +100,7 @@ def test_every_variable_the_docs_and_texts_name_is_one_a_server_reads() -> None:
     suite's texts is a real setting (or `OCM_<SERVER>_AUTH_*`-style prefix of some)."""
     known = {info.env_var(f) for info in SERVERS.values() for f in info.settings_class().model_fields}
     known.add("OCM_LOG_LEVEL")  # read by the runner before settings load
+    known.add("OCM_SHARED_DIR")  # read by tests and bench: where the shared real logs are
     known.add("OCM_HTTP_STATELESS")  # read by the runner: the --stateless flag for replicas behind a load balancer
     wrong = set()
     for pattern in DOC_FILES:

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,17 +170,18 @@ def test_openmetadata_version_and_a_refused_token(monkeypatch: pytest.MonkeyPatc
 def test_s3_listing_and_a_credential_that_can_write(monkeypatch: pytest.MonkeyPatch, s3_server: Any) -> None:
     """moto enforces no IAM, so its credential can write: the probe says so without storing anything."""
     client = s3_server.client()
-    client.create_bucket(Bucket="airflow-logs")
-    client.put_object(Bucket="airflow-logs", Key="prod/dag_id=x/attempt=1.log", Body=b"log")
+    bucket = f"doctor-logs-{uuid.uuid4().hex[:8]}"  # the S3 server is shared by the session: a bucket of its own
+    client.create_bucket(Bucket=bucket)
+    client.put_object(Bucket=bucket, Key="prod/dag_id=x/attempt=1.log", Body=b"log")
     env = {
         **s3_server.env(),
-        "OCM_AIRFLOW_LOGS_SOURCE": "s3://airflow-logs/prod",
+        "OCM_AIRFLOW_LOGS_SOURCE": f"s3://{bucket}/prod",
         "OCM_AIRFLOW_LOGS_S3_ENDPOINT_URL": s3_server.endpoint_url,
     }
     lines = run_checks(env, "airflow_logs", monkeypatch)
-    assert lines[1] == "ok   airflow_logs  S3 list on the prefix: s3://airflow-logs/prod: objects found"
+    assert lines[1] == f"ok   airflow_logs  S3 list on the prefix: s3://{bucket}/prod: objects found"
     assert lines[2].startswith("WARN airflow_logs  S3 credential is read-only: the credential may write")
-    keys = [o["Key"] for o in client.list_objects_v2(Bucket="airflow-logs")["Contents"]]
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert keys == ["prod/dag_id=x/attempt=1.log"]  # the write probe stored nothing
     lines = run_checks({**env, "OCM_AIRFLOW_LOGS_SOURCE": "s3://no-such-bucket/x"}, "airflow_logs", monkeypatch)
     assert lines[1].startswith("FAIL airflow_logs  S3 list on the prefix: NoSuchBucket") and "s3:ListBucket" in lines[1]
