@@ -26,11 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from oncall_mcp.servers.lineage.graph import Dataset, Job, LineageGraph
-
-OBJECT_STORE_SCHEMES = frozenset(
-    {"s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "file", "oss", "r2"}
-)
-S3_ALIASES = frozenset({"s3a", "s3n"})
+from oncall_mcp.shared.datasets import OBJECT_STORE_SCHEMES, S3_ALIASES
 
 EXPLAIN = {
     "key": "exact OpenLineage key namespace/name",

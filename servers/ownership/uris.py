@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-OBJECT_STORE_SCHEMES = frozenset(
-    {"s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "file", "oss", "r2"}
-)
-S3_ALIASES = frozenset({"s3a", "s3n"})
+from oncall_mcp.shared.datasets import OBJECT_STORE_SCHEMES, S3_ALIASES
+
 SCHEMELESS_TABLE_NAMESPACES = ("bigquery/",)  # OpenLineage's BigQuery namespace is just `bigquery`
 
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://(.*)$")
