@@ -78,7 +78,7 @@ def fit_model(
 
     Fields are filled in the order given (the first is the most important); each keeps at least one item when it had
     any. Sets `result.truncation` (the shared `Truncation`) when something was left out; `next_cursor(field, kept)`
-    may name where the next page starts."""
+    may name where the next page starts; without a `how_to_get_more` the hint is then "continue with cursor=…"."""
     lists: dict[str, list[Any]] = {name: list(getattr(result, name)) for name in fields}
     if model_tokens(result) <= budget_tokens:
         return result
@@ -97,11 +97,14 @@ def fit_model(
                 break
             kept[name].append(item)
             used += cost
+    cursor = next_cursor(cut_field, len(kept[cut_field])) if next_cursor and cut_field else None
+    if omitted and not how_to_get_more and cursor:
+        how_to_get_more = f"continue with cursor={cursor}"
     truncation = Truncation(
         truncated=omitted > 0,
         reason="budget" if omitted else None,
         omitted=omitted or None,
-        next_cursor=next_cursor(cut_field, len(kept[cut_field])) if next_cursor and cut_field else None,
+        next_cursor=cursor,
         how_to_get_more=how_to_get_more if omitted else "",
     )
     update: dict[str, Any] = dict(kept)

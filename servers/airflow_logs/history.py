@@ -172,9 +172,7 @@ class HistoryTools(LogAccess):
             return _cursor("failed", args, key_of[kept - 1]) if kept else None
 
         result = fit_model(result, budget, ["attempts"], next_cursor=next_cursor)
-        if result.truncation.truncated:
-            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
-        elif more_than_limit:
+        if not result.truncation.truncated and more_than_limit:
             nxt = _cursor("failed", args, key_of[len(rows) - 1])
             result.truncation = Truncation(
                 truncated=True,
@@ -277,9 +275,7 @@ class HistoryTools(LogAccess):
             return _cursor("signatures", args, offset + kept)
 
         result = fit_model(result, budget, ["signatures"], next_cursor=next_cursor)
-        if result.truncation.truncated:
-            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
-        elif offset + len(page) < len(groups):
+        if not result.truncation.truncated and offset + len(page) < len(groups):
             nxt = _cursor("signatures", args, offset + len(page))
             result.truncation = Truncation(
                 truncated=True,
@@ -406,9 +402,7 @@ class HistoryTools(LogAccess):
             return _cursor("search", args, offset + kept)
 
         result = fit_model(result, budget, ["hits"], next_cursor=next_cursor)
-        if result.truncation.truncated:
-            result.truncation.how_to_get_more = f"continue with cursor={result.truncation.next_cursor}"
-        elif more_than_limit:
+        if not result.truncation.truncated and more_than_limit:
             nxt = _cursor("search", args, offset + limit)
             result.truncation = Truncation(
                 truncated=True,

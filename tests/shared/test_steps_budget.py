@@ -54,3 +54,9 @@ def test_prose_shortens_long_arguments_but_the_step_keeps_them() -> None:
     result = Listing(lines=[], next_steps=[step])
     assert result.next_steps[0].arguments["sql"] == sql
     assert sql not in result.next_steps_text and "chars: the full value is in next_steps" in result.next_steps_text
+
+
+def test_fit_model_says_how_to_continue_when_it_names_a_cursor() -> None:
+    result = Listing(lines=["x" * 200] * 50)
+    fitted = fit_model(result, 500, ["lines"], next_cursor=lambda field, kept: str(kept))
+    assert fitted.truncation.how_to_get_more == f"continue with cursor={fitted.truncation.next_cursor}"
