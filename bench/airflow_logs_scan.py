@@ -7,7 +7,8 @@ lines); the dense one repeats real loghub samples where ~1 line in 4 looks like 
 then the per-candidate Python work, not the regex). Then the same scan on a moto S3 server with parallel ranged
 GETs (moto is one Python process, so it measures moto more than the client). A table puts the sparse and dense
 MB/s and their ratios to rg side by side (same run; the load average is printed since the machine may be shared).
-Usage: python bench/airflow_logs_scan.py [--mb 1024] [--dense-mb 256] [--s3-mb 256] [--engines auto,re2]
+Usage: python bench/airflow_logs_scan.py [--mb 1024] [--dense-mb 256] [--s3-mb 256]
+                                       [--engines auto,auto+bytes.count,re2]
 """
 
 from __future__ import annotations
@@ -128,8 +129,11 @@ def baseline(path: Path) -> tuple[str, float]:
 
 
 CHILD = rf"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
+if os.environ.get("BENCH_COUNT_WITH_BYTES"):  # the newline count as it was: bytes.count, holding the GIL
+    from oncall_mcp.servers.airflow_logs import scan
+    scan.numpy = None
 from oncall_mcp.servers.airflow_logs.service import LogService
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 kw = json.loads(sys.argv[2])
@@ -167,7 +171,9 @@ def local(root: Path, path: Path, engines: list[str], label: str) -> dict[str, t
     print(f"{label} {size_mb:,.0f} MB: {name} {base_s:.2f}s = {rg_mbs:,.0f} MB/s")
     for engine in engines:
         warm(path)
-        res = run_child({"source": str(root), "scan_engine": engine}, repeats=3)
+        name_only, _, variant = engine.partition("+")
+        env = {"BENCH_COUNT_WITH_BYTES": "1"} if variant == "bytes.count" else None
+        res = run_child({"source": str(root), "scan_engine": name_only}, repeats=3, env=env)
         mbs = size_mb / res["seconds"]
         print(
             f"  find_failure engine={engine}: {res['seconds']:.2f}s = {mbs:,.0f} MB/s; ratio to {name} "
@@ -203,13 +209,19 @@ def main() -> None:
     ap.add_argument("--mb", type=int, default=1024)
     ap.add_argument("--dense-mb", type=int, default=256, help="0 skips the dense log")
     ap.add_argument("--s3-mb", type=int, default=256, help="0 skips S3")
-    ap.add_argument("--engines", default="auto,re2", help="comma list of scan engines: auto, hyperscan, re2")
+    ap.add_argument(
+        "--engines",
+        default="auto,auto+bytes.count,re2",
+        help="comma list of scan engines: auto, hyperscan, re2; `+bytes.count` counts newlines the old way "
+        "(bytes.count under the GIL, not numpy) for a side-by-side comparison",
+    )
     ap.add_argument("--dir", default="/tmp/airflow_logs_bench")
     args = ap.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     from oncall_mcp.servers.airflow_logs.scan import resolve_engine
 
-    print(f"engines: {', '.join(f'{e} -> {resolve_engine(e)}' for e in engines)}; load average {os.getloadavg()}")
+    resolved = ", ".join(f"{e} -> {resolve_engine(e.partition('+')[0])}" for e in engines)
+    print(f"engines: {resolved}; load average {os.getloadavg()}")
     base = Path(args.dir)
     print(f"== local scan, sparse Airflow 3 JSON log up to {args.mb} MB, warm cache")
     sparse: dict[str, tuple[float, float]] = {}

@@ -24,6 +24,14 @@ COLLAPSE_AFTER = 2  # occurrences of one candidate template analysed before its 
 Entries = list[tuple[LogKey, ObjInfo]]
 
 
+@dataclass(frozen=True)
+class TailProbe:
+    """The outcome the end of a log says, and the whole object's bytes when reading the end read all of it."""
+
+    outcome: str
+    whole: bytes | None = None
+
+
 def iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -206,19 +214,24 @@ class LogAccess:
 
     def tail_outcome(self, key: LogKey, info: ObjInfo) -> str:
         """What the end of the log says (cheap: one ranged read of the last 64 KB; gz only when small)."""
+        return self.tail_probe(key, info).outcome
+
+    def tail_probe(self, key: LogKey, info: ObjInfo) -> TailProbe:
+        """`tail_outcome`, keeping the bytes read when they are the whole object (a small log or a small gz), so
+        a caller that analyses the failure next does not read the object a second time."""
         try:
             if key.gz:
                 if info.size > 4 * 1024 * 1024:
-                    return "unknown"
+                    return TailProbe("unknown")
                 data = b"".join(self.store.chunks(key.key))
                 res = scan([data], threads=1, keep_head=False, engine=self.settings.scan_engine)
-                return scan_outcome(res)
+                return TailProbe(scan_outcome(res), data)
             start = max(0, info.size - TAIL_PROBE)
             data = b"".join(self.store.chunks(key.key, start, info.size))
         except StoreError:
-            return "unknown"
+            return TailProbe("unknown")
         res = scan([data], threads=1, keep_head=False, engine=self.settings.scan_engine)
-        return scan_outcome(res)
+        return TailProbe(scan_outcome(res), data if start == 0 else None)
 
     def attempt(self, key: LogKey, info: ObjInfo, outcome: str | None = None) -> Attempt:
         return Attempt(

@@ -2,8 +2,9 @@
 
 Engines, fastest first: hyperscan (Vectorscan, BSD; the `hyperscan` wheel is MIT and links it statically) when it
 is installed, else google-re2 (BSD). Both release the GIL and run in linear time on untrusted input, so two threads
-scan in parallel and a hostile log cannot make the pass slow. Only candidate lines (a tiny fraction) are kept;
-everything else is counted and dropped, so memory stays flat whatever the file size.
+scan in parallel and a hostile log cannot make the pass slow. Newlines are counted with numpy (also outside the
+GIL). Only candidate lines (a tiny fraction) are kept; everything else is counted and dropped, so memory stays flat
+whatever the file size.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ try:  # optional accelerator (the airflow-logs extra installs it)
     import hyperscan
 except ImportError:  # pragma: no cover - exercised where the wheel is missing
     hyperscan = None  # type: ignore[assignment]
+try:  # counts newlines ~3x faster than bytes.count, outside the GIL (the airflow-logs extra installs it)
+    import numpy
+except ImportError:  # pragma: no cover - exercised where the wheel is missing
+    numpy = None  # type: ignore[assignment]
 
 log = logging.getLogger("oncall.airflow_logs.scan")
 
@@ -119,6 +124,21 @@ def _hs_pattern(pattern: bytes) -> _HsPattern | None:
         return compiled
 
 
+COUNT_BLOCK = 1 << 20  # newlines are counted a cache-sized block at a time
+
+
+def count_newlines(buf: bytes, start: int, end: int) -> int:
+    """Newlines in buf[start:end]. A long range is counted with numpy's vectorised compare, which releases the GIL
+    (bytes.count holds it, and was half the CPU of a sparse log's pass); a short one with bytes.count."""
+    if numpy is None or end - start < COUNT_BLOCK:
+        return buf.count(b"\n", start, end)
+    total = 0
+    for lo in range(start, end, COUNT_BLOCK):
+        block = numpy.frombuffer(buf, numpy.uint8, min(COUNT_BLOCK, end - lo), lo)
+        total += int(numpy.count_nonzero(block == 10))
+    return total
+
+
 Found = list[tuple[int, bytes, int]]  # (newlines before the line in the span, clipped line bytes, line length)
 Keys = list[int] | None  # template key of each found line, when the engine computed them
 
@@ -138,11 +158,11 @@ def _scan_span_re2(pattern: bytes, buf: bytes, start: int, end: int) -> tuple[in
         e = buf.find(b"\n", m.end(), end)
         if e < 0:
             e = end
-        before += buf.count(b"\n", last, s)
+        before += count_newlines(buf, last, s)
         last = s
         out.append((before, buf[s : min(e, s + MAX_KEEP)], e - s))
         pos = e + 1
-    return buf.count(b"\n", start, end), out
+    return count_newlines(buf, start, end), out
 
 
 def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int, Found]:
@@ -157,7 +177,7 @@ def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int
         e = buf.find(b"\n", to, end)
         if e < 0:
             e = end
-        state[2] += buf.count(b"\n", state[1], s)
+        state[2] += count_newlines(buf, state[1], s)
         state[1] = s
         state[0] = e
         out.append((state[2], buf[s : min(e, s + MAX_KEEP)], e - s))
@@ -167,7 +187,7 @@ def _scan_span_hs(hp: _HsPattern, buf: bytes, start: int, end: int) -> tuple[int
         hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
     finally:
         view.release()
-    return buf.count(b"\n", start, end), out
+    return count_newlines(buf, start, end), out
 
 
 def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int, keyed: bool) -> tuple[int, Found, Keys]:
@@ -185,13 +205,13 @@ def _scan_lines_hs(hp: _HsPattern, buf: bytes, start: int, end: int, keyed: bool
         hp.db.scan(view, match_event_handler=on_match, scratch=hp.scratch())
     finally:
         view.release()
-    rfind, count = buf.rfind, buf.count
+    rfind = buf.rfind
     stops = [start + to - 1 for to in ends]  # each line's newline
     starts = [(rfind(b"\n", start, e) + 1) or start for e in stops]
     raws = [buf[s : e if e - s <= MAX_KEEP else s + MAX_KEEP] for s, e in zip(starts, stops, strict=True)]
-    befores = list(accumulate(count(b"\n", a, b) for a, b in zip([start, *starts], starts, strict=False)))
+    befores = list(accumulate(count_newlines(buf, a, b) for a, b in zip([start, *starts], starts, strict=False)))
     found = list(zip(befores, raws, [e - s for s, e in zip(starts, stops, strict=True)], strict=True))
-    total = (befores[-1] + count(b"\n", starts[-1], end)) if starts else count(b"\n", start, end)
+    total = (befores[-1] + count_newlines(buf, starts[-1], end)) if starts else count_newlines(buf, start, end)
     keys = [hash(raw.translate(None, DIGITS)) for raw in raws] if keyed else None
     return total, found, keys
 

@@ -129,6 +129,29 @@ async def test_refresh_is_incremental_and_notices_deletions(tmp_path: Path) -> N
     assert d["total"] == 9 and d["attempts"][0]["run_id"] == "newer"
 
 
+def test_a_small_failed_log_is_read_once(tmp_path: Path) -> None:
+    """Deciding the outcome reads the last 64 KB; when that is the whole log, the failure analysis reuses those bytes
+    instead of a second read (one GET per attempt on S3). A bigger failed log is read twice: tail, then whole."""
+    root = store(tmp_path / "logs", failed=3, ok=2)
+    filler = "\n".join(af2("INFO", f"processed batch {i} rows=1374") for i in range(2000)) + "\n"  # > 64 KB
+    write(root, "dag_id=dag_0/run_id=big/task_id=load/attempt=1.log", filler + failed_log("KeyError: 'big'"))
+    s = settings(root, tmp_path)
+    access = LogAccess(s)
+    reads: dict[str, int] = {}
+    chunks = access.store.chunks
+
+    def counting(key: str, *args: object, **kw: object):
+        reads[key] = reads.get(key, 0) + 1
+        return chunks(key, *args, **kw)
+
+    access.store.chunks = counting  # type: ignore[method-assign]
+    stats = LiveIndex(access, s).refresh_now()
+    assert stats.changed == 6 and stats.analysed == 4
+    big_key = "dag_id=dag_0/run_id=big/task_id=load/attempt=1.log"
+    assert reads.pop(big_key) == 2
+    assert sorted(reads.values()) == [1] * 5
+
+
 def test_incremental_local_walk_skips_settled_folders(tmp_path: Path) -> None:
     """Folders unchanged for longer than the look-back window are not entered by an incremental refresh; a new
     attempt in a new run folder is found, and a full relisting still sees everything."""

@@ -4,6 +4,7 @@ over real logs, odd chunkings, CRLF, over-long lines and gzip; cascades keep the
 from __future__ import annotations
 
 import gzip
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,22 @@ def test_engines_agree_with_exact_line_numbers(size: int) -> None:
     huge = [h for h in res.hits if h.raw.startswith(b"xxxx")]
     assert len(huge) == 1 and len(huge[0].raw) <= scan.MAX_KEEP  # clipped, reported once
     assert not res.truncated and not res.warnings
+
+
+def test_newline_count_matches_bytes_count_across_blocks() -> None:
+    rnd = random.Random(3)
+    data = bytes(rnd.choice(b"ab\n") for _ in range(3 * scan.COUNT_BLOCK + 999))
+    for start, end in [(0, len(data)), (1, len(data) - 1), (scan.COUNT_BLOCK - 1, 2 * scan.COUNT_BLOCK + 5), (7, 90)]:
+        assert scan.count_newlines(data, start, end) == data.count(b"\n", start, end)
+
+
+def test_line_numbers_are_the_same_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = sample()
+    fast = scan.scan(chunked(data, 8 * 1024 * 1024))
+    monkeypatch.setattr(scan, "numpy", None)
+    plain = scan.scan(chunked(data, 8 * 1024 * 1024))
+    assert key(fast) == key(plain)
+    assert fast.lines_total == data.count(b"\n") + 1
 
 
 def test_engines_agree_on_gzip(tmp_path: Path) -> None:

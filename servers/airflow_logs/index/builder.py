@@ -158,18 +158,20 @@ class IndexBuilder:
 
     # --- one attempt ------------------------------------------------------------------------------------------
     def analyse(self, key: LogKey, info: ObjInfo) -> tuple[AttemptRow, FailureRow | None]:
+        whole: bytes | None = None
         if key.trigger:
             outcome = "trigger"
         elif info.size == 0:
             outcome = "empty"
         else:
-            outcome = self.access.tail_outcome(key, info)
+            probe = self.access.tail_probe(key, info)
+            outcome, whole = probe.outcome, probe.whole
         fail = None
         if outcome in FAILED:
             s = self.access.settings
             try:
                 res = scan(
-                    self.access.chunks(key.key),
+                    [whole] if whole is not None else self.access.chunks(key.key),
                     max_bytes=s.max_scan_bytes,
                     deadline=time.monotonic() + s.scan_timeout_s,
                     engine=s.scan_engine,
