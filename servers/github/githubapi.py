@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from oncall_mcp.servers.github.backend import REGULAR_MODES, Backend, BackendError, Ref
 from oncall_mcp.servers.github.models import BlameRange, CommitInfo, FixPr
 from oncall_mcp.servers.github.settings import GithubSettings
-from oncall_mcp.servers.github.text import unified_diff
+from oncall_mcp.servers.github.text import diff_headers, git_quote, unified_diff
 
 T = TypeVar("T")
 _BLOB_CACHE_BYTES = 64_000_000
@@ -247,11 +247,8 @@ class GitHubBackend(Backend):
             chunks = []
             for f in files:
                 if any(f.filename == p or f.filename.startswith(p.rstrip("/") + "/") for p in paths):
-                    info.files.append(f.filename)
-                    chunks.append(
-                        f"diff --git a/{f.filename} b/{f.filename}\n--- a/{f.filename}\n"
-                        f"+++ b/{f.filename}\n{f.patch or '(binary or too large: no patch)'}\n"
-                    )
+                    info.files.append(git_quote(f.filename))
+                    chunks.append(_file_diff(f))
             if include_diff:
                 text = "".join(chunks)
                 info.diff_truncated = len(text) > max_diff_chars
@@ -387,3 +384,11 @@ def _retry_after(headers: dict[str, str]) -> float:
     if reset and reset.isdigit():
         return max(0.0, int(reset) - time.time())
     return 60.0
+
+
+def _file_diff(f: Any) -> str:
+    """One file of a commit as git shows it: the API's names go through git's quoting (a name holding a newline
+    cannot forge a diff line), its patch holds only hunks."""
+    old = None if f.status == "added" else (f.previous_filename or f.filename)
+    new = None if f.status == "removed" else f.filename
+    return diff_headers(old, new) + f"{f.patch or '(binary or too large: no patch)'}\n"

@@ -101,7 +101,11 @@ class CommitInfo(BaseModel):
     author_email: str = ""
     date: str = Field(description="author date, ISO 8601")
     message: str
-    files: list[str] = Field(default_factory=list, description="changed files among the requested paths")
+    files: list[str] = Field(
+        default_factory=list,
+        description="changed files among the requested paths, named as git prints them (C-quoted, e.g. "
+        '`"dags/a\\nb.sql"`, when a name holds a control character, a quote or a backslash)',
+    )
     diff: str | None = Field(None, description="unified diff limited to the requested paths, clipped")
     diff_truncated: bool = Field(False, description="this commit's diff was clipped")
 

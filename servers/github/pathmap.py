@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from oncall_mcp.servers.github.models import PathMapping
+from oncall_mcp.servers.github.text import git_unquote
 from oncall_mcp.shared.errors import ToolError
 from oncall_mcp.shared.paths import safe_relative
 
@@ -77,6 +78,9 @@ def resolve(path: str, known: Collection[str], rules: list[PathRule]) -> Resolve
     cleaned (relative) so the caller can say "not found" with suggestions; runtime paths that match nothing and
     ambiguous suffixes are ToolErrors."""
     raw = path.strip()
+    unquoted = git_unquote(raw)  # a name as git prints it (recent_changes files): `"dags/we\\nird.sql"`
+    if unquoted is not None and unquoted in known:
+        return Resolved(unquoted)
     line = None
     m = _LINE_SUFFIX.match(raw)
     if m and raw not in known:
