@@ -22,7 +22,7 @@ from pydantic import AnyHttpUrl, BaseModel, ValidationError
 
 from oncall_mcp.shared.audit import AuditLog
 from oncall_mcp.shared.auth import build_verifier, caller_identity, current_caller
-from oncall_mcp.shared.errors import ToolError, internal_error
+from oncall_mcp.shared.errors import ToolError, ToolErrorWithResult, internal_error
 from oncall_mcp.shared.redaction import redact, redact_result
 from oncall_mcp.shared.schemas import portable_schema
 from oncall_mcp.shared.settings import ServerSettings
@@ -346,6 +346,11 @@ class OncallServer:
                 result = redact_result(result)
                 size = len(result.model_dump_json()) if isinstance(result, BaseModel) else len(str(result))
                 return result
+            except ToolErrorWithResult as exc:
+                outcome, error = "tool_error", redact(str(exc))
+                answer = exc.answer(tool_name)
+                size = len(answer.model_dump_json())
+                return answer
             except ToolError as exc:
                 outcome, error = "tool_error", redact(str(exc))
                 raise ToolError(error) from None

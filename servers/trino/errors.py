@@ -25,3 +25,12 @@ class QueryTimeout(Exception):
 
 class PlanRefused(Exception):
     """The engine's analyzed plan reads something other than a catalog table of the allowed schemas."""
+
+
+class RestTimeout(Exception):
+    """An engine's REST API (the Spark UI) did not answer within the configured time."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        super().__init__(f"{url} did not answer within {timeout_s:g}s")
+        self.url = url
+        self.timeout_s = timeout_s

@@ -181,3 +181,24 @@ def describe_steps(table: str, engine: str) -> list[NextStep]:
             priority=2,
         )
     ]
+
+
+def rest_timeout_steps(recent_arguments: dict[str, object], since: str | None) -> list[NextStep]:
+    """recent_queries when the Spark UI did not answer in time: the same call again, then the task logs, which hold
+    the driver's own error."""
+    return [
+        NextStep(
+            server="trino",
+            tool="recent_queries",
+            arguments=recent_arguments,
+            why="the same call again: a Spark UI busy with a heavy job usually answers a minute later",
+            priority=1,
+        ),
+        NextStep(
+            server="airflow_logs",
+            tool="list_failed_tasks",
+            arguments={"since": since} if since else {},
+            why="the failed tasks' logs hold the Spark driver's error (failed stage, lost executor) without the UI",
+            priority=2,
+        ),
+    ]

@@ -12,13 +12,14 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from oncall_mcp.servers.trino.engine import Engine, RawResult
-from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout, RestTimeout
 from oncall_mcp.servers.trino.followups import (
     TABLE_ERRORS,
     count_step,
     describe_steps,
     error_steps,
     freshness_steps,
+    rest_timeout_steps,
 )
 from oncall_mcp.servers.trino.guard import DIALECTS, Allowlist, GuardResult, check
 from oncall_mcp.servers.trino.models import (
@@ -36,7 +37,7 @@ from oncall_mcp.servers.trino.settings import TrinoSettings
 from oncall_mcp.servers.trino.writes import WritePart, write_part
 from oncall_mcp.shared.auth import authenticated_caller
 from oncall_mcp.shared.budget import Truncation, clip, fit_model
-from oncall_mcp.shared.errors import ToolError
+from oncall_mcp.shared.errors import ToolError, ToolErrorWithResult
 from oncall_mcp.shared.steps import NextStep
 
 TIME_TYPES = ("timestamp", "date")
@@ -481,7 +482,10 @@ class SqlService:
     ) -> RecentQueriesResult:
         eng = self.engine(engine)
         offset = self._offset(cursor)
-        source, events = self._call(engine, eng.recent, state, user, since, offset + limit + 1)
+        try:
+            source, events = self._call(engine, eng.recent, state, user, since, offset + limit + 1)
+        except RestTimeout as exc:
+            raise _rest_timeout(exc, engine, state, user, since, limit, cursor) from None
         page = events[offset : offset + limit]
         truncation = Truncation()
         if len(events) > offset + limit:
@@ -506,6 +510,34 @@ class SqlService:
         if not fitted.truncation.truncated:
             fitted.truncation = truncation
         return fitted
+
+
+def _rest_timeout(
+    exc: RestTimeout, engine: str, state: str, user: str | None, since: str | None, limit: int, cursor: str | None
+) -> ToolErrorWithResult:
+    """recent_queries when the Spark UI did not answer: an error result that is still a RecentQueriesResult (no
+    events, cut by time) whose next steps retry the call or read the failed tasks' logs."""
+    given = {"user": user, "since": since, "cursor": cursor}
+    again = {"engine": engine, "state": state, "limit": limit} | {k: v for k, v in given.items() if v}
+    wait = f"{exc.timeout_s:g}s"
+    empty = RecentQueriesResult(
+        engine=engine,
+        source=exc.url,
+        events=[],
+        next_steps=rest_timeout_steps(again, since),
+        truncation=Truncation(
+            truncated=True,
+            reason="time",
+            how_to_get_more=f"the Spark UI did not answer within {wait}: call recent_queries again in a minute, "
+            f"or raise OCM_TRINO_SPARK_UI_TIMEOUT_S (now {wait})",
+        ),
+    )
+    return ToolErrorWithResult(
+        f"the Spark UI did not answer within {wait} ({exc.url}); it is likely busy. Retry in a minute, or raise "
+        "OCM_TRINO_SPARK_UI_TIMEOUT_S if it is always this slow; the failed tasks' logs (airflow_logs) hold the "
+        "same Spark errors",
+        empty,
+    )
 
 
 def _reordered(produced: list[str], expected: list[str]) -> bool:

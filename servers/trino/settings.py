@@ -39,6 +39,9 @@ class TrinoSettings(ServerSettings):
         None, description="Spark History Server or Spark UI base URL for recent_queries (local mode: its own UI)"
     )
     spark_app_id: str | None = Field(None, description="application id to read metrics of (default: the latest)")
+    spark_ui_timeout_s: float = Field(
+        30, gt=0, le=600, description="seconds recent_queries waits for each answer of the Spark UI / REST API"
+    )
     spark_warmup: bool = Field(
         True, description="start Spark in the background when the server starts, so the first call finds it ready"
     )

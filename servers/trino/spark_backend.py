@@ -6,6 +6,7 @@ pyspark is imported only when the first Spark call arrives, so `tools/list` stay
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from oncall_mcp.servers.trino.engine import Deadline, RawResult, json_value, row_bytes
-from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout
+from oncall_mcp.servers.trino.errors import EngineUnavailable, PlanRefused, QueryFailed, QueryTimeout, RestTimeout
 from oncall_mcp.servers.trino.models import ColumnInfo, EngineError, EngineEvent
 from oncall_mcp.servers.trino.settings import TrinoSettings
 from oncall_mcp.shared.redaction import redact, redacting_pipe
@@ -325,8 +326,9 @@ class SparkEngine:
 
     def recent(self, state: str, user: str | None, since: str | None, limit: int) -> tuple[str, list[EngineEvent]]:
         base, app_id = self._rest_base()
+        wait = self.settings.spark_ui_timeout_s
         if not app_id:
-            apps = _get_json(f"{base}/api/v1/applications?limit=1")
+            apps = _get_json(f"{base}/api/v1/applications?limit=1", wait)
             if not apps:
                 return f"{base}/api/v1/applications", []
             app_id = str(apps[0]["id"])
@@ -334,7 +336,7 @@ class SparkEngine:
         job_status = {"FAILED": "failed", "RUNNING": "running", "FINISHED": "succeeded"}.get(state)
         stage_status = {"FAILED": "failed", "RUNNING": "active", "FINISHED": "complete"}.get(state)
         events: list[EngineEvent] = []
-        for job in _get_json(f"{app}/jobs" + (f"?status={job_status}" if job_status else "")):
+        for job in _get_json(f"{app}/jobs" + (f"?status={job_status}" if job_status else ""), wait):
             events.append(
                 EngineEvent(
                     kind="job",
@@ -346,7 +348,7 @@ class SparkEngine:
                     f"killed={job.get('numKilledTasks')} stages failed={job.get('numFailedStages')}",
                 )
             )
-        for stage in _get_json(f"{app}/stages" + (f"?status={stage_status}" if stage_status else "")):
+        for stage in _get_json(f"{app}/stages" + (f"?status={stage_status}" if stage_status else ""), wait):
             events.append(
                 EngineEvent(
                     kind="stage",
@@ -359,7 +361,7 @@ class SparkEngine:
                     f"killed={stage.get('numKilledTasks')} spill={stage.get('diskBytesSpilled')}B",
                 )
             )
-        for ex in _get_json(f"{app}/allexecutors"):
+        for ex in _get_json(f"{app}/allexecutors", wait):
             removed = ex.get("removeReason")
             if state == "FAILED" and not removed and not ex.get("failedTasks"):
                 continue
@@ -472,11 +474,19 @@ def register_warehouse(session: Any, root: Path) -> list[str]:
     return registered
 
 
-def _get_json(url: str) -> Any:
+def _get_json(url: str, timeout_s: float) -> Any:
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(url, timeout=timeout_s) as resp:
             return json.loads(resp.read(5_000_000))
     except urllib.error.HTTPError as exc:
         raise EngineUnavailable(f"Spark REST API answered {exc.code} for {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except urllib.error.URLError as exc:  # the connection failed (or timed out while connecting)
+        if isinstance(exc.reason, TimeoutError):
+            raise RestTimeout(url, timeout_s) from None
+        raise EngineUnavailable(f"Spark REST API at {url} is unreachable ({type(exc.reason).__name__})") from None
+    except TimeoutError:  # connected, but no answer (or no more of it) in time
+        raise RestTimeout(url, timeout_s) from None
+    except OSError as exc:
         raise EngineUnavailable(f"Spark REST API at {url} is unreachable ({type(exc).__name__})") from None
+    except (http.client.HTTPException, ValueError) as exc:  # a cut or non-JSON answer
+        raise EngineUnavailable(f"Spark REST API at {url} gave an unreadable answer ({type(exc).__name__})") from None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import jsonschema
 import pytest
 from mcp import Client
 
@@ -253,3 +258,95 @@ def test_permission_denied_points_to_the_owner() -> None:
         "ownership", "resolve_owner", {"asset": "hive.sales.orders", "kind": "table"}
     )  # fmt: skip
     assert not step_problems([step.model_dump()])
+
+
+class SparkUiStandin:
+    """A Spark REST API that holds every request until `answering` is set, then answers `body` (JSON `[]`)."""
+
+    def __init__(self, body: bytes = b"[]") -> None:
+        self.answering = threading.Event()
+        self.body = body
+        self.requests: list[str] = []
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                standin.requests.append(self.path)
+                standin.answering.wait(30)
+                body = standin.body
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.answering.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+async def test_spark_ui_that_does_not_answer_is_an_error_with_next_steps(tmp_path: Path) -> None:
+    ui = SparkUiStandin()
+    audit = tmp_path / "audit.jsonl"
+    settings = TrinoSettings(
+        spark_remote=f"sc://127.0.0.1:{closed_port()}",
+        spark_ui_url=ui.url,
+        spark_app_id="app-1",
+        spark_ui_timeout_s=0.5,
+        spark_warmup=False,
+        audit_file=audit,
+    )
+    args = {"engine": "spark", "state": "FAILED", "since": "2026-01-01T00:00:00Z", "limit": 5}
+    try:
+        async with Client(build_server(settings).mcp) as c:
+            schema = next(t.output_schema for t in (await c.list_tools()).tools if t.name == "recent_queries")
+            start = time.perf_counter()
+            slow = await c.call_tool("recent_queries", args)
+            elapsed = time.perf_counter() - start
+            other = await c.call_tool("check_sql", {"sql": "SELECT 1", "engine": "spark"})
+            ui.answering.set()
+            again = await c.call_tool("recent_queries", args)
+    finally:
+        ui.close()
+    text = tool_text(slow)
+    assert slow.is_error and "the Spark UI did not answer within 0.5s" in text, text
+    assert "OCM_TRINO_SPARK_UI_TIMEOUT_S" in text and "Next steps: 1) trino.recent_queries(" in text
+    assert 0.4 < elapsed < 5, elapsed
+    assert ui.requests[0] == "/api/v1/applications/app-1/jobs?status=failed"
+    steps = assert_steps_runnable(slow.structured_content)
+    assert [(s["server"], s["tool"], s["priority"]) for s in steps] == [
+        ("trino", "recent_queries", 1),
+        ("airflow_logs", "list_failed_tasks", 2),
+    ]
+    assert steps[0]["arguments"] == args and steps[1]["arguments"] == {"since": args["since"]}
+    # TypeScript clients validate structuredContent against outputSchema even on isError
+    jsonschema.validate(slow.structured_content, schema)
+    cut = slow.structured_content["truncation"]
+    assert slow.structured_content["events"] == [] and (cut["truncated"], cut["reason"]) == (True, "time")
+    assert "recent_queries again" in cut["how_to_get_more"] and "now 0.5s" in cut["how_to_get_more"]
+    assert not other.is_error and other.structured_content["allowed"]
+    assert not again.is_error and again.structured_content["events"] == [], tool_text(again)
+    outcomes = [json.loads(line)["outcome"] for line in audit.read_text().splitlines()]
+    assert outcomes == ["tool_error", "ok", "ok"]
+
+
+async def test_spark_ui_answer_that_is_not_json_is_a_clear_error() -> None:
+    ui = SparkUiStandin(b"<html>login</html>")
+    ui.answering.set()
+    settings = TrinoSettings(
+        spark_remote=f"sc://127.0.0.1:{closed_port()}", spark_ui_url=ui.url, spark_app_id="a", spark_warmup=False
+    )
+    try:
+        async with Client(build_server(settings).mcp) as c:
+            r = await c.call_tool("recent_queries", {"engine": "spark"})
+    finally:
+        ui.close()
+    assert r.is_error and "gave an unreadable answer (JSONDecodeError)" in tool_text(r), tool_text(r)
