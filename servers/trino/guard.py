@@ -4,6 +4,9 @@ The guard is an allowlist: a single SELECT/WITH/VALUES query, DESCRIBE, a known 
 EXPLAIN ANALYZE) of a query. The whole tree is walked, so a write nested in a CTE or subquery, a table function, a
 `system` table or a table outside the allowlists is refused wherever it sits. What `run_query` sends is the SQL
 sqlglot regenerates from the checked tree (plus the row limit), so what runs is exactly what was checked.
+
+On Spark a catalog configured as an alias of the session catalog (`lake` for SQL shared with Trino) is renamed to
+`spark_catalog` in the tree before anything is checked: the allowlists and the engine see the statement that runs.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
 from oncall_mcp.servers.trino.functions import ALLOWED_FUNCTIONS, SESSION_TRINO
+from oncall_mcp.servers.trino.spark_names import PLAIN_NAME, SPARK_CATALOG, SPARK_SOURCE_NAMES, catalog_alias_problem
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -45,18 +49,6 @@ WRITE_NODES: tuple[type[exp.Expression], ...] = tuple(
 # Table-valued functions that may stand where a table does (only through LATERAL VIEW / a select-list generator).
 GENERATOR_NODES: tuple[type[exp.Expression], ...] = (exp.Explode, exp.Posexplode, exp.Inline)
 
-# Spark resolves `<source>.`<path>`` as a file read when <source> is no database: a data source short name or a
-# class name. Such qualifiers are refused up front; the engine-side check refuses any relation that is not a
-# catalog table whatever it was called.
-SPARK_SOURCE_NAMES = frozenset(
-    {
-        "parquet", "csv", "json", "text", "orc", "avro", "binaryfile", "delta", "hive", "jdbc", "xml", "libsvm",
-        "image", "noop", "kafka", "console", "rate", "socket", "memory", "iceberg", "hudi", "protobuf",
-        "com", "org", "io", "net",
-    }
-)  # fmt: skip
-PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SPARK_CATALOG = "spark_catalog"
 
 SHOW_FORMS = [
     re.compile(p, re.IGNORECASE | re.DOTALL | re.ASCII)
@@ -97,6 +89,8 @@ class Allowlist:
     schemas: frozenset[str] = frozenset()  # entries `schema` or `catalog.schema`, lower case
     default_catalog: str | None = None
     default_schema: str | None = None
+    # Spark: catalog names that mean the session catalog (`lake.s.t` runs as `spark_catalog.s.t`), lower case
+    session_catalog_aliases: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -110,6 +104,21 @@ class GuardResult:
     too_large: bool = False  # refused by a size limit before or after parsing
     # The query whose analyzed plan the engine checks before running: the SELECT itself, or the query of an EXPLAIN.
     query_sql: str | None = None
+    # Tables read through a session-catalog alias: the name checked and run → the name as written.
+    written_tables: dict[str, str] = field(default_factory=dict)
+
+    def as_written(self, table: str) -> str:
+        return self.written_tables.get(table, table)
+
+
+@dataclass
+class _Seen:
+    """What the walk found: every table (as checked), the checked query texts, the catalog aliases resolved."""
+
+    tables: list[str] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)
+    written: dict[str, str] = field(default_factory=dict)
+    aliases: set[str] = field(default_factory=set)
 
 
 class Refused(Exception):
@@ -129,21 +138,33 @@ def check(sql: str, engine: str, allow: Allowlist | None = None, max_rows: int |
     dialect = DIALECTS.get(engine)
     if dialect is None:
         return GuardResult(False, f"unknown engine {engine!r}", "UNKNOWN", original_sql=sql)
-    tables: list[str] = []
-    queries: list[str] = []
+    seen = _Seen()
     try:
         text = precheck(sql, dialect)
-        stype, rewritten = _check_text(text, dialect, allow, max_rows, tables, queries)
+        stype, rewritten = _check_text(text, dialect, allow, max_rows, seen)
     except Refused as exc:
         return GuardResult(
-            False, exc.reason, exc.statement_type, sorted(set(tables)), None, sql, too_large=isinstance(exc, TooLarge)
+            False,
+            exc.reason,
+            exc.statement_type,
+            sorted(set(seen.tables)),
+            None,
+            sql,
+            too_large=isinstance(exc, TooLarge),
+            written_tables=seen.written,
         )
     except Exception as exc:  # a parser bug must refuse, never let a statement through
         return GuardResult(
             False, f"could not analyse the statement safely ({type(exc).__name__})", "UNKNOWN", [], None, sql
         )
-    query = queries[-1] if queries and stype in ("SELECT", "EXPLAIN") else None
-    return GuardResult(True, "single read statement", stype, sorted(set(tables)), rewritten, text, query_sql=query)
+    query = seen.queries[-1] if seen.queries and stype in ("SELECT", "EXPLAIN") else None
+    reason = "single read statement"
+    if seen.aliases:
+        names = ", ".join(repr(a) for a in sorted(seen.aliases))
+        reason += f"; catalog {names} is read as Spark's session catalog {SPARK_CATALOG}"
+    return GuardResult(
+        True, reason, stype, sorted(set(seen.tables)), rewritten, text, query_sql=query, written_tables=seen.written
+    )
 
 
 def precheck(sql: str, dialect: str) -> str:
@@ -182,9 +203,7 @@ def precheck(sql: str, dialect: str) -> str:
     return text
 
 
-def _check_text(
-    text: str, dialect: str, allow: Allowlist, max_rows: int | None, tables: list[str], queries: list[str]
-) -> tuple[str, str]:
+def _check_text(text: str, dialect: str, allow: Allowlist, max_rows: int | None, seen: _Seen) -> tuple[str, str]:
     try:
         parsed = [p for p in sqlglot.parse(text, read=dialect) if p is not None]
     except SqlglotError as exc:
@@ -196,7 +215,8 @@ def _check_text(
     if nodes > MAX_NODES:
         raise TooLarge(f"statement has {nodes:,} syntax nodes, over the limit of {MAX_NODES:,} (MAX_NODES)")
     if isinstance(root, exp.Command):
-        return _check_command(root, text, dialect, allow, max_rows, tables, queries)
+        return _check_command(root, text, dialect, allow, max_rows, seen)
+    _resolve_session_catalog(root, dialect, allow, seen)
     if isinstance(root, exp.Describe):
         if root.args.get("kind") not in (None, False, "TABLE") or root.args.get("style") not in (
             None,
@@ -204,12 +224,12 @@ def _check_text(
             "EXTENDED",
         ):
             raise Refused("only DESCRIBE <table> is allowed", "DESCRIBE")
-        _walk(root, dialect, allow, tables, "DESCRIBE")
+        _walk(root, dialect, allow, seen, "DESCRIBE")
         return "DESCRIBE", root.sql(dialect=dialect, comments=False)
     if not isinstance(root, (exp.Query, exp.Values)):
         raise Refused(f"{_type_name(root)} is not a read; only SELECT/WITH/SHOW/DESCRIBE/EXPLAIN", _type_name(root))
-    _walk(root, dialect, allow, tables, "SELECT")
-    queries.append(root.sql(dialect=dialect, comments=False))
+    _walk(root, dialect, allow, seen, "SELECT")
+    seen.queries.append(root.sql(dialect=dialect, comments=False))
     if max_rows is not None and isinstance(root, exp.Query):
         root = _limit(root, max_rows + 1)
     return "SELECT", root.sql(dialect=dialect, comments=False)
@@ -221,8 +241,7 @@ def _check_command(
     dialect: str,
     allow: Allowlist,
     max_rows: int | None,
-    tables: list[str],
-    queries: list[str],
+    seen: _Seen,
 ) -> tuple[str, str]:
     verb = str(root.this).upper()
     arg = root.expression
@@ -238,7 +257,7 @@ def _check_command(
             raise Refused("EXPLAIN ANALYZE runs the statement; use EXPLAIN or validate_sql", "EXPLAIN")
         try:
             inner = precheck(m.group("inner"), dialect)
-            stype, inner_sql = _check_text(inner, dialect, allow, None, tables, queries)
+            stype, inner_sql = _check_text(inner, dialect, allow, None, seen)
         except Refused as exc:
             raise Refused(f"EXPLAIN of a refused statement: {exc.reason}", "EXPLAIN") from None
         if stype != "SELECT":
@@ -254,12 +273,21 @@ def _check_command(
             if not m:
                 continue
             groups = m.groupdict()
+            # Each form names at most one table, schema or catalog; a session-catalog alias in it is replaced by
+            # the name regenerated from its parsed parts.
             if groups.get("table"):
-                _check_named_table(groups["table"], dialect, allow, tables, "SHOW")
+                resolved = _check_named_table(groups["table"], dialect, allow, seen, "SHOW")
+                normalized = _splice(normalized, m.span("table"), resolved)
             if groups.get("schema"):
-                _check_named_schema(groups["schema"], dialect, allow, "SHOW")
+                resolved = _check_named_schema(groups["schema"], dialect, allow, seen, "SHOW")
+                normalized = _splice(normalized, m.span("schema"), resolved)
             if groups.get("catalog"):
-                _check_catalog(_unquote(groups["catalog"]).lower(), allow, "SHOW")
+                catalog = _unquote(groups["catalog"]).lower()
+                if _is_session_alias(catalog, dialect, allow):
+                    seen.aliases.add(catalog)
+                    normalized = _splice(normalized, m.span("catalog"), SPARK_CATALOG)
+                    catalog = SPARK_CATALOG
+                _check_catalog(catalog, allow, "SHOW")
             return "SHOW", normalized
         raise Refused(
             "this SHOW form is not allowed (allowed: SHOW CATALOGS/SCHEMAS/TABLES/COLUMNS/CREATE/STATS)", "SHOW"
@@ -267,7 +295,50 @@ def _check_command(
     raise Refused(f"{verb} is not a read statement", verb or "UNKNOWN")
 
 
-def _walk(root: exp.Expression, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+def _splice(text: str, span: tuple[int, int], replacement: str | None) -> str:
+    return text if replacement is None else text[: span[0]] + replacement + text[span[1] :]
+
+
+def _is_session_alias(catalog: str, dialect: str, allow: Allowlist) -> bool:
+    """Whether `catalog` names Spark's session catalog by a configured alias (never `system` or a data source)."""
+    name = catalog.lower()
+    return dialect == "spark" and name in allow.session_catalog_aliases and catalog_alias_problem(name) is None
+
+
+def _resolve_session_catalog(root: exp.Expression, dialect: str, allow: Allowlist, seen: _Seen) -> None:
+    """Rename a session-catalog alias to spark_catalog in the tree: in table names, and in column references
+    qualified by such a table (`lake.s.t.c`), so the statement that is checked and run names what Spark reads."""
+    if dialect != "spark" or not allow.session_catalog_aliases:
+        return
+    renamed = {
+        (alias, table.db.lower(), table.name.lower())
+        for table in list(root.find_all(exp.Table))
+        if (alias := _rename_table_catalog(table, dialect, allow, seen))
+    }
+    for column in list(root.find_all(exp.Column)):
+        catalog = column.args.get("catalog")
+        if (
+            isinstance(catalog, exp.Identifier)
+            and (catalog.name.lower(), column.db.lower(), column.table.lower()) in renamed
+        ):
+            column.set("catalog", exp.to_identifier(SPARK_CATALOG))
+
+
+def _rename_table_catalog(table: exp.Table, dialect: str, allow: Allowlist, seen: _Seen) -> str | None:
+    """Point `table` at spark_catalog when its catalog is an alias; returns the alias it had, or None."""
+    catalog = table.args.get("catalog")
+    if not isinstance(table.this, exp.Identifier) or not isinstance(catalog, exp.Identifier):
+        return None  # a name of four or more parts (refused by the walk) or a function in table position
+    if not _is_session_alias(catalog.name, dialect, allow):
+        return None
+    written = ".".join(p.name for p in table.parts)
+    table.set("catalog", exp.to_identifier(SPARK_CATALOG))
+    seen.written[".".join(p.name for p in table.parts)] = written
+    seen.aliases.add(catalog.name.lower())
+    return catalog.name.lower()
+
+
+def _walk(root: exp.Expression, dialect: str, allow: Allowlist, seen: _Seen, stype: str) -> None:
     cte_names = {cte.alias_or_name.lower() for cte in root.find_all(exp.CTE)}
     for node in root.walk():
         if isinstance(node, WRITE_NODES):
@@ -291,7 +362,7 @@ def _walk(root: exp.Expression, dialect: str, allow: Allowlist, tables: list[str
                 raise Refused("table functions are not allowed; query tables by name", stype)
             if not node.args.get("db") and not node.args.get("catalog") and node.name.lower() in cte_names:
                 continue
-            _check_table(node, dialect, allow, tables, stype)
+            _check_table(node, dialect, allow, seen, stype)
 
 
 def _check_function(node: exp.Func, dialect: str, stype: str) -> None:
@@ -309,7 +380,7 @@ def _check_function(node: exp.Func, dialect: str, stype: str) -> None:
         )
 
 
-def _check_table(node: exp.Table, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+def _check_table(node: exp.Table, dialect: str, allow: Allowlist, seen: _Seen, stype: str) -> None:
     name = node.name
     schema = node.db or None
     catalog = node.catalog or None
@@ -332,11 +403,14 @@ def _check_table(node: exp.Table, dialect: str, allow: Allowlist, tables: list[s
                 stype,
             )
         if catalog and catalog.lower() != SPARK_CATALOG:
-            raise Refused(f"catalog {catalog!r}: only the session catalog ({SPARK_CATALOG}) is queried", stype)
+            aliases = sorted(allow.session_catalog_aliases)
+            also = f" (also named {', '.join(aliases)} here)" if aliases else ""
+            raise Refused(f"catalog {catalog!r}: only the session catalog ({SPARK_CATALOG}) is queried{also}", stype)
     eff_catalog = (catalog or allow.default_catalog or "").lower()
     eff_schema = (schema or allow.default_schema or "").lower()
-    full = ".".join(p for p in (catalog, schema, name) if p)
-    tables.append(full)
+    checked = ".".join(p for p in (catalog, schema, name) if p)
+    seen.tables.append(checked)
+    full = seen.written.get(checked, checked)  # refusals name the table as the caller wrote it
     if dialect == "trino" and not (eff_catalog and eff_schema):
         raise Refused(
             f"qualify {full} as catalog.schema.table: no default catalog/schema is configured for unqualified names",
@@ -366,18 +440,28 @@ def _check_catalog(catalog: str, allow: Allowlist, stype: str, what: str = "") -
             raise Refused(f"catalog {catalog!r} is not in the allowlist ({', '.join(sorted(allow.catalogs))})", stype)
 
 
-def _check_named_table(name: str, dialect: str, allow: Allowlist, tables: list[str], stype: str) -> None:
+def _check_named_table(name: str, dialect: str, allow: Allowlist, seen: _Seen, stype: str) -> str | None:
+    """Check a table named in a SHOW form; returns its name with an alias resolved, or None when unchanged."""
     try:
         table = exp.to_table(name, dialect=dialect)
     except SqlglotError:
         raise Refused(f"bad table name {name!r}", stype) from None
-    _check_table(table, dialect, allow, tables, stype)
+    renamed = _rename_table_catalog(table, dialect, allow, seen)
+    _check_table(table, dialect, allow, seen, stype)
+    return table.sql(dialect=dialect) if renamed else None
 
 
-def _check_named_schema(name: str, dialect: str, allow: Allowlist, stype: str) -> None:
-    parts = [_unquote(p).lower() for p in name.split(".")]
+def _check_named_schema(name: str, dialect: str, allow: Allowlist, seen: _Seen, stype: str) -> str | None:
+    """Check a schema named in a SHOW form; returns `spark_catalog.<schema>` when it was named through an alias."""
+    written = name.split(".")
+    parts = [_unquote(p).lower() for p in written]
     if len(parts) > 2:
         raise Refused(f"bad schema name {name!r}", stype)
+    resolved = None
+    if len(parts) == 2 and _is_session_alias(parts[0], dialect, allow):
+        seen.aliases.add(parts[0])
+        parts[0] = SPARK_CATALOG
+        resolved = f"{SPARK_CATALOG}.{written[1]}"
     catalog = parts[0] if len(parts) == 2 else (allow.default_catalog or "")
     schema = parts[-1]
     if "system" in (catalog, schema if len(parts) == 1 and dialect == "spark" else ""):
@@ -390,6 +474,7 @@ def _check_named_schema(name: str, dialect: str, allow: Allowlist, stype: str) -
         and f"{catalog}.{schema}" not in allow.schemas
     ):
         raise Refused(f"schema {schema!r} is not in the allowlist", stype)
+    return resolved
 
 
 def _limit(root: exp.Query, n: int) -> exp.Query:

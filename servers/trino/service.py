@@ -75,7 +75,13 @@ class SqlService:
                 (s.default_catalog or "").lower() or None,
                 (s.default_schema or "").lower() or None,
             )
-        return Allowlist(frozenset(), frozenset(x.lower() for x in s.allowed_schemas), None, "default")
+        return Allowlist(
+            frozenset(),
+            frozenset(x.lower() for x in s.allowed_schemas),
+            None,
+            "default",
+            frozenset(a.lower() for a in s.spark_session_catalog_aliases),
+        )
 
     def engine(self, name: str) -> Engine:
         if name not in self.engines:
@@ -100,7 +106,7 @@ class SqlService:
         if check_plan is None:
             return
         try:
-            check_plan(result.tables, result.query_sql, self.timeout(60))
+            check_plan(result.tables, result.query_sql, self.timeout(60), written=result.written_tables)
         except PlanRefused as exc:
             raise ToolError(
                 f"refused by the read-only guard: {exc}. Only tables of the session catalog in the allowed schemas "
@@ -273,7 +279,7 @@ class SqlService:
             )
         allow = self.allowlist(engine)
         steps = (
-            error_steps(error, checked, engine, allow, guarded.tables)
+            error_steps(error, checked, engine, allow, [guarded.as_written(t) for t in guarded.tables])
             if error is not None
             else count_step(guarded.original_sql, engine, allow)
         )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
+from oncall_mcp.servers.trino.spark_names import catalog_alias_problem
 from oncall_mcp.shared.settings import ServerSettings, server_config
 
 
@@ -45,21 +48,42 @@ class TrinoSettings(ServerSettings):
     spark_warmup: bool = Field(
         True, description="start Spark in the background when the server starts, so the first call finds it ready"
     )
+    spark_session_catalog_aliases: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="catalog names that mean Spark's session catalog, comma-separated: with `lake`, SQL shared with "
+        "Trino that reads `lake.s.t` runs on Spark as `spark_catalog.s.t` (the allowlists apply to that)",
+    )
 
-    allowed_catalogs: list[str] = Field(default_factory=list, description="catalogs queries may touch (empty = any)")
-    allowed_schemas: list[str] = Field(
-        default_factory=list, description="schemas queries may touch, `schema` or `catalog.schema` (empty = any)"
+    allowed_catalogs: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="catalogs queries may touch, comma-separated (empty = any)"
+    )
+    allowed_schemas: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="schemas queries may touch, comma-separated `schema` or `catalog.schema` (empty = any)",
     )
     max_rows: int = Field(1000, ge=1, le=100_000, description="hard cap on rows one query returns")
     max_bytes: int = Field(1_000_000, ge=1_000, le=100_000_000, description="hard cap on result bytes fetched")
     max_timeout_s: float = Field(300, gt=0, le=3600, description="hard cap on one query's run time")
 
-    @field_validator("allowed_catalogs", "allowed_schemas", mode="before")
+    @field_validator("allowed_catalogs", "allowed_schemas", "spark_session_catalog_aliases", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [p.strip().lower() for p in value.split(",") if p.strip()]
-        return value
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError("not a JSON list; give comma-separated names or a JSON list") from None
+        return [p.strip().lower() for p in value.split(",") if p.strip()]
+
+    @field_validator("spark_session_catalog_aliases")
+    @classmethod
+    def _aliases(cls, value: list[str]) -> list[str]:
+        problems = [problem for name in value if (problem := catalog_alias_problem(name))]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return list(dict.fromkeys(name.lower() for name in value))
 
     @field_validator("spark_remote")
     @classmethod

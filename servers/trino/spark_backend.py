@@ -18,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -179,22 +180,27 @@ class SparkEngine:
         return self._session is not None
 
     # -- the relation allowlist ------------------------------------------------------------------------------
-    def check_plan(self, tables: list[str], query: str | None, timeout_s: float) -> None:
+    def check_plan(
+        self, tables: list[str], query: str | None, timeout_s: float, written: Mapping[str, str] | None = None
+    ) -> None:
         """Refuse unless every relation the statement reads is a table of the session catalog (allowed schemas).
 
         First each name the guard saw must be a catalog table or view, before Spark analyses anything: Spark
         resolves an unknown `<x>.`<y>`` as a file path during analysis, which already lists or samples the files.
         Then the query's analyzed plan is walked and every node must be a known operator, and every relation a
-        catalog table (a temporary view over files fails here)."""
+        catalog table (a temporary view over files fails here). `written` maps a checked name to the name the
+        caller wrote (a session-catalog alias), for the error."""
 
         def work(session: Any) -> None:
             for name in tables:
                 if not session.catalog.tableExists(name):
+                    shown = (written or {}).get(name, name)
+                    read_as = f" (read as {name})" if shown != name else ""
                     raise QueryFailed(
                         EngineError(
                             name="TABLE_OR_VIEW_NOT_FOUND",
-                            message=f"{name} is not a table of the Spark session catalog; query a registered "
-                            "table (SHOW TABLES lists them)",
+                            message=f"{shown} is not a table of the Spark session catalog{read_as}; query a "
+                            "registered table (SHOW TABLES lists them)",
                             sqlstate="42P01",
                         )
                     )

@@ -64,7 +64,11 @@ class Sandbox:
                 "OCM_GITHUB_ALLOW_WRITE": "true",
                 "OCM_GITHUB_WRITE_REPOS": scenario.REPO_NAME,
             },
-            "trino": {"OCM_TRINO_SPARK_WAREHOUSE": str(self.warehouse)},
+            # The demo's Spark stands in for Trino: its SQL, catalog and lineage name tables `lake.<schema>.<table>`.
+            "trino": {
+                "OCM_TRINO_SPARK_WAREHOUSE": str(self.warehouse),
+                "OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES": "lake",
+            },
             "openmetadata": {"OCM_OPENMETADATA_CATALOG": str(self.catalog)},
             "lineage": {"OCM_LINEAGE_EVENTS": str(self.events), "OCM_LINEAGE_EXPECTATIONS": str(self.expectations)},
             "ownership": {

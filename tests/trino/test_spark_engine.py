@@ -401,3 +401,122 @@ async def test_local_validate_sql_of_writes_checks_the_query_part_and_never_writ
         orders = await c.call_tool("run_query", {"sql": "SHOW PARTITIONS reports.daily_orders"})
         assert orders.structured_content["rows"] == [["ds=2024-06-29"], ["ds=2024-06-30"]]
     assert _files(restaurants) == before
+
+
+ALIAS_FILE_READS = [
+    "SELECT * FROM lake.parquet.`/etc/passwd`",
+    "SELECT * FROM lake.text.`/etc/passwd`",
+    "SELECT * FROM lake.`text`.`/etc/passwd`",
+    "SELECT * FROM parquet.`/etc/passwd`",
+    "SELECT * FROM lake.reports.`/etc/passwd`",
+    "SELECT * FROM lake.reports.restaurants WHERE id IN (SELECT length(value) FROM lake.text.`/etc/passwd`)",
+    "DESCRIBE lake.text.`/etc/passwd`",
+    "EXPLAIN SELECT * FROM lake.json.`/etc/passwd`",
+]
+
+
+async def test_local_session_catalog_alias_runs_on_spark_catalog_in_every_tool(spark_warehouse: Path) -> None:
+    """SQL shared with Trino names `lake.reports.restaurants`; with the alias it runs as spark_catalog's table in
+    every tool, results and next steps name the table as written, and each next step runs."""
+    restaurants = spark_warehouse / "reports" / "restaurants"
+    before = _files(restaurants)
+    async with Client(build_server(local_settings(spark_warehouse, spark_session_catalog_aliases=["lake"])).mcp) as c:
+        sql = "SELECT lake.reports.restaurants.id, name FROM lake.reports.restaurants ORDER BY id"
+        r = (await c.call_tool("run_query", {"sql": sql, "max_rows": 2})).structured_content
+        assert r["rows"] == [[1, "Chez A"], [2, "B Bistro"]], r
+        assert r["sql_run"] == (
+            "SELECT spark_catalog.reports.restaurants.id, name FROM spark_catalog.reports.restaurants ORDER BY id "
+            "LIMIT 3"
+        )
+        more = (await c.call_tool("run_query", {"sql": sql, "max_rows": 2, "cursor": "2"})).structured_content
+        assert more["rows"] == [[3, "C Cafe"]], more
+        for show, rows in (
+            ("SHOW PARTITIONS lake.reports.daily_orders", [["ds=2024-06-29"], ["ds=2024-06-30"]]),
+            ("SHOW COLUMNS FROM lake.reports.restaurants", [["id"], ["name"], ["start_date"]]),
+        ):
+            got = (await c.call_tool("run_query", {"sql": show})).structured_content
+            assert got["rows"] == rows and "spark_catalog.reports." in got["sql_run"], got
+
+        bad = (await c.call_tool("validate_sql", {"sql": BAD.replace("reports.", "lake.reports.")})).structured_content
+        assert bad["valid"] is False and bad["error"]["name"] == "UNRESOLVED_COLUMN.WITH_SUGGESTION"
+        assert bad["checked_sql"] == "SELECT r.open_date FROM spark_catalog.reports.restaurants AS r"
+        calls = {(s["server"], s["tool"]): s["arguments"] for s in assert_steps_runnable(bad)}
+        assert calls[("openmetadata", "schema_history")] == {"fqn": "reports.restaurants", "column": "open_date"}
+        good_sql = "SELECT r.start_date FROM lake.reports.restaurants r WHERE r.id > 1"
+        good = (await c.call_tool("validate_sql", {"sql": good_sql})).structured_content
+        assert good["valid"] is True, good
+        (count,) = assert_steps_runnable(good)
+        assert "FROM lake.reports.restaurants" in count["arguments"]["sql"]  # as the caller wrote it, and it runs
+        ran = await c.call_tool("run_query", count["arguments"])
+        assert ran.structured_content["rows"] == [[2]], tool_text(ran)
+
+        missing = (await c.call_tool("validate_sql", {"sql": "SELECT * FROM lake.reports.nope"})).structured_content
+        assert missing["error"]["name"] == "TABLE_OR_VIEW_NOT_FOUND"
+        assert missing["error"]["message"].startswith(
+            "lake.reports.nope is not a table of the Spark session catalog (read as spark_catalog.reports.nope)"
+        )
+        calls = {(s["server"], s["tool"]): s["arguments"] for s in assert_steps_runnable(missing)}
+        assert calls[("lineage", "upstream")] == {"dataset": "lake.reports.nope"}
+
+        fix = await c.call_tool(
+            "validate_sql",
+            {"sql": "INSERT INTO lake.reports.restaurants SELECT id, name FROM lake.reports.restaurants"},
+        )
+        assert fix.structured_content["findings"] == ["target lake.reports.restaurants has 3 columns, query produces 2"]
+        plan = (
+            await c.call_tool("explain", {"sql": "SELECT count(*) FROM lake.reports.restaurants"})
+        ).structured_content
+        assert "spark_catalog.reports.restaurants" in plan["plan"]
+
+        d = (await c.call_tool("describe_table", {"table": "lake.reports.daily_orders"})).structured_content
+        assert d["table"] == "lake.reports.daily_orders" and d["partition_columns"] == ["ds"]
+        (fresh_step,) = assert_steps_runnable(d)
+        assert fresh_step["arguments"] == {"table": "lake.reports.daily_orders", "engine": "spark"}
+        f = (await c.call_tool("table_freshness", fresh_step["arguments"])).structured_content
+        assert (f["table"], f["row_count"], f["latest_partition"]) == ("lake.reports.daily_orders", 5, "ds=2024-06-30")
+        (late,) = assert_steps_runnable(f)
+        assert late["arguments"] == {"dataset": "lake.reports.daily_orders"}
+
+        other = await c.call_tool("run_query", {"sql": "SELECT * FROM shop.reports.restaurants"})
+        assert other.is_error and "catalog 'shop': only the session catalog (spark_catalog)" in tool_text(other)
+        for sql in ALIAS_FILE_READS:
+            for tool in ("run_query", "validate_sql", "explain"):
+                r2 = await c.call_tool(tool, {"sql": sql})
+                assert r2.is_error and "refused by the read-only guard" in tool_text(r2), (tool, sql, tool_text(r2))
+                assert "root:" not in tool_text(r2)
+    assert _files(restaurants) == before
+
+
+async def test_local_session_catalog_alias_keeps_the_schema_allowlist_and_the_plan_check(
+    spark_warehouse: Path, tmp_path: Path
+) -> None:
+    """The alias only renames the catalog: the schema allowlist and the analyzed-plan check judge the statement
+    that runs, so a schema outside the allowlist, a view over it and a global temp view over files stay refused."""
+    settings = local_settings(
+        spark_warehouse, allowed_schemas=["default", "global_temp"], spark_session_catalog_aliases=["lake"]
+    )
+    server = build_server(settings)
+    session = server.service.engines["spark"].session()  # type: ignore[attr-defined]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
+    session.read.text(str(secret)).createOrReplaceGlobalTempView("alias_leak")
+    session.sql("CREATE OR REPLACE VIEW default.alias_view AS SELECT * FROM reports.restaurants")
+    try:
+        async with Client(server.mcp) as c:
+            r = await c.call_tool("run_query", {"sql": "SELECT * FROM lake.reports.restaurants"})
+            assert r.is_error and "schema 'reports' of lake.reports.restaurants is not in the allowlist" in tool_text(r)
+            r = await c.call_tool("describe_table", {"table": "lake.reports.restaurants"})
+            assert r.is_error and "not in the allowlist" in tool_text(r), tool_text(r)
+            r = await c.call_tool("run_query", {"sql": "SELECT * FROM lake.default.alias_view"})
+            assert r.is_error and "outside the allowed schemas" in tool_text(r), tool_text(r)
+            for sql, why in (
+                ("SELECT * FROM lake.global_temp.alias_leak", "is not a table of the Spark session catalog"),
+                ("SELECT * FROM global_temp.alias_leak", "no catalog table"),
+            ):
+                r = await c.call_tool("run_query", {"sql": sql})
+                assert r.is_error and why in tool_text(r) and "AKIA" not in tool_text(r), tool_text(r)
+            ok = await c.call_tool("run_query", {"sql": "SELECT 1 AS one"})
+            assert ok.structured_content["rows"] == [[1]]
+    finally:
+        session.sql("DROP VIEW IF EXISTS default.alias_view")
+        session.catalog.dropGlobalTempView("alias_leak")

@@ -127,6 +127,53 @@ def test_bad_configuration_fails_with_one_line() -> None:
 
 
 @pytest.mark.process
+def test_a_session_catalog_alias_that_reads_files_or_system_fails_at_start_with_one_line() -> None:
+    for value, named in (("lake,parquet", "'parquet' is a Spark data source name"), ("system", "'system' cannot")):
+        env = server_env({"OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES": value})
+        out = subprocess.run(
+            [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 2, out.stderr[-500:]
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES" in lines[0] and named in lines[0], lines
+
+
+def test_list_settings_read_comma_separated_names_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES", "Lake, shared")
+    monkeypatch.setenv("OCM_TRINO_ALLOWED_SCHEMAS", "reports,spark_catalog.default")
+    monkeypatch.setenv("OCM_TRINO_ALLOWED_CATALOGS", '["hive"]')
+    s = TrinoSettings()
+    assert s.spark_session_catalog_aliases == ["lake", "shared"]
+    assert (s.allowed_schemas, s.allowed_catalogs) == (["reports", "spark_catalog.default"], ["hive"])
+    for bad in ("spark_catalog", "lake.x", "json"):
+        with pytest.raises(ValueError, match="spark_session_catalog_aliases"):
+            TrinoSettings(spark_session_catalog_aliases=bad)
+
+
+async def test_check_sql_reads_a_session_catalog_alias_as_spark_catalog() -> None:
+    """No Spark is started for check_sql: the guard alone shows the rewrite and says the mapping once."""
+    settings = TrinoSettings(spark_mode="local", spark_session_catalog_aliases="lake", allowed_schemas="reports")
+    async with Client(build_server(settings).mcp) as c:
+        sql = "SELECT count(*) FROM lake.reports.restaurants"
+        r = (await c.call_tool("check_sql", {"sql": sql})).structured_content
+        assert r["allowed"] and r["tables"] == ["spark_catalog.reports.restaurants"]
+        assert r["rewritten_sql"] == "SELECT COUNT(*) FROM spark_catalog.reports.restaurants LIMIT 1001"
+        assert r["reason"] == "single read statement; catalog 'lake' is read as Spark's session catalog spark_catalog"
+        (step,) = assert_steps_runnable(r)
+        assert step["arguments"] == {"sql": sql, "engine": "spark"}
+        for sql, reason in (
+            ("SELECT * FROM shop.reports.restaurants", "catalog 'shop': only the session catalog (spark_catalog)"),
+            ("SELECT * FROM lake.staging.orders", "schema 'staging' of lake.staging.orders is not in the allowlist"),
+            ("SELECT * FROM lake.parquet.`/etc/passwd`", "reading files by path is not allowed"),
+        ):
+            refused = (await c.call_tool("check_sql", {"sql": sql})).structured_content
+            assert not refused["allowed"] and reason in refused["reason"], refused
+            r2 = await c.call_tool("run_query", {"sql": sql})
+            assert r2.is_error and "refused by the read-only guard" in tool_text(r2), tool_text(r2)
+
+
+@pytest.mark.process
 def test_credentials_over_http_fail_at_start_with_one_line() -> None:
     for secret in ("OCM_TRINO_PASSWORD", "OCM_TRINO_JWT"):
         env = server_env({"OCM_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
