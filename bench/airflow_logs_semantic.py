@@ -1,12 +1,16 @@
-"""Semantic search quality of airflow_logs search_logs: paraphrase queries over 24 failure kinds.
+"""Semantic search quality of airflow_logs search_logs: paraphrase queries over 29 failure kinds.
 
 A store of failed attempts is generated: each kind has real error strings (Spark, YARN, Trino, Postgres, boto,
-Kubernetes, Python) surrounded by INFO noise that shares the queries' words ("processed batch 54 rows=1374",
-"memory usage", "refreshed access token", "table renamed by migration"). Each query is a plain-language paraphrase
-an on-call engineer would type, written without looking at the synonym lists; its relevant kinds are listed.
+Kubernetes, Python, Snowflake, BigQuery, GCP auth, pandas, dbt, shell) surrounded by INFO noise that shares the
+queries' words ("processed batch 54 rows=1374", "memory usage", "refreshed access token", "table renamed by
+migration"). Each query is a plain-language paraphrase an on-call engineer would type, written without looking at
+the synonym lists; its relevant kinds are listed.
 
-Reports MRR (first relevant hit), precision@5 (relevant share of the returned top 5, up to 5) and INFO/success hits
-in the top 5 (target 0), with and without an embedding model:
+Four query sets: QUERIES (63, the concept cues were tuned on them), HELD_OUT (24, written after that tuning, never
+tuned on), ROUND_2 (60 over new error lines, measured blind at MRR 0.803 / 0.785, then tuned on) and HELD_OUT_2 (30,
+written after the round-2 changes, measured once, never tuned on). Reports MRR (first relevant hit), precision@5
+(relevant share of the returned top 5, up to 5) and INFO/success hits in the top 5 (target 0), with and without an
+embedding model:
 
     .venv/bin/python bench/airflow_logs_semantic.py [--model DIR]
 """
@@ -160,6 +164,98 @@ KINDS: dict[str, list[str]] = {
     ],
 }
 
+# Round 2: error lines of more systems (Snowflake, BigQuery, GCP auth, pandas, dbt, Spark workers, shell) and
+# four more kinds, added to the store with the query sets below.
+MORE_KINDS: dict[str, list[str]] = {
+    "oom": [
+        "MemoryError",
+        "/bin/bash: line 1:  4121 Killed                  python /opt/jobs/build_features.py",
+        "java.lang.OutOfMemoryError: GC overhead limit exceeded",
+        "OOMKilled: container etl exceeded its memory limit of 4Gi",
+        "OSError: [Errno 12] Cannot allocate memory",
+    ],
+    "credentials_expired": [
+        "google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or "
+        "revoked.', {'error': 'invalid_grant'})",
+        'psycopg2.OperationalError: connection to server at "db.internal" failed: FATAL:  password '
+        'authentication failed for user "etl"',
+        "botocore.exceptions.ClientError: An error occurred (InvalidClientTokenId) when calling "
+        "the GetCallerIdentity operation: The security token included in the request is invalid.",
+        "botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+    ],
+    "permission_denied": [
+        "botocore.errorfactory.AccessDeniedException: An error occurred (AccessDeniedException) "
+        "when calling the GetTable operation: User: arn:aws:iam::123456789012:role/etl is not "
+        "authorized to perform: glue:GetTable",
+        "google.api_core.exceptions.Forbidden: 403 Access Denied: Table proj:sales.orders: User "
+        "does not have permission to query table",
+    ],
+    "table_missing": [
+        "snowflake.connector.errors.ProgrammingError: 002003 (42S02): SQL compilation error: "
+        "Object 'RAW.PUBLIC.ORDERS' does not exist or not authorized.",
+        "google.api_core.exceptions.NotFound: 404 Not found: Table proj:sales.orders_daily was not "
+        "found in location US",
+        "java.sql.SQLSyntaxErrorException: ORA-00942: table or view does not exist",
+        'psycopg2.errors.UndefinedTable: relation "staging.orders" does not exist',
+    ],
+    "column_missing": [
+        "KeyError: \"['amount_usd'] not in index\"",
+        "google.api_core.exceptions.BadRequest: 400 Unrecognized name: order_dt at [3:5]",
+        "snowflake.connector.errors.ProgrammingError: 000904 (42000): SQL compilation error: error "
+        "line 2 at position 7 invalid identifier 'ORDER_DT'",
+    ],
+    "timeout": [
+        "psycopg2.errors.QueryCanceled: canceling statement due to statement timeout",
+        "airflow.exceptions.AirflowTaskTimeout: Execution of task took longer than 2:00:00",
+    ],
+    "connection": [
+        "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+        "redis.exceptions.ConnectionError: Error 110 connecting to 10.0.0.9:6379. Connection timed out.",
+        "kafka.errors.NoBrokersAvailable: NoBrokersAvailable",
+        "pymongo.errors.ServerSelectionTimeoutError: mongo-0:27017: [Errno 111] Connection refused",
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) SSL SYSCALL error: EOF detected",
+    ],
+    "disk_full": [
+        "OSError: [Errno 122] Disk quota exceeded: '/home/airflow/tmp/out.parquet'",
+    ],
+    "dependency_missing": [
+        "ERROR: No matching distribution found for pandas==9.9.9",
+        "java.lang.NoClassDefFoundError: org/apache/hadoop/fs/s3a/S3AFileSystem",
+    ],
+    "bad_value": [
+        "ValueError: invalid literal for int() with base 10: 'N/A'",
+        'psycopg2.errors.InvalidTextRepresentation: invalid input syntax for type integer: "abc"',
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+        "pandas.errors.ParserError: Error tokenizing data. C error: Expected 5 fields in line 3, saw 7",
+    ],
+    "type_mismatch": [
+        "org.apache.spark.sql.execution.QueryExecutionException: Parquet column cannot be "
+        "converted in file s3://lake/orders/part-0.parquet. Column: [amount], Expected: "
+        "decimal(10,2), Found: BINARY",
+    ],
+    "dbt_failed": [
+        "Database Error in model stg_orders (models/staging/stg_orders.sql)",
+        "Failure in test not_null_orders_customer_id (models/schema.yml)",
+    ],
+    "worker_crash": [
+        "org.apache.spark.SparkException: Python worker exited unexpectedly (crashed)",
+    ],
+    "command_failed": [
+        "airflow.exceptions.AirflowException: Bash command failed. The command returned a non-zero exit code 1.",
+        "subprocess.CalledProcessError: Command '['spark-submit', '--master', 'yarn', 'job.py']' "
+        "returned non-zero exit status 1.",
+    ],
+    "throttled": [
+        "google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for "
+        "aiplatform.googleapis.com/online_prediction_requests",
+    ],
+    "user_code_bug": [
+        "jinja2.exceptions.UndefinedError: 'ds_nodash' is undefined",
+    ],
+}
+for _kind, _lines in MORE_KINDS.items():
+    KINDS.setdefault(_kind, []).extend(_lines)
+
 # INFO/success lines sharing the queries' words: never acceptable hits for an error query
 NOISE = [
     "processed batch 54 rows=1374",
@@ -274,6 +370,105 @@ HELD_OUT: list[tuple[str, set[str]]] = [
     ("daily query quota reached", {"quota"}),
 ]
 
+# Written after round 1, measured blind (MRR 0.803 and 0.785), then the concept layer was extended for what they
+# missed (new concepts invalid_value, command_failed, dbt_failed; two-word cues take their words): tuned on since.
+ROUND_2: list[tuple[str, set[str]]] = [
+    ("ran out of RAM", {"oom"}),
+    ("garbage collector overhead", {"oom"}),
+    ("the process was oom killed", {"killed", "oom"}),
+    ("service account credentials revoked", {"credentials_expired"}),
+    ("wrong database password", {"credentials_expired", "permission_denied"}),
+    ("not allowed to read the glue catalog", {"permission_denied"}),
+    ("user lacks permission on the bigquery table", {"permission_denied"}),
+    ("object does not exist in snowflake", {"table_missing"}),
+    ("bigquery table not found", {"table_missing"}),
+    ("field missing from the dataframe", {"column_missing"}),
+    ("unknown identifier in the query", {"column_missing"}),
+    ("job ran too long", {"timeout"}),
+    ("query cancelled for taking too long", {"timeout"}),
+    ("dns lookup failed", {"connection"}),
+    ("cannot reach redis", {"connection"}),
+    ("hit the disk quota", {"disk_full"}),
+    ("pip could not install the package", {"dependency_missing"}),
+    ("hadoop jar missing from classpath", {"dependency_missing"}),
+    ("bad number in the input file", {"bad_value"}),
+    ("could not parse the json response", {"bad_value"}),
+    ("parquet type does not match the table", {"type_mismatch"}),
+    ("dbt model broke", {"dbt_failed"}),
+    ("dbt test failed", {"data_quality", "dbt_failed"}),
+    ("python worker crashed", {"executor_lost", "worker_crash"}),
+    ("too many requests to the api", {"throttled"}),
+    ("gateway error from the vendor", {"service_error"}),
+    ("null in a required field", {"data_quality"}),
+    ("primary key collision", {"duplicate_key"}),
+    ("waiting on another transaction", {"lock"}),
+    ("cert chain not trusted", {"certificate"}),
+    ("docker image could not be pulled", {"pod_failed"}),
+    ("input file missing from the bucket", {"file_missing"}),
+    ("typo in the sql", {"syntax"}),
+    ("memory blew up", {"oom"}),
+    ("login no longer valid", {"credentials_expired"}),
+    ("table was renamed", {"column_missing", "table_missing"}),
+    ("aws creds not found on the worker", {"credentials_expired", "permission_denied"}),
+    ("kafka brokers unreachable", {"connection"}),
+    ("mongo refused connections", {"connection"}),
+    ("oracle says the table is gone", {"table_missing"}),
+    ("relation missing in postgres", {"table_missing"}),
+    ("csv has the wrong number of columns", {"bad_value", "column_missing"}),
+    ("shell script exited with an error", {"command_failed"}),
+    ("spark-submit returned non zero", {"command_failed"}),
+    ("template variable undefined", {"user_code_bug"}),
+    ("lost connection to the database mid-query", {"connection"}),
+    ("machine ran out of memory", {"oom"}),
+    ("rate limited by vertex ai", {"quota", "throttled"}),
+    ("worker was evicted", {"killed", "pod_failed"}),
+    ("someone killed the task", {"killed"}),
+    ("sql grammar problem", {"syntax"}),
+    ("duplicate rows inserted", {"duplicate_key"}),
+    ("row counts do not match expectation", {"data_quality"}),
+    ("certificate error calling partner", {"certificate"}),
+    ("server said 503", {"service_error"}),
+    ("spark executor died", {"executor_lost"}),
+    ("pod stuck pending", {"pod_failed"}),
+    ("decoding error in the input", {"encoding"}),
+    ("ssl connection dropped by postgres", {"certificate", "connection"}),
+    ("permission problem writing to s3", {"permission_denied"}),
+]
+
+# Written after the round-2 changes and measured once; never tuned on.
+HELD_OUT_2: list[tuple[str, set[str]]] = [
+    ("executor ran out of heap", {"oom"}),
+    ("kernel oom killer took the process", {"killed", "oom"}),
+    ("bearer token expired calling the api", {"credentials_expired"}),
+    ("401 from the orders service", {"credentials_expired"}),
+    ("no write permission on the bucket", {"permission_denied"}),
+    ("role cannot read the table", {"permission_denied"}),
+    ("view was dropped", {"table_missing"}),
+    ("column renamed upstream", {"column_missing"}),
+    ("http call timed out", {"timeout"}),
+    ("sensor gave up waiting for the partition", {"upstream"}),
+    ("database host unreachable", {"connection"}),
+    ("spill disk is full", {"disk_full"}),
+    ("jdbc driver class missing", {"dependency_missing"}),
+    ("bad sql near group by", {"syntax"}),
+    ("same primary key inserted twice", {"duplicate_key"}),
+    ("great expectations suite failed", {"data_quality"}),
+    ("s3 asked us to slow down", {"throttled"}),
+    ("source file not found", {"file_missing"}),
+    ("transaction waited on a lock", {"lock"}),
+    ("shuffle fetch failed", {"executor_lost"}),
+    ("image pull failed in kubernetes", {"pod_failed"}),
+    ("divide by zero in the transform", {"user_code_bug"}),
+    ("non utf-8 byte in the file", {"encoding"}),
+    ("tls handshake failed", {"certificate"}),
+    ("bigquery internal error", {"service_error"}),
+    ("concurrency limit exceeded on the account", {"quota", "throttled"}),
+    ("json payload could not be decoded", {"bad_value", "encoding"}),
+    ("dbt model failed to build", {"dbt_failed"}),
+    ("bash step returned exit code 1", {"command_failed"}),
+    ("unable to find aws credentials", {"credentials_expired"}),
+]
+
 AF2 = "[2026-11-21T00:{m:02d}:{s:02d}.000+0000] {{{src}}} {level} - {msg}"
 
 
@@ -358,6 +553,8 @@ def run(model: str | None) -> dict[str, Any]:
         out = {"embeddings": model or None}
         out["tuned_set"] = asyncio.run(evaluate(server, truth, QUERIES))
         out["held_out_set"] = asyncio.run(evaluate(server, truth, HELD_OUT))
+        out["round_2_set"] = asyncio.run(evaluate(server, truth, ROUND_2))
+        out["held_out_2_set"] = asyncio.run(evaluate(server, truth, HELD_OUT_2))
         out["seconds"] = round(time.monotonic() - t0, 2)
         return out
 
@@ -369,7 +566,7 @@ def main() -> None:
     args = parser.parse_args()
     results = [run(None)] + ([run(args.model)] if args.model else [])
     for res in results:
-        for part in ("tuned_set", "held_out_set"):
+        for part in ("tuned_set", "held_out_set", "round_2_set", "held_out_2_set"):
             if not args.verbose:
                 res[part]["not_first"] = len(res[part]["not_first"])
         print(json.dumps(res, indent=2))

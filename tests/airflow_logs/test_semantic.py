@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from bench.airflow_logs_semantic import HELD_OUT, NOISE, QUERIES, build_store, evaluate
+from bench.airflow_logs_semantic import HELD_OUT, HELD_OUT_2, NOISE, QUERIES, ROUND_2, build_store, evaluate
+from oncall_mcp.servers.airflow_logs.index import concepts
+from oncall_mcp.servers.airflow_logs.index.store import IndexStore
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from tests.nextsteps import assert_steps_runnable
@@ -31,16 +33,19 @@ async def search(server, query: str, **args: object) -> dict:
 
 async def test_plain_words_find_the_lines_that_mean_them(tmp_path: Path) -> None:
     server, _ = server_for(tmp_path)
-    d = await search(server, "memory blew up", limit=5)
+    d = await search(server, "memory blew up", limit=10)
     texts = [h["text"] for h in d["hits"]]
     assert "out_of_memory" in d["concepts"]
-    assert any("Container killed by YARN for exceeding memory limits" in t for t in texts[:3])
-    assert any("java.lang.OutOfMemoryError" in t for t in texts[:3])
+    oom = ("exceeding memory", "OutOfMemoryError", "MemoryError", "137", "OOMKilled", "memory limit", "allocate memory")
+    assert all(any(m in t for m in oom) for t in texts[:5]), texts  # the top five are all out-of-memory lines
+    assert any("Container killed by YARN for exceeding memory limits" in t for t in texts)
+    assert any("java.lang.OutOfMemoryError" in t for t in texts)
     assert any("137" in t for t in texts)
-    d = await search(server, "login no longer valid", limit=3)
-    assert "ExpiredToken" in d["hits"][0]["text"] or "token has expired" in d["hits"][0]["text"]
-    assert any("401" in h["text"] for h in d["hits"])
-    d = await search(server, "table was renamed", limit=8)
+    d = await search(server, "login no longer valid", limit=5)
+    invalid = ("ExpiredToken", "token has expired", "401", "InvalidClientTokenId", "password authentication failed")
+    assert all(any(m in h["text"] for m in invalid) for h in d["hits"]), d["hits"]  # no missing-credentials line
+    assert any("ExpiredToken" in h["text"] for h in d["hits"]) and any("401" in h["text"] for h in d["hits"])
+    d = await search(server, "table was renamed", limit=15)
     texts = " ".join(h["text"] for h in d["hits"])
     assert "TABLE_OR_VIEW_NOT_FOUND" in texts and "no such table" in texts and "UNRESOLVED_COLUMN" in texts
     assert all(0 < h["score"] <= 1 and h["why"] for h in d["hits"])
@@ -58,11 +63,53 @@ async def test_no_info_lines_and_no_noise(tmp_path: Path) -> None:
 
 async def test_paraphrase_set_without_embeddings(tmp_path: Path) -> None:
     server, truth = server_for(tmp_path)
-    tuned = await evaluate(server, truth, QUERIES)
-    held_out = await evaluate(server, truth, HELD_OUT)
-    assert len(QUERIES) >= 60 and tuned["kinds"] >= 20
-    assert tuned["mrr"] >= 0.85 and held_out["mrr"] >= 0.85, (tuned, held_out)
-    assert tuned["info_or_success_hits_in_top5"] == 0 and held_out["info_or_success_hits_in_top5"] == 0
+    sets = {"tuned": QUERIES, "held_out": HELD_OUT, "round_2": ROUND_2, "held_out_2": HELD_OUT_2}
+    results = {name: await evaluate(server, truth, queries) for name, queries in sets.items()}
+    assert len(QUERIES) >= 60 and results["tuned"]["kinds"] >= 20
+    assert all(r["mrr"] >= 0.85 for r in results.values()), results
+    assert all(r["info_or_success_hits_in_top5"] == 0 for r in results.values()), results
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted", "not_wanted"),
+    [
+        ("lost connection to the database", "connection", "executor_lost"),  # the phrase takes "lost"
+        ("service account credentials revoked", "credentials_expired", "service_error"),
+        ("garbage collector overhead", "out_of_memory", "data_quality"),
+    ],
+)
+def test_a_two_word_cue_takes_its_words(query: str, wanted: str, not_wanted: str) -> None:
+    asked = concepts.query_concepts(query)
+    assert asked.get(wanted, 0) >= 0.5 and asked.get(not_wanted, 0) < asked[wanted], asked
+
+
+def test_a_late_partition_is_not_a_missing_table() -> None:
+    assert "table_missing" not in concepts.tag("Partition dt=2026-11-21 of table raw.events not found after 12 pokes")
+    assert "table_missing" in concepts.tag("Table 'hive.crm.accounts' does not exist")
+    assert "table_missing" in concepts.tag("SQL compilation error: Object 'RAW.PUBLIC.ORDERS' does not exist")
+    assert "table_missing" not in concepts.tag("(NoSuchKey) when calling the GetObject operation: key does not exist")
+
+
+async def test_an_index_tagged_by_older_concepts_is_retagged(tmp_path: Path) -> None:
+    """A release that changes the concept patterns re-tags the templates of an existing index when it opens it, so
+    search_logs' concept layer sees lines the new patterns recognise without a rebuild."""
+    server, _ = server_for(tmp_path)
+    d = await search(server, "dbt model broke", limit=3)
+    assert d["hits"] and "dbt_failed" in d["concepts"]
+    path = next((tmp_path / "index").rglob("*.sqlite"))
+    old = IndexStore(path)
+    con = old.con()
+    with con:
+        con.execute("DELETE FROM template_concepts WHERE concept = 'dbt_failed'")
+        con.execute("UPDATE meta SET v = 'older' WHERE k = 'concepts_version'")
+    old.close()
+    stale = IndexStore(path, readonly=True)
+    assert not stale.con().execute("SELECT 1 FROM template_concepts WHERE concept = 'dbt_failed'").fetchall()
+    stale.close()
+    fresh = IndexStore(path)
+    assert fresh.con().execute("SELECT count(*) FROM template_concepts WHERE concept = 'dbt_failed'").fetchone()[0]
+    assert fresh.meta("concepts_version") == concepts.VERSION
+    fresh.close()
 
 
 def tiny_static_model(folder: Path) -> Path:
@@ -102,7 +149,8 @@ async def test_embeddings_find_what_words_and_concepts_miss(tmp_path: Path) -> N
     d = await search(dense, "kaput", limit=5)
     assert d["semantic"] is True and d["hits"]
     top = d["hits"][0]
-    assert ("OutOfMemoryError" in top["text"] or "exceeding memory" in top["text"]) and "meaning" in top["why"]
+    oom = ("OutOfMemoryError", "exceeding memory", "MemoryError", "OOMKilled", "memory limit", "allocate memory")
+    assert any(m in top["text"] for m in oom) and "meaning" in top["why"], top
     d = await search(dense, "gatekeeper", limit=5)
     assert "denied" in d["hits"][0]["text"].lower() and d["hits"][0]["why"]
 

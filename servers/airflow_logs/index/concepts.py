@@ -8,6 +8,7 @@ because no library maps operator phrasing to error kinds; the optional embedding
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -19,9 +20,10 @@ class Concept:
     name: str
     log: re.Pattern[str]
     cues: dict[str, float]  # stemmed query word (or "two words") -> weight
+    unless: re.Pattern[str] | None = None  # a line matching this does not express the concept after all
 
 
-def _c(name: str, log: str, cues: str) -> Concept:
+def _c(name: str, log: str, cues: str, unless: str | None = None) -> Concept:
     weights: dict[str, float] = {}
     for part in cues.split(","):
         part = part.strip()
@@ -29,7 +31,7 @@ def _c(name: str, log: str, cues: str) -> Concept:
             continue
         word, _, w = part.partition(":")
         weights[" ".join(stem(t) for t in word.split())] = float(w) if w else 1.0
-    return Concept(name, re.compile(log, re.I), weights)
+    return Concept(name, re.compile(log, re.I), weights, re.compile(unless, re.I) if unless else None)
 
 
 CONCEPTS: list[Concept] = [
@@ -38,7 +40,8 @@ CONCEPTS: list[Concept] = [
         r"OutOfMemory|OOM ?Kill|out of memory|exceed\w* (?:the )?memory|memory limit|MemoryError|heap space"
         r"|GC overhead|Cannot allocate memory|(?:exit|return) (?:code|status) 137|\b137\b|EXCEEDED_\w*MEMORY"
         r"|^Killed$|\bKilled\b process|std::bad_alloc",
-        "memory, ram, heap, oom, blew:0.5, blow:0.5, ran out:0.6, exhaust:0.6, gb:0.4, spill:0.4, allocat:0.7, big:0.3",
+        "memory, ram, heap, oom, blew:0.5, blow:0.5, ran out:0.6, exhaust:0.6, gb:0.4, spill:0.4, allocat:0.7, big:0.3,"
+        "gc, garbage collector, overhead:0.5",
     ),
     _c(
         "killed",
@@ -52,9 +55,18 @@ CONCEPTS: list[Concept] = [
         r"Expired ?Token|token (?:has |is )?expired|expired token|\b401\b|Unauthori[sz]ed|invalid (?:credential|token)"
         r"|authentication fail|password authentication|InvalidAccessKeyId|SignatureDoesNotMatch"
         r"|session (?:has )?expired"
-        r"|login fail|not authenticated|InvalidClientTokenId|credentials? (?:have |has )?expired|ExpiredSignature",
+        r"|login fail|not authenticated|InvalidClientTokenId|credentials? (?:have |has )?expired|ExpiredSignature"
+        r"|(?:token|credential|grant|session|key)s?\b.{0,40}\b(?:been )?(?:expired|revoked)|invalid_grant"
+        r"|security token .{0,60}invalid|RefreshError",
         "login, logon, token, expir, credenti, password, passwd, auth, authent, session, sign, stale:0.6, "
-        "valid:0.5, reject:0.5, key:0.4, secret:0.6, renew:0.7, refresh:0.4, sso, jwt, oauth",
+        "valid:0.5, reject:0.5, key:0.4, secret:0.6, renew:0.7, refresh:0.4, sso, jwt, oauth, revok, "
+        "service account, cred:0.6",
+    ),
+    _c(
+        "credentials_missing",
+        r"NoCredentialsError|Unable to locate credentials|could not find default credentials|DefaultCredentialsError"
+        r"|CredentialRetrievalError|credentials? (?:not found|missing|not provided)|no credentials",
+        "cred, credenti, locat:0.6, missing:0.6, found:0.5, configur:0.6, provid:0.4, env:0.4, set up:0.5",
     ),
     _c(
         "permission_denied",
@@ -67,15 +79,19 @@ CONCEPTS: list[Concept] = [
         "table_missing",
         r"TABLE_NOT_FOUND|TABLE_OR_VIEW_NOT_FOUND|no such table|Table\b.{0,120}\b(?:does not exist|not found)"
         r"|relation .{0,120} does not exist|NoSuchTable|UndefinedTable|Table or view not found|Unknown table"
-        r"|NoSuchObjectException",
+        r"|NoSuchObjectException|\bObject '[^']{1,200}' does not exist|Not found: (?:Table|Dataset)",
         "table, renam, drop, relat, view, exist:0.5, vanish:0.5, gone:0.5, missing:0.4, delet:0.4, moved:0.5",
+        unless=r"\bpartition\b.{0,80}\bnot (?:found|available)|\bpok(?:e|es|ing)\b",  # a late partition, not a table
     ),
     _c(
         "column_missing",
         r"UNRESOLVED_COLUMN|cannot be resolved|no such column|column\b.{0,120}\b(?:does not exist|not found)"
         r"|Unknown column|COLUMN_NOT_FOUND|UndefinedColumn|cannot resolve|schema mismatch|type mismatch"
-        r"|Cannot cast|CAST_INVALID_INPUT|incompatible (?:type|schema)|INCOMPATIBLE_DATA",
-        "column, field, renam, schema, mismatch, cast, attribut:0.5, drop:0.5, type:0.4, resolv:0.6, changed:0.5",
+        r"|Cannot cast|incompatible (?:type|schema)|INCOMPATIBLE_DATA|cannot be converted|Expected: \S+, Found:"
+        r"|SchemaColumnConvertNotSupported|ParquetDecodingException|Unrecognized name|invalid identifier"
+        r"|not in index",
+        "column, field, renam, schema, mismatch, not match, cast, attribut:0.5, drop:0.5, type:0.4, resolv:0.6, "
+        "changed:0.5, identifi:0.6",
     ),
     _c(
         "timeout",
@@ -93,9 +109,10 @@ CONCEPTS: list[Concept] = [
         "connection",
         r"Connection ?(?:refused|reset|aborted|closed|Error)|could not connect|can't connect|unable to connect"
         r"|no route to host|Name or service not known|name resolution|getaddrinfo|unreachable|Broken pipe"
-        r"|ECONNREFUSED|ECONNRESET|Could not resolve host|server closed the connection|network",
+        r"|ECONNREFUSED|ECONNRESET|Could not resolve host|server closed the connection|network|Lost connection"
+        r"|SSL SYSCALL error|EOF detected|NoBrokersAvailable|ServerSelectionTimeout|connection (?:was )?lost",
         "connect, reach, network, host, unreach, dns, refus, socket, port, endpoint, offline, down:0.5, talk:0.6,"
-        "resolv:0.3, link:0.4",
+        "resolv:0.3, link:0.4, lost connect, drop connect",
     ),
     _c(
         "disk_full",
@@ -126,7 +143,8 @@ CONCEPTS: list[Concept] = [
         r"check failed|null value|NOT NULL constraint|violates not-null|AssertionError|data quality"
         r"|row count|expectation|validation fail|ValidationError|invalid row|unexpected (?:null|empty)"
         r"|DataQuality|test failed",
-        "qualiti, quality, null, check, assert, expect, valid:0.6, validat, bad data, garbag, empty, row count, wrong, "
+        "qualiti, quality, null, check, assert, expect, valid:0.6, validat, bad data, garbag:0.5, empty, row count, "
+        "wrong, "
         "corrupt:0.5",
     ),
     _c(
@@ -150,8 +168,9 @@ CONCEPTS: list[Concept] = [
     _c(
         "executor_lost",
         r"ExecutorLostFailure|Lost executor|FetchFailed|Job aborted due to stage failure|Stage \d+ .{0,40}failed"
-        r"|Container exited with a non-zero|container (?:marked as )?failed|shuffle|worker lost|Lost task",
-        "executor, spark, stage, shuffl, job abort, container, lost, worker, node:0.5, cluster:0.5",
+        r"|Container exited with a non-zero|container (?:marked as )?failed|shuffle|worker lost|Lost task"
+        r"|worker (?:exited|crashed)|exited unexpectedly|\bcrashed\b",
+        "executor, spark, stage, shuffl, job abort, container, lost, worker, node:0.5, cluster:0.5, crash:0.6",
     ),
     _c(
         "pod_failed",
@@ -162,8 +181,10 @@ CONCEPTS: list[Concept] = [
     _c(
         "user_code_bug",
         r"ZeroDivisionError|KeyError|TypeError|AttributeError|IndexError|NameError|NoneType|UnboundLocalError"
-        r"|RecursionError|NullPointerException|division by zero|ValueError|list index out of range",
-        "bug, code, divid, zero, attribut, none, null:0.4, undefin, typo:0.4, index, recurs, python, crash:0.4",
+        r"|RecursionError|NullPointerException|division by zero|ValueError|list index out of range|UndefinedError"
+        r"|is undefined|TemplateSyntaxError",
+        "bug, code, divid, zero, attribut, none, null:0.4, undefin, typo:0.4, index, recurs, python, crash:0.4, "
+        "templat:0.6, variabl:0.6, jinja",
     ),
     _c(
         "encoding",
@@ -181,29 +202,74 @@ CONCEPTS: list[Concept] = [
         "service_error",
         r"\b50[0234]\b|Internal Server Error|Bad Gateway|Service Unavailable|ServiceUnavailable|Gateway Timeout"
         r"|InternalError|InternalFailure|server error|upstream connect error",
-        "servic, server, api:0.5, unavail, outag, down, 5xx, 500, 502, 503, provid, vendor, gateway",
+        "servic:0.6, server, api:0.5, unavail, outag, down, 5xx, 500, 502, 503, provid, vendor, gateway",
+    ),
+    _c(
+        "invalid_value",
+        r"invalid literal|invalid input syntax|could not convert|NumberFormatException|JSONDecodeError"
+        r"|Expecting value|Unparseable|cannot parse|Failed to parse|InvalidTextRepresentation|CAST_INVALID_INPUT"
+        r"|NumericValueOutOfRange|out of range for type|DateTimeParseException|invalid (?:date|number|value)"
+        r"|malformed (?:json|record|row)|Numeric value .{0,40} is not recognized|ParserError|Error tokenizing"
+        r"|Expected \d+ fields",
+        "number, numer, pars, convert, format:0.6, json, invalid:0.6, bad:0.4, valu:0.5, digit, integ, decim, "
+        "date:0.5, literal, malform:0.6, unparse",
+    ),
+    _c(
+        "command_failed",
+        r"Bash command failed|returned non-zero exit|non-zero exit (?:code|status)|CalledProcessError"
+        r"|(?:exit|return) (?:code|status) [1-9]\d*\b(?<!137)",
+        "shell, script, bash, command, exit, subprocess, non zero, nonzero, return:0.5, submit:0.6, cli:0.6",
+    ),
+    _c(
+        "dbt_failed",
+        r"(?:Database|Compilation|Runtime) Error in (?:model|test|snapshot|seed)|Failure in test \w+"
+        r"|dbt (?:run|test|build) failed",
+        "dbt, model:0.5, materializ",
     ),
 ]
 BY_NAME = {c.name: c for c in CONCEPTS}
 
 
+# Changes when a concept's log pattern changes: an index tagged with other patterns re-tags its templates.
+VERSION = hashlib.sha256(
+    "\n".join(f"{c.name}\t{c.log.pattern}\t{c.unless.pattern if c.unless else ''}" for c in CONCEPTS).encode()
+).hexdigest()[:16]
+
+
 def tag(text: str) -> list[str]:
     """The concepts a log line expresses."""
-    return [c.name for c in CONCEPTS if c.log.search(text)]
+    return [c.name for c in CONCEPTS if c.log.search(text) and not (c.unless and c.unless.search(text))]
+
+
+def _cue_match(word: str, cue: str) -> bool:
+    """A query word matches a cue word when equal, or when it starts with a cue of five letters or more."""
+    return word == cue or (len(cue) >= 5 and word.startswith(cue))
 
 
 def query_concepts(query: str) -> dict[str, float]:
-    """The concepts a plain-language query asks for, with a weight in 0..1."""
+    """The concepts a plain-language query asks for, with a weight in 0..1. A two-word cue that matches takes its
+    words for its concept: "lost connection" asks for connection, not also for executor_lost's "lost"."""
     words = [stem(t) for t in tokens(query)]
-    joined = " " + " ".join(words) + " "
+    phrases: dict[str, str] = {}
+    taken: dict[int, str] = {}  # word position -> the concept whose two-word cue took it
+    for c in CONCEPTS:
+        for cue in c.cues:
+            parts = cue.split()
+            if len(parts) < 2:
+                continue
+            for i in range(len(words) - len(parts) + 1):
+                if all(_cue_match(words[i + j], part) for j, part in enumerate(parts)):
+                    phrases[cue] = c.name
+                    taken.update(dict.fromkeys(range(i, i + len(parts)), c.name))
     out: dict[str, float] = {}
     for c in CONCEPTS:
         total = 0.0
+        mine = [w for i, w in enumerate(words) if taken.get(i, c.name) == c.name]
         for cue, weight in c.cues.items():
             if " " in cue:
-                if f" {cue} " in joined:
+                if phrases.get(cue) == c.name:
                     total += weight
-            elif any(w == cue or (len(cue) >= 5 and w.startswith(cue)) for w in words):
+            elif any(_cue_match(w, cue) for w in mine):
                 total += weight
         if total >= 0.5:
             out[c.name] = min(1.0, total)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oncall_mcp.servers.airflow_logs.index import concepts
+
 SCHEMA_VERSION = "1"
 FAILED = ("failed", "up_for_retry")
 
@@ -152,8 +154,29 @@ class IndexStore:
                 if self.meta("schema_version") not in (None, SCHEMA_VERSION):
                     raise RuntimeError(f"index {path} has another schema version; delete it to rebuild")
                 self.set_meta({"schema_version": SCHEMA_VERSION})
+                self._retag_if_stale()
         elif not path.is_file():
             raise FileNotFoundError(f"no index file {path}")
+
+    def _retag_if_stale(self) -> int:
+        """Re-tag every template when the error concepts changed since the index was built (a new release): the
+        concept layer of search would otherwise miss lines the new patterns recognise. Tags come from each
+        template's stored example (the line as first seen, clipped). Returns how many templates were re-tagged."""
+        if self.meta("concepts_version") == concepts.VERSION:
+            return 0
+        con = self.con()
+        rows = con.execute("SELECT id, example FROM templates").fetchall()
+        with con:
+            con.execute("DELETE FROM template_concepts")
+            for tid, example in rows:
+                tags = concepts.tag(example)
+                con.execute("UPDATE templates SET concepts = ? WHERE id = ?", (" ".join(tags), tid))
+                con.executemany(
+                    "INSERT OR IGNORE INTO template_concepts (concept, template_id) VALUES (?, ?)",
+                    [(c, tid) for c in tags],
+                )
+        self.set_meta({"concepts_version": concepts.VERSION})
+        return len(rows)
 
     def con(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -298,7 +321,7 @@ class IndexStore:
                 for table in ("attempts", "failures", "signatures", "templates", "templates_fts",
                               "template_concepts", "occurrences", "vectors", "meta"):  # fmt: skip
                     con.execute(f"DELETE FROM {table}")
-            self.set_meta({"schema_version": SCHEMA_VERSION})
+            self.set_meta({"schema_version": SCHEMA_VERSION, "concepts_version": concepts.VERSION})
 
     # --- counts -----------------------------------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
