@@ -118,25 +118,25 @@ async def test_secrets_never_leak_in_errors() -> None:
 
 @pytest.mark.process
 def test_bad_configuration_fails_with_one_line() -> None:
+    (line,) = refused_at_start({"OCM_TRINO_SPARK_REMOTE": "http://x"})
+    assert "OCM_TRINO_SPARK_REMOTE" in line
+
+
+def refused_at_start(env: dict[str, str]) -> list[str]:
+    """Start the trino server with `env`; it must exit 2 before serving. Returns its stderr lines (expected: one)."""
     out = subprocess.run(
-        [sys.executable, "-m", "oncall_mcp.servers.trino"], env=server_env({"OCM_TRINO_SPARK_REMOTE": "http://x"}),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "oncall_mcp.servers.trino"], env=server_env(env), cwd=ROOT, capture_output=True,
+        text=True, stdin=subprocess.DEVNULL, timeout=60,
     )  # fmt: skip
-    assert out.returncode == 2
-    assert "OCM_TRINO_SPARK_REMOTE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert out.returncode == 2, out.stderr[-500:]
+    return out.stderr.strip().splitlines()
 
 
 @pytest.mark.process
 def test_a_session_catalog_alias_that_reads_files_or_system_fails_at_start_with_one_line() -> None:
     for value, named in (("lake,parquet", "'parquet' is a Spark data source name"), ("system", "'system' cannot")):
-        env = server_env({"OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES": value})
-        out = subprocess.run(
-            [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, timeout=60,
-        )  # fmt: skip
-        assert out.returncode == 2, out.stderr[-500:]
-        lines = out.stderr.strip().splitlines()
-        assert len(lines) == 1 and "OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES" in lines[0] and named in lines[0], lines
+        (line,) = refused_at_start({"OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES": value})
+        assert "OCM_TRINO_SPARK_SESSION_CATALOG_ALIASES" in line and named in line, line
 
 
 def test_list_settings_read_comma_separated_names_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,15 +176,8 @@ async def test_check_sql_reads_a_session_catalog_alias_as_spark_catalog() -> Non
 @pytest.mark.process
 def test_credentials_over_http_fail_at_start_with_one_line() -> None:
     for secret in ("OCM_TRINO_PASSWORD", "OCM_TRINO_JWT"):
-        env = server_env({"OCM_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
-        out = subprocess.run(
-            [sys.executable, "-m", "oncall_mcp.servers.trino"], env=env, cwd=ROOT, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, timeout=60,
-        )  # fmt: skip
-        assert out.returncode == 2, out.stderr[-500:]
-        lines = out.stderr.strip().splitlines()
-        assert len(lines) == 1 and secret in lines[0] and "OCM_TRINO_HTTP_SCHEME" in lines[0], lines
-        assert "s3cr3t" not in out.stderr
+        (line,) = refused_at_start({"OCM_TRINO_HOST": "trino.example", secret: "s3cr3t-value"})
+        assert secret in line and "OCM_TRINO_HTTP_SCHEME" in line and "s3cr3t" not in line, line
     ok = TrinoSettings(host="h", http_scheme="https", jwt="j")
     assert ok.jwt is not None
 
