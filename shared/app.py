@@ -3,6 +3,7 @@ with portable schemas (`shared.schemas`) and able to report progress (`report_pr
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib.metadata
 import inspect
@@ -215,6 +216,10 @@ class AuditedMCPServer(MCPServer):
                     f"Error executing tool {name}: arguments are nested deeper than {MAX_ARGUMENT_DEPTH} levels; "
                     "no tool takes such values, send flat arguments"
                 )
+            unknown = self._unknown_arguments(name, arguments)
+            if unknown:
+                record.outcome, record.error = "invalid_arguments", redact("unknown arguments: " + ", ".join(unknown))
+                raise ToolError(f"Error executing tool {name}: {self._unknown_message(name, unknown)}")
             return await super().call_tool(name, arguments, context)
         except BaseException as exc:
             if record.outcome is None:  # refused before the tool body ran
@@ -226,6 +231,30 @@ class AuditedMCPServer(MCPServer):
             self.audit.record(
                 redact(name), caller, args, record.outcome or "ok", duration, record.size, record.error, identity
             )
+
+    def _known_arguments(self, name: str) -> list[str] | None:
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            return None
+        return list(tool.parameters.get("properties") or {})
+
+    def _unknown_arguments(self, name: str, arguments: Any) -> list[str]:
+        """Argument names the tool does not take. The SDK drops them silently, so `dag=` instead of `dag_id=` would
+        quietly answer for every DAG; a clear refusal lets the caller correct the name."""
+        known = self._known_arguments(name)
+        if known is None or not isinstance(arguments, dict):
+            return []
+        return sorted(str(k) for k in arguments if k not in known)
+
+    def _unknown_message(self, name: str, unknown: list[str]) -> str:
+        known = self._known_arguments(name) or []
+        parts = []
+        for arg in unknown:
+            close = difflib.get_close_matches(arg, known, n=1, cutoff=0.6)
+            shown = redact(arg[:60])
+            parts.append(f"{shown!r} (did you mean {close[0]!r}?)" if close else repr(shown))
+        takes = ", ".join(known) if known else "no arguments"
+        return f"unknown argument {', '.join(parts)}; {name} takes: {takes}"
 
     def _refusal(self, name: str, exc: BaseException) -> tuple[str, str]:
         if self._tool_manager.get_tool(name) is None:

@@ -118,19 +118,26 @@ async def test_refused_calls_are_audited_too(tmp_path: Path, mode: str) -> None:
     server = build_server(ProbeSettings(audit_file=audit))
     secret = "ghp_" + "a1B2" * 9
     async with Client(server.mcp, mode=mode) as client:
-        bad = await client.call_tool("crash", {"text": 7, "note": f"token={secret}"})
+        bad = await client.call_tool("crash", {"text": 7})
+        extra = await client.call_tool("echo", {"txt": "hi", "note": f"token={secret}"})
         unknown = await client.call_tool("no_such_tool", {"password": "pw=S3cret-99"})
         after = await client.call_tool("whoami", {})
-    assert bad.is_error and unknown.is_error and not after.is_error
+    assert bad.is_error and extra.is_error and unknown.is_error and not after.is_error
+    # an argument the tool does not take is refused by name (the SDK would drop it silently), with the closest one
+    assert tool_text(extra) == (
+        "Error executing tool echo: unknown argument 'note', 'txt' (did you mean 'text'?); echo takes: text"
+    )
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert [(r["tool"], r["outcome"]) for r in records] == [
         ("crash", "invalid_arguments"),
+        ("echo", "invalid_arguments"),
         ("no_such_tool", "unknown_tool"),
         ("whoami", "ok"),
     ]
-    invalid, missing, _ = records
+    invalid, unknown_args, missing, _ = records
     assert invalid["caller"].startswith("local") and invalid["args"]["text"] == 7
     assert invalid["error"] == "arguments failed validation: text"
+    assert unknown_args["error"] == "unknown arguments: note, txt"
     assert missing["error"] == "unknown tool" and missing["bytes_returned"] == 0
     text = audit.read_text()
     assert secret not in text and "S3cret" not in text
