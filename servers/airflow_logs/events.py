@@ -236,15 +236,18 @@ def _parse_json(line_number: int, text: str, clipped: int) -> Event | None:
 
 
 # `kafka.errors.NoBrokersAvailable: ...`: a module-qualified class name, whatever its suffix
-DOTTED_EXC = re.compile(r"^(?P<type>(?:[a-z_]\w*\.)+_*[A-Z]\w{0,80})(?::\s*(?P<msg>.*))?$")
+DOTTED_EXC = re.compile(r"^(?P<type>(?:[a-z_]\w*\.)+_*[A-Za-z]\w{0,80})(?::\s*(?P<msg>.*))?$")
+# `socket.gaierror: [Errno -2] …`, `DeprecationWarning: …` (raised as an error): `Name: message`, any class name
+NAMED_EXC = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w{0,80}):\s+(?P<msg>.*)$")
 
 
 def promote_exception_line(ev: Event) -> None:
-    """A line right after a traceback frame names the exception even when the class does not end in Error."""
+    """The line that ends a traceback (right after its frames) is the exception, whatever its class is named."""
     if ev.exc_line:
         return
-    m = DOTTED_EXC.match(ev.text.strip())
-    if m:
+    text = (ev.message if ev.fmt == "json" else ev.text).strip()
+    m = DOTTED_EXC.match(text) or NAMED_EXC.match(text)
+    if m and m.group("type").lower() not in LEVELS:
         ev.exc_line = True
         ev.embedded = False
         ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]

@@ -124,7 +124,9 @@ def analyze(result: ScanResult) -> Analysis:
             continue
         if ev.fmt == "plain" and ev.text[:1] in (" ", "\t") and ev.line_number - 1 in frame_lines:
             continue  # the source line a traceback prints under a frame: context, not an event
-        if ev.fmt == "plain" and (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines):
+        if (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines) and (
+            ev.fmt == "plain" or (ev.fmt == "json" and (ev.embedded or not ev.exc_chain))
+        ):
             promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
         if patterns.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)

@@ -1,0 +1,108 @@
+"""The final failure event outranks what came before it: a kill after errors the task went past, Python warnings
+(not exceptions unless they end a traceback), and the exception ending a traceback whatever its class is named
+(OSError, IOError, EOFError, socket.gaierror: no lowercase letter before `Error`, no error word in the message).
+
+Each case is written as Airflow 2 (text) and Airflow 3 (JSON lines) would log it; the strings are not the ones of the
+calibration corpus (bench/logcorpus)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from oncall_mcp.servers.airflow_logs.server import build_server
+from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
+from oncall_mcp.suite.demo.airflow_log import error_detail
+from tests.airflow_logs.logs import RUN, af2, af2_noise, j, traceback, write
+from tests.nextsteps import assert_steps_runnable
+
+SUPERVISOR = "supervisor"
+OOM_AF3 = (
+    "Process terminated by signal. Likely out of memory error (OOM). For more information, see "
+    "https://airflow.apache.org/docs/apache-airflow/stable/troubleshooting.html#process-terminated-by-signal."
+)
+SIGKILL_AF2 = af2("INFO", "Task exited with return code Negsignal.SIGKILL", "local_task_job_runner.py:234", 900)
+BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
+DAG_FILE = "/opt/airflow/dags/exports.py"
+LIB = "/home/airflow/.local/lib/python3.11/site-packages"
+
+
+async def find(tmp_path: Path, lines: list[str]) -> dict[str, Any]:
+    write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", "\n".join(lines) + "\n")
+    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("find_failure", {"dag_id": "d", "run_id": RUN, "task_id": "t"})
+    assert not r.is_error, r.content
+    assert_steps_runnable(r.structured_content)
+    return r.structured_content
+
+
+def top(d: dict[str, Any]) -> dict[str, Any]:
+    return d["root_cause_lines"][0]
+
+
+def line_with(d: dict[str, Any], text: str) -> dict[str, Any]:
+    found = [x for x in d["root_cause_lines"] if text in x["text"]]
+    assert found, [x["text"] for x in d["root_cause_lines"]]
+    return found[0]
+
+
+# --- 3. the exception ending a traceback, whatever its class is named ---------------------------------------------
+
+TRACEBACK_ENDS = [
+    ("OSError: [Errno 28] No space left on device", "OSError"),
+    ("IOError: [Errno 28] No space left on device", "IOError"),
+    ("OSError: disk quota exceeded", "OSError"),
+    ("EOFError: Ran out of input", "EOFError"),
+    ("socket.gaierror: [Errno -2] Name or service not known", "socket.gaierror"),
+]
+TRACEBACK_IDS = ["OSError_28", "IOError_28", "OSError_quota", "EOFError", "socket_gaierror"]
+
+
+@pytest.mark.parametrize(("exc_line", "exc_type"), TRACEBACK_ENDS, ids=TRACEBACK_IDS)
+async def test_airflow2_traceback_ending_in_any_class_name(tmp_path: Path, exc_line: str, exc_type: str) -> None:
+    lines = [
+        *af2_noise(30),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:1937", 100),
+        *traceback(f"{LIB}/airflow/models/taskinstance.py", DAG_FILE),
+        exc_line,
+        af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1400", 101),
+        af2("INFO", "Task exited with return code 1", "local_task_job_runner.py:228", 102),
+    ]
+    d = await find(tmp_path, lines)
+    assert top(d)["text"] == exc_line
+    assert d["exception_type"] == exc_type
+    assert d["error_category"] != "unknown"
+
+
+# (a lowercase module-qualified class in an Airflow 3 JSON line, `socket.gaierror: …`, is not a candidate line of the
+# scan: the module-path alternative is anchored at the start of a line)
+@pytest.mark.parametrize(("exc_line", "exc_type"), TRACEBACK_ENDS[:4], ids=TRACEBACK_IDS[:4])
+async def test_airflow3_bash_python_traceback_ending_in_any_class_name(
+    tmp_path: Path, exc_line: str, exc_type: str
+) -> None:
+    """A BashOperator running a Python script: its traceback arrives as info lines of the subprocess hook."""
+    lines = [
+        j("info", "Running command: ['/usr/bin/bash', '-c', 'python /opt/airflow/dags/scripts/export.py']", BASH),
+        *[j("info", f"exported chunk {i}", BASH) for i in range(30)],
+        j("info", "Traceback (most recent call last):", BASH),
+        j("info", '  File "/opt/airflow/dags/scripts/export.py", line 51, in <module>', BASH),
+        j("info", "    write_chunk(out, rows)", BASH),
+        j("info", exc_line, BASH),
+        j("info", "Command exited with return code 1", BASH),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[
+                error_detail(
+                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 1.", []
+                )
+            ],
+        ),
+    ]
+    d = await find(tmp_path, lines)
+    assert exc_line in top(d)["text"]
+    assert d["exception_type"] == exc_type
