@@ -16,9 +16,11 @@ LOG4J = re.compile(
     r"(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b:?\s*(?P<msg>.*)$"
 )
 LEVEL_WORD = re.compile(r"\b(FATAL|CRITICAL|ERROR|WARN|WARNING|Error|Warning)\b")
+# Python's warnings module prints `DeprecationWarning: …` (or `file.py:10: UserWarning: …`): a warning, not an
+# exception, unless it ends a traceback (see promote_exception_line)
 EXC_LINE = re.compile(
     r"^\s*(?:Caused by:\s*|Exception in thread \"[^\"]*\"\s*|\(\S+\)\s*)?"
-    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:_*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault|Warning"
+    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:_*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault"
     r"|Denied|Killed|NotFound|Violation)|KeyError|StopIteration))(?:(?::\s*|\s+|\()(?P<msg>.*))?$"
 )
 FRAME_PY = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\S+)')

@@ -113,7 +113,7 @@ RULES = [(cat, re.compile(rx), w) for cat, rx, w in _RULES]
 GENERIC_EXC = re.compile(
     r"^(?:[\w.]+\.)?(?:AirflowException|AirflowFailException|Py4JJavaError|CalledProcessError|SparkException"
     r"|Exception|BaseException|RuntimeError|AirflowTaskTerminated|TaskDeferralError|DagRunFailed|ExecutionError"
-    r"|SystemExit|RetryError|PodLaunchFailedException|ProgrammingError|DatabaseError"
+    r"|SystemExit|RetryError|PodLaunchFailedException"
     r"|StreamingQueryException|RemoteException|ExecutionException|CompletionException|InvocationTargetException"
     r"|UndeclaredThrowableException|SQLException)$"
 )
@@ -127,7 +127,7 @@ GENERIC_MSG = re.compile(
     re.I,
 )
 NOISE = re.compile(
-    r"is deprecated|DeprecationWarning|UserWarning|FutureWarning|PendingDeprecationWarning|Running command:"
+    r"is deprecated|\b[A-Z]\w*Warning\b|Running command:"  # Python warning categories: DeprecationWarning, …
     r"|Executing:|Running statement|Running query|::group::|::endgroup::|Filling up the DagBag|OpenLineage"
     r"|ShutdownHookManager|Deleting directory|SecretsMasker|Could not import graphviz|Retrying|retrying"
     r"|will retry|Retry attempt|Attempting to retry|Starting attempt|Dependencies all met|Exporting env vars"

@@ -16,7 +16,7 @@ from mcp import Client
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from oncall_mcp.suite.demo.airflow_log import error_detail
-from tests.airflow_logs.logs import RUN, af2, af2_noise, j, traceback, write
+from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
 from tests.nextsteps import assert_steps_runnable
 
 SUPERVISOR = "supervisor"
@@ -48,6 +48,102 @@ def line_with(d: dict[str, Any], text: str) -> dict[str, Any]:
     found = [x for x in d["root_cause_lines"] if text in x["text"]]
     assert found, [x["text"] for x in d["root_cause_lines"]]
     return found[0]
+
+
+# --- 2. Python warnings are not exceptions -------------------------------------------------------------------------
+
+AF2_WARNINGS = [
+    af2(
+        "WARNING",
+        "DeprecationWarning: the `schedule_interval` argument is deprecated; use `schedule`",
+        "exports.py:12",
+        3,
+    ),
+    af2("WARNING", "FutureWarning: Series.__getitem__ treating keys as positions is deprecated", "exports.py:40", 4),
+    af2(
+        "WARNING",
+        f"{DAG_FILE}:10: UserWarning: pandas only supports SQLAlchemy connectable or database string URI",
+        "warnings.py:112",
+        5,
+    ),
+]
+AF3_WARNINGS = [
+    j("warning", "DeprecationWarning: the `schedule_interval` argument is deprecated; use `schedule`", "py.warnings"),
+    j("warning", "RuntimeWarning: invalid value encountered in divide", "py.warnings"),
+]
+
+
+async def test_airflow2_deprecation_warning_does_not_outrank_a_sigkill(tmp_path: Path) -> None:
+    lines = [*af2_noise(5), *AF2_WARNINGS, *af2_noise(30, 10), SIGKILL_AF2]
+    d = await find(tmp_path, lines)
+    assert top(d)["text"] == SIGKILL_AF2
+    assert d["error_category"] == "killed"
+    assert d["exception_type"] is None
+    assert d["cause_in_log"] is False
+
+
+async def test_airflow3_warning_does_not_outrank_an_oom_kill(tmp_path: Path) -> None:
+    lines = [*noise_json(5, "t"), *AF3_WARNINGS, *noise_json(30, "t"), j("critical", OOM_AF3, SUPERVISOR, signal=-9)]
+    d = await find(tmp_path, lines)
+    assert "Process terminated by signal" in top(d)["text"]
+    assert d["error_category"] == "out_of_memory"
+    assert d["exception_type"] is None
+    assert not [x for x in d["root_cause_lines"] if "Warning" in x["text"]], d["root_cause_lines"]
+
+
+SNOWFLAKE_TIMEOUT = (
+    "000630 (57014): 01b1c2d3-0000-7a8b: Statement reached its statement or warehouse timeout of 3,600 second(s) "
+    "and was canceled."
+)
+
+
+async def test_airflow2_snowflake_programming_error_beats_a_warning(tmp_path: Path) -> None:
+    exc_line = f"snowflake.connector.errors.ProgrammingError: {SNOWFLAKE_TIMEOUT}"
+    lines = [
+        *af2_noise(5),
+        *AF2_WARNINGS,
+        *af2_noise(20, 10),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:1937", 100),
+        *traceback(f"{LIB}/airflow/models/taskinstance.py", DAG_FILE, f"{LIB}/snowflake/connector/cursor.py"),
+        exc_line,
+        af2("INFO", "Marking task as UP_FOR_RETRY. dag_id=d, task_id=t", "taskinstance.py:1400", 101),
+        af2("INFO", "Task exited with return code 1", "local_task_job_runner.py:228", 102),
+    ]
+    d = await find(tmp_path, lines)
+    assert top(d)["text"] == exc_line
+    assert "generic wrapper" not in top(d)["reason"]
+    assert d["exception_type"] == "snowflake.connector.errors.ProgrammingError"
+
+
+async def test_airflow3_snowflake_programming_error_beats_a_warning(tmp_path: Path) -> None:
+    lines = [
+        *noise_json(5, "t"),
+        *AF3_WARNINGS,
+        *noise_json(20, "t"),
+        j(
+            "error",
+            "Task failed with exception",
+            error_detail=[error_detail("ProgrammingError", SNOWFLAKE_TIMEOUT, [])],
+        ),
+    ]
+    d = await find(tmp_path, lines)
+    assert "Statement reached its statement or warehouse timeout" in top(d)["text"]
+    assert "generic wrapper" not in top(d)["reason"]
+    assert d["exception_type"] == "ProgrammingError"
+
+
+async def test_warning_raised_as_an_error_ends_a_traceback_and_is_the_exception(tmp_path: Path) -> None:
+    exc_line = "UserWarning: Boolean Series key will be reindexed to match DataFrame index."
+    lines = [
+        *af2_noise(20),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:1937", 100),
+        *traceback(DAG_FILE, f"{LIB}/pandas/core/frame.py"),
+        exc_line,
+        af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1400", 101),
+    ]
+    d = await find(tmp_path, lines)
+    assert top(d)["text"] == exc_line
+    assert d["exception_type"] == "UserWarning"
 
 
 # --- 3. the exception ending a traceback, whatever its class is named ---------------------------------------------
