@@ -50,6 +50,119 @@ def line_with(d: dict[str, Any], text: str) -> dict[str, Any]:
     return found[0]
 
 
+# --- 1. a kill after an error the task went past -------------------------------------------------------------------
+
+
+def af3_metrics_push_failed(say_continuing: bool) -> str:
+    return j(
+        "error",
+        "Could not push run metrics to the gateway" + ("; continuing without metrics" if say_continuing else ""),
+        "etl.metrics",
+        error_detail=[
+            error_detail(
+                "HTTPError",
+                "503 Server Error: Service Unavailable for url: https://pushgw.internal/metrics/job/exports",
+                [(f"{LIB}/requests/models.py", 1021, "raise_for_status"), (DAG_FILE, 88, "push")],
+            )
+        ],
+    )
+
+
+def af2_lineage_post_failed() -> list[str]:
+    return [
+        af2("ERROR", "Could not post the lineage event to the catalog", "lineage.py:31", 40),
+        *traceback(DAG_FILE, f"{LIB}/requests/models.py"),
+        "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://catalog.internal/api/lineage",
+    ]
+
+
+@pytest.mark.parametrize("say_continuing", [True, False], ids=["says_continuing", "ran_on"])
+async def test_airflow3_oom_kill_outranks_an_earlier_handled_http_error(tmp_path: Path, say_continuing: bool) -> None:
+    lines = [
+        *noise_json(5, "t"),
+        af3_metrics_push_failed(say_continuing),
+        *noise_json(25, "t"),
+        j("critical", OOM_AF3, SUPERVISOR, signal=-9, signal_name="SIGKILL"),
+    ]
+    d = await find(tmp_path, lines)
+    assert "Process terminated by signal" in top(d)["text"]
+    assert d["error_category"] == "out_of_memory"
+    assert d["exception_type"] is None
+    assert "handled" in line_with(d, "503 Server Error")["reason"]
+
+
+async def test_airflow3_sigterm_kill_outranks_an_earlier_handled_error(tmp_path: Path) -> None:
+    lines = [
+        *noise_json(5, "t"),
+        af3_metrics_push_failed(True),
+        *noise_json(25, "t"),
+        j(
+            "error",
+            "Process terminated by signal. For more information, see "
+            "https://airflow.apache.org/docs/apache-airflow/stable/troubleshooting.html#process-terminated-by-signal.",
+            SUPERVISOR,
+            signal=-15,
+            signal_name="SIGTERM",
+        ),
+    ]
+    d = await find(tmp_path, lines)
+    assert "Process terminated by signal" in top(d)["text"]
+    assert d["error_category"] == "killed"
+    assert d["cause_in_log"] is False
+
+
+@pytest.mark.parametrize(
+    "kill",
+    [
+        SIGKILL_AF2,
+        af2("INFO", "Task exited with return code -9", "local_task_job_runner.py:234", 900),
+        af2(
+            "WARNING",
+            "State of this instance has been externally set to failed. Terminating instance.",
+            "local_task_job_runner.py:302",
+            900,
+        ),
+    ],
+    ids=["negsignal_sigkill", "return_code_minus_9", "externally_set_failed"],
+)
+async def test_airflow2_kill_outranks_an_earlier_handled_exception(tmp_path: Path, kill: str) -> None:
+    lines = [*af2_noise(5), *af2_lineage_post_failed(), *af2_noise(25, 50), kill]
+    d = await find(tmp_path, lines)
+    assert top(d)["text"] == kill
+    assert d["error_category"] == "killed"
+    assert d["cause_in_log"] is False
+    assert d["exception_type"] is None
+    assert "handled" in line_with(d, "401 Client Error")["reason"]
+
+
+async def test_error_right_before_a_kill_stays_the_cause(tmp_path: Path) -> None:
+    """No sign the task went past it (no 'continuing', killed a few lines later): it may be why it was killed."""
+    lines = [
+        *af2_noise(30),
+        af2("ERROR", "Worker lost contact with the warehouse while streaming rows", "export.py:77", 60),
+        SIGKILL_AF2,
+    ]
+    d = await find(tmp_path, lines)
+    assert "lost contact with the warehouse" in top(d)["text"]
+    assert "handled" not in top(d)["reason"]
+
+
+async def test_handled_error_then_another_exception_keeps_the_exception_first(tmp_path: Path) -> None:
+    lines = [
+        *af2_noise(5),
+        *af2_lineage_post_failed(),
+        *af2_noise(25, 50),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:2698", 800),
+        *traceback(DAG_FILE),
+        "ValueError: could not convert string to float: 'n/a'",
+        af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1206", 801),
+        SIGKILL_AF2,
+    ]
+    d = await find(tmp_path, lines)
+    assert d["exception_type"] == "ValueError"
+    assert top(d)["text"].startswith("ValueError")
+
+
 # --- 2. Python warnings are not exceptions -------------------------------------------------------------------------
 
 AF2_WARNINGS = [
