@@ -16,9 +16,11 @@ LOG4J = re.compile(
     r"(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b:?\s*(?P<msg>.*)$"
 )
 LEVEL_WORD = re.compile(r"\b(FATAL|CRITICAL|ERROR|WARN|WARNING|Error|Warning)\b")
+# Python's warnings module prints `DeprecationWarning: …` (or `file.py:10: UserWarning: …`): a warning, not an
+# exception, unless it ends a traceback (see promote_exception_line)
 EXC_LINE = re.compile(
     r"^\s*(?:Caused by:\s*|Exception in thread \"[^\"]*\"\s*|\(\S+\)\s*)?"
-    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:_*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault|Warning"
+    r"(?P<type>(?:[A-Za-z_][\w]*\.)*(?:_*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout|Failure|Fault"
     r"|Denied|Killed|NotFound|Violation)|KeyError|StopIteration))(?:(?::\s*|\s+|\()(?P<msg>.*))?$"
 )
 FRAME_PY = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\S+)')
@@ -236,15 +238,18 @@ def _parse_json(line_number: int, text: str, clipped: int) -> Event | None:
 
 
 # `kafka.errors.NoBrokersAvailable: ...`: a module-qualified class name, whatever its suffix
-DOTTED_EXC = re.compile(r"^(?P<type>(?:[a-z_]\w*\.)+_*[A-Z]\w{0,80})(?::\s*(?P<msg>.*))?$")
+DOTTED_EXC = re.compile(r"^(?P<type>(?:[a-z_]\w*\.)+_*[A-Za-z]\w{0,80})(?::\s*(?P<msg>.*))?$")
+# `socket.gaierror: [Errno -2] …`, `DeprecationWarning: …` (raised as an error): `Name: message`, any class name
+NAMED_EXC = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w{0,80}):\s+(?P<msg>.*)$")
 
 
 def promote_exception_line(ev: Event) -> None:
-    """A line right after a traceback frame names the exception even when the class does not end in Error."""
+    """The line that ends a traceback (right after its frames) is the exception, whatever its class is named."""
     if ev.exc_line:
         return
-    m = DOTTED_EXC.match(ev.text.strip())
-    if m:
+    text = (ev.message if ev.fmt == "json" else ev.text).strip()
+    m = DOTTED_EXC.match(text) or NAMED_EXC.match(text)
+    if m and m.group("type").lower() not in LEVELS:
         ev.exc_line = True
         ev.embedded = False
         ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]

@@ -113,7 +113,7 @@ RULES = [(cat, re.compile(rx), w) for cat, rx, w in _RULES]
 GENERIC_EXC = re.compile(
     r"^(?:[\w.]+\.)?(?:AirflowException|AirflowFailException|Py4JJavaError|CalledProcessError|SparkException"
     r"|Exception|BaseException|RuntimeError|AirflowTaskTerminated|TaskDeferralError|DagRunFailed|ExecutionError"
-    r"|SystemExit|RetryError|PodLaunchFailedException|ProgrammingError|DatabaseError"
+    r"|SystemExit|RetryError|PodLaunchFailedException"
     r"|StreamingQueryException|RemoteException|ExecutionException|CompletionException|InvocationTargetException"
     r"|UndeclaredThrowableException|SQLException)$"
 )
@@ -127,7 +127,7 @@ GENERIC_MSG = re.compile(
     re.I,
 )
 NOISE = re.compile(
-    r"is deprecated|DeprecationWarning|UserWarning|FutureWarning|PendingDeprecationWarning|Running command:"
+    r"is deprecated|\b[A-Z]\w*Warning\b|Running command:"  # Python warning categories: DeprecationWarning, …
     r"|Executing:|Running statement|Running query|::group::|::endgroup::|Filling up the DagBag|OpenLineage"
     r"|ShutdownHookManager|Deleting directory|SecretsMasker|Could not import graphviz|Retrying|retrying"
     r"|will retry|Retry attempt|Attempting to retry|Starting attempt|Dependencies all met|Exporting env vars"
@@ -139,6 +139,10 @@ NOISE = re.compile(
 RETRYING = re.compile(
     r"(?i)\bretrying\b|\bwill retry\b|\bretry(?:ing)? in \d|\bbacking off\b|\battempt \d+ (?:of|/) ?\d+ failed"
     r"|\bre-?trying\b|\bwill be retried\b"
+)
+# an error the code said it would go past ("Failed to push metrics; continuing")
+WENT_ON = re.compile(
+    r"(?i)\bcontinuing\b|\bignor(?:ing|ed)\b|\bfalling back\b|\bproceeding\b|\bskipping\b|\bwill continue\b"
 )
 RECOVERED = re.compile(
     r"(?i)\b(?:succeeded|recovered|reconnected|re-?established)\b|\bsuccess(?:ful)? (?:after|on) (?:retry|attempt)"
@@ -162,6 +166,13 @@ MARKER = re.compile(
 # the final failure event: Airflow 3 puts the exception on this line, Airflow 2 prints the traceback after it
 FAILED_WITH = re.compile(r"Task failed with exception")
 FAILED_STATE = re.compile(r"Marking task as (?:FAILED|UP_FOR_RETRY)")
+# a terminal line saying the task process was killed or ended from outside: a signal (SIGKILL/OOM, SIGTERM), a
+# zombie or lost heartbeat, a state set externally. It is the final failure event when no exception follows it.
+TERMINAL_KILL = re.compile(
+    r"Task exited with return code (?:Negsignal\.\w+|-\d+|137\b)|Process terminated by signal|Detected zombie job"
+    r"|shouldn't be running anymore|Task killed!|externally set to (?:failed|up_for_retry)|Received SIGTERM"
+    r"|[Hh]eartbeat (?:lost|timed out|missed)|(?:[Ll]ost|[Mm]issed|[Nn]o) heartbeat"
+)
 # An explicit state line (Airflow 2 'Marking task as X', Airflow 3 'new_state=x', 'externally set to x') says what
 # the attempt ended as; the other lines only that it ended (and how): the newest explicit one wins, else the newest
 # other one. The terminal lines Airflow writes when the task process dies, as the task log shows them:

@@ -30,6 +30,7 @@ W_HANDLED = -2.5  # the code retried and recovered (or said it would), and the t
 W_FINAL_FAILURE = 0.5  # the specific exception the task failed with (the final failure event)
 W_EMBEDDED_WEAK = 0.5  # times W_EXCEPTION: an exception named mid-line in a line below error level
 RECOVERY_WINDOW = 50  # lines after an error in which a "succeeded/recovered" line means it was handled
+RAN_ON_LINES = 10  # lines an error is older than a later kill by when the task evidently went on after it
 
 
 @dataclass
@@ -124,7 +125,9 @@ def analyze(result: ScanResult) -> Analysis:
             continue
         if ev.fmt == "plain" and ev.text[:1] in (" ", "\t") and ev.line_number - 1 in frame_lines:
             continue  # the source line a traceback prints under a frame: context, not an event
-        if ev.fmt == "plain" and (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines):
+        if (ev.line_number - 1 in frame_lines or ev.line_number - 2 in frame_lines) and (
+            ev.fmt == "plain" or (ev.fmt == "json" and (ev.embedded or not ev.exc_chain))
+        ):
             promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
         if patterns.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)
@@ -185,6 +188,8 @@ def analyze(result: ScanResult) -> Analysis:
         if ev.line_number in handled:
             ev.score = round(ev.score + W_HANDLED, 3)
             ev.reasons.append(handled[ev.line_number])
+    if final is None:
+        _killed_after(scored, unique, handled)
     unique.sort(key=lambda e: (-e.score, e.line_number))
     an.events = unique
 
@@ -256,6 +261,42 @@ def _caught_before(final: FinalFailure, unique: list[Event], handled: dict[int, 
     return out
 
 
+def _killed_after(scored: list[Event], unique: list[Event], handled: dict[int, str]) -> None:
+    """The task was killed (signal, OOM kill, zombie, state set from outside) and no exception followed: the kill
+    is the final failure event. An earlier error the task went past (the log says it continued, or the task ran on
+    for a while) is history: it ranks below the kill. Errors that explain a kill (memory) are kept."""
+    kills = [e for e in scored if not e.exc_chain and patterns.TERMINAL_KILL.search(e.text)]
+    if not kills:
+        return
+    kill = next(e for e in unique if e.template == kills[-1].template)
+    kill_line = kills[-1].line_number
+    went_past: list[Event] = []
+    for ev in unique:
+        last = max(ev.line_number, ev.last_line)
+        if ev is kill or last >= kill_line or not _errorish(ev) or ev.category in ("killed", "out_of_memory"):
+            continue
+        if ev.line_number in handled:
+            went_past.append(ev)
+            continue
+        body = " ".join([ev.message or ev.text, *(x.value[:300] for x in ev.exc_chain)])
+        if patterns.WENT_ON.search(body):
+            why = "handled: the log says the task went on after it; it was killed later"
+        elif kill_line - last >= RAN_ON_LINES:
+            why = f"handled: the task ran on for {kill_line - last} lines after it and was then killed"
+        else:
+            continue
+        ev.score = round(ev.score + W_HANDLED, 3)
+        ev.reasons.append(why)
+        handled[ev.line_number] = why
+        went_past.append(ev)
+    if not went_past:
+        return
+    kill.score = round(kill.score + W_FINAL_FAILURE, 3)
+    kill.reasons.append("the final failure event: the task was killed after the errors above")
+    for ev in went_past:
+        ev.score = min(ev.score, round(kill.score - 0.1, 3))
+
+
 def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> dict[int, str]:
     """Errors the task got past: the line says it is retrying, or a success/recovery line follows within a few
     lines, and the task still failed later (a failure marker or a later error). Such an error is history, not the
@@ -283,6 +324,9 @@ def _handled(scored: list[Event], unique: list[Event], marker: int | None) -> di
             continue
         if patterns.RETRYING.search(body) or patterns.RETRYING.search(exc_text):
             out[ev.line_number] = "handled: the code retried after it (the task failed later)"
+            continue
+        if patterns.WENT_ON.search(body):
+            out[ev.line_number] = "handled: the log says the code went on after it (the task failed later)"
             continue
         if any(last < r <= last + RECOVERY_WINDOW and r < final for r in recoveries):
             out[ev.line_number] = "handled: a success/recovery line follows it (the task failed later)"

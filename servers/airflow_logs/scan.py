@@ -49,7 +49,7 @@ _CANDIDATE_WORDS = (
     rb"|denied|forbidden|unauthori[sz]ed|refused|unreachable|cannot|can't|could not|couldn't|unable to|not found"
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
     rb"|succeeded|recovered|reconnected)\b)"
-    rb"|[a-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
+    rb"|[a-z]Warning:|[A-Za-z](?:Error|Exception|Exit|Timeout|Denied|Killed)\b|error_detail|\"exception\""
     rb"|Running statement|Executing|Running command|Running query|Marking task as|Poking for"
     rb"|(?m:^[ \t]+File \")"
 )
