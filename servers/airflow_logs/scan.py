@@ -46,6 +46,7 @@ _CANDIDATE_WORDS = (
     rb"(?i:(?:\b|(?:\x1b|\\u001b)\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour (raw or JSON-escaped)
     rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
+    rb"|no space left|quota exceeded|too many open files|too many requests"
     rb"|denied|forbidden|unauthori[sz]ed|refused|unreachable|cannot|can't|could not|couldn't|unable to|not found"
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
     rb"|succeeded|recovered|reconnected)\b)"
