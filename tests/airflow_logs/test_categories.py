@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from oncall_mcp.servers.airflow_logs import scan
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from oncall_mcp.suite.demo.airflow_log import RUNNER_FRAMES, error_detail
@@ -189,3 +190,17 @@ async def test_one_failure_is_one_signature_across_airflow_2_and_3(tmp_path: Pat
     assert sig["count"] == 2
     assert sig["template"].startswith("AirflowSensorTimeout: Sensor has timed out")
     assert sig["first_seen"].startswith("2025-11-20")
+
+
+@pytest.mark.parametrize("engine", scan.ENGINES)
+def test_resource_exhaustion_lines_are_candidates_for_both_engines(engine: str) -> None:
+    lines = [
+        "gzip: stdout: No space left on device",
+        "cp: writing '/data/x.csv': Disk quota exceeded",
+        "accept4: too many open files; sleeping 5ms",
+        "copied 3 files",
+    ]
+    if engine == "hyperscan" and scan.resolve_engine("auto") != "hyperscan":
+        pytest.skip("hyperscan is not installed here")
+    found = scan.scan([("\n".join(lines) + "\n").encode()], engine=engine, threads=1)
+    assert [h.line_number for h in found.hits] == [1, 2, 3]
