@@ -31,7 +31,10 @@ EMBEDDED_EXC = re.compile(r"\b((?:[a-z_]\w{0,60}\.){0,8}_*[A-Z]\w{0,80}(?:Error|
 # `bash: line 1: foo: command not found`, `gsutil: CommandException: No URLs matched`, `fatal: not a git repository`
 TOOL_ERROR = re.compile(
     r"^(?:[\w./+-]{1,60}(?:\[\d+\])?: )(?:\(\d{1,4}\) \S|(?:error|ERROR|Error|fatal|FATAL|Fatal)\b|line \d+: +\S"
-    r"|(?:cannot|can't|could not|failed to|unable to|Unable to|Could not|Cannot|Failed to)\b|\w+(?:Exception|Error): )"
+    r"|(?:cannot|can't|could not|failed to|unable to|Unable to|Could not|Cannot|Failed to)\b|\w+(?:Exception|Error): "
+    # perror's shape, `gzip: stdout: No space left on device`: the system's own error string ends the line
+    r"|(?:[^:]{1,200}: )?(?:No space left on device|Disk quota exceeded|Too many open files|Cannot allocate memory"
+    r"|Read-only file system|Input/output error)$)"
     r"|^(?:error|fatal|ERROR|FATAL): \S"
 )
 TRACEBACK = "Traceback (most recent call last)"
@@ -253,6 +256,36 @@ def promote_exception_line(ev: Event) -> None:
         ev.exc_line = True
         ev.embedded = False
         ev.exc_chain = [ExcInfo(m.group("type"), (m.group("msg") or "").strip()[:1500])]
+
+
+# what ends a Python exception message that runs over several lines: a log-prefixed line, a blank line, a new
+# traceback or chain separator (those are events of their own), or a Java frame
+_NOT_CONTINUATION = re.compile(r"^\s*$|^\s*at \S|^\s*\.\.\. \d+ more|^\s+File \"")
+MAX_CONTINUATION = 10  # lines of one exception message
+
+
+def continues_message(exc: Event, ev: Event, last_line: int) -> bool:
+    """`ev` is the next line of `exc`'s multi-line message (`SQL compilation error:` then `Object 'X' does not
+    exist`): a plain line right after the exception line (or after its previous continuation, `last_line`) that
+    is not itself a frame, traceback, chain separator, exception line or log-prefixed line."""
+    return (
+        ev.fmt == "plain"
+        and ev.line_number == last_line + 1
+        and last_line - exc.line_number < MAX_CONTINUATION
+        and not (ev.frame or ev.traceback_header or ev.chain_separator or ev.exc_line or ev.tool_error)
+        and not _NOT_CONTINUATION.match(ev.text)
+    )
+
+
+def append_message(exc: Event, ev: Event) -> None:
+    """Add a continuation line to the exception's message (as Python's str(exc) has it, newline-separated) and to
+    the event's one-line text."""
+    more = ev.text.strip()
+    root = exc.exc_chain[0]
+    root.value = f"{root.value}\n{more}"[:1500]
+    exc.message = f"{exc.message}\n{more}"
+    exc.text = f"{exc.text} {more}"
+    exc.clipped += ev.clipped
 
 
 def user_frame(frames: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:

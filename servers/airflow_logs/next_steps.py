@@ -177,7 +177,12 @@ def failure_plan(
             )
         else:
             plan.github(repo, "locate_task", "which connection/role the task uses", 2, **locate)
-    elif cat == "connection":
+    elif cat in ("connection", "service_error"):
+        if cat == "service_error":
+            plan.note(
+                "the service the task calls answered with a server error (HTTP 5xx): the fault is on its side; "
+                "check its status page and whether earlier runs hit it too before changing the task"
+            )
         late_upstream(2, "whether the source system's upstream is down or late")
         plan.add(
             "ownership",
@@ -187,12 +192,32 @@ def failure_plan(
             asset=inputs[0] if inputs else f"{key.dag_id}.{key.task_id}",
             **({} if inputs else {"kind": "task"}),
         )
+    elif cat == "rate_limited":
+        plan.note(
+            "the API throttled the task (HTTP 429, rate limit or quota): slow the requests down (concurrency, "
+            "backoff honouring Retry-After) or move the schedule away from other jobs using the same quota"
+        )
+        code_frame(1)
+        plan.github(repo, "locate_task", "the request loop: its concurrency, retries and backoff", 1, **locate)
+        plan.add(
+            "airflow_logs",
+            "list_attempts",
+            "earlier runs of this task: did they hit the limit at the same time of day",
+            2 if repo else 1,
+            dag_id=key.dag_id,
+            task_id=key.task_id,
+        )
     elif cat == "resource_missing":
         late_upstream(1, "which upstream should have produced the missing table/path, and is it late")
         for table in tables[:1]:
             plan.add("openmetadata", "get_table", f"does {table} exist (name, schema)", 2, fqn=table)
-    elif cat in ("out_of_memory", "killed", "timeout"):
-        if cat != "timeout":
+    elif cat in ("out_of_memory", "killed", "timeout", "resource_exhausted"):
+        if cat == "resource_exhausted":
+            plan.note(
+                "the worker ran out of disk space, disk quota or file handles: check free space on its volumes "
+                "(temp, spill and shuffle directories), what the task writes there, and its open-file limit"
+            )
+        elif cat != "timeout":
             plan.note(
                 "the kill's cause is outside the task log: look for OOMKilled or eviction in the pod events or the "
                 "executor/scheduler log, and at the task's memory limits"
@@ -218,7 +243,9 @@ def failure_plan(
                 dag_id=key.dag_id,
                 task_id=key.task_id,
             )
-        plan.github(repo, "locate_task", "the task's resources (memory, timeout) and what it loads", 2, **locate)
+        plan.github(
+            repo, "locate_task", "the task's resources (memory, disk, timeout) and what it loads or writes", 2, **locate
+        )
     elif cat == "dependency_missing":
         plan.github(repo, "locate_task", "the task's imports and image", 1, **locate)
         code_frame(2)

@@ -16,6 +16,12 @@ _RULES: list[tuple[str, str, float]] = [
         3.2,
     ),
     (
+        "resource_exhausted",
+        r"No space left on device|\bENOSPC\b|[Dd]isk quota exceeded|\bEDQUOT\b|Too many open files|\bEMFILE\b"
+        r"|[Nn]o space left|[Dd]isk (?:is )?full|out of disk space|[Nn]ot enough (?:disk )?space|inodes? exhausted",
+        3.2,
+    ),
+    (
         "upstream_not_ready",
         r"AirflowSensorTimeout|Sensor has timed out|sensor.{0,40}timed out|upstream_failed"
         r"|Dependencies not met|upstream task.{0,40}(?:failed|not)",
@@ -36,6 +42,8 @@ _RULES: list[tuple[str, str, float]] = [
         r"|IndentationError|TemplateSyntaxError|Jinja.{0,20}syntax",
         3.0,
     ),
+    # Snowflake says this of a table that is not there (it will not say whether it exists when the role cannot see it)
+    ("resource_missing", r"does not exist or not authori[sz]ed", 3.0),
     (
         "permission_denied",
         r"Permission denied|PermissionError|AccessDenied|Access Denied|Access denied"
@@ -75,23 +83,42 @@ _RULES: list[tuple[str, str, float]] = [
         2.8,
     ),
     (
+        "rate_limited",
+        r"\b429 Client Error|\b429 Too Many|Too Many Requests|TooManyRequests|HTTP(?:/[\d.]+)? 429\b"
+        r"|status(?:_code| code)?[=: ]+429\b|[Rr]ate limit(?:ed| exceeded)|RateLimit(?:Error|Exceeded)"
+        r"|Throttling(?:Exception)?\b|Throttled|RequestLimitExceeded|SlowDown|[Qq]uota exceeded|QuotaExceeded",
+        2.8,
+    ),
+    (
+        "service_error",
+        r"\b5\d\d Server Error|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out"
+        r"|HTTP(?:/[\d.]+)? 5\d\d\b|status(?:_code| code)?[=: ]+5\d\d\b|InternalServerError|ServiceUnavailable"
+        r"|\b50[234]\b",
+        2.7,
+    ),
+    (
         "connection",
         r"Connection refused|ConnectionError|ConnectTimeout|ConnectionReset|Connection reset"
         # name resolution (DNS) failures, as curl, Python, Java and libc print them
         r"|[Cc]ould not resolve (?:host|proxy)|[Cc]ouldn't resolve|NameResolutionError|UnknownHostException"
         r"|getaddrinfo failed|nodename nor servname|Unknown host|unknown host|Host not found"
-        r"|[Ff]ailed to connect|[Cc]ouldn't connect|[Ff]ailed to resolve|[Cc]annot connect|[Uu]nable to connect"
+        r"|[Ff]ailed to connect|[Cc]ouldn't connect|[Cc]an'?t connect|[Ff]ailed to resolve|[Cc]annot connect"
+        r"|[Uu]nable to connect"
         r"|No\w*Available\b|\w*Unavailable(?:Error|Exception)?\b|NotAvailable\b"
         r"|NoRouteToHost|No route to host|Name or service not known|could not connect|Could not connect"
-        r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe|ServiceUnavailable"
-        r"|\b503\b|\b502\b|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
+        r"|Temporary failure in name resolution|Max retries exceeded|BrokenPipe|Broken pipe"
+        r"|EndpointConnectionError|connection.{0,20}(?:closed|lost|timed out)|unreachable"
         r"|socket timeout|SSLError|certificate verify failed",
         2.6,
     ),
     (
         "timeout",
         r"AirflowTaskTimeout|TimeoutError|timed out|Timed out|deadline exceeded|DeadlineExceeded"
-        r"|execution_timeout|Timeout\b|took too long|exceeded.{0,30}time limit",
+        r"|execution_timeout|Timeout\b|took too long|exceeded.{0,30}time limit"
+        # a database cancelled a statement that ran past its limit (Postgres, Snowflake 000630, MySQL, Trino)
+        r"|due to statement timeout|statement or warehouse timeout|QueryCanceled|canceling statement due to"
+        r"|\b57014\b|[Qq]uery (?:execution )?(?:was )?(?:cancell?ed|interrupted) .{0,40}tim|max_execution_time"
+        r"|EXCEEDED_TIME_LIMIT|[Ll]ock wait timeout|query_timeout",
         2.4,
     ),
     (
@@ -237,7 +264,7 @@ TABLE_IN_SQL = re.compile(
     rf"(?i)\b(?:from|join|into|update|table|merge\s+into|using)\s+[`\"]?({_IDENT}(?:[`\"]?\.[`\"]?{_IDENT}){{0,3}})"
 )
 TABLE_IN_ERROR = re.compile(
-    rf"(?:relation|[Tt]able|no such table:?|TABLE_OR_VIEW_NOT_FOUND\]? The table or view)\s+['\"`]?"
+    rf"(?:relation|[Tt]able|Object|no such table:?|TABLE_OR_VIEW_NOT_FOUND\]? The table or view)\s+['\"`]?"
     rf"({_IDENT}(?:\.{_IDENT}){{0,3}})['\"`]?"
 )
 # `FROM lake.orders o` / `JOIN x AS y`: which table a column qualifier (`o.amount`) stands for
@@ -330,6 +357,16 @@ def mask(text: str) -> str:
     for rx, repl in _TAIL_MASKS:
         text = rx.sub(repl, text)
     return " ".join(text.split())[:300]
+
+
+_MODULE_PREFIX = re.compile(r"^(?:[a-z_]\w*\.)+(?=_*[A-Z]\w*(?::|$))")
+
+
+def signature_text(label: str) -> str:
+    """An error label (`Type: message`) with the exception's module path cut: Airflow 2 prints
+    `airflow.exceptions.AirflowSensorTimeout: …`, Airflow 3's error_detail `AirflowSensorTimeout`, and one failure
+    must read the same in both (error signatures)."""
+    return _MODULE_PREFIX.sub("", label, count=1)
 
 
 def categorize(text: str) -> tuple[str, float, str]:

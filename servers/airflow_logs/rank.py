@@ -9,7 +9,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from oncall_mcp.servers.airflow_logs import patterns
-from oncall_mcp.servers.airflow_logs.events import Event, ExcInfo, parse_line, promote_exception_line, user_frame
+from oncall_mcp.servers.airflow_logs.events import (
+    Event,
+    ExcInfo,
+    append_message,
+    continues_message,
+    parse_line,
+    promote_exception_line,
+    user_frame,
+)
 from oncall_mcp.servers.airflow_logs.scan import ScanResult
 
 # weights (calibrated on bench/airflow_logs_rootcause.py)
@@ -118,7 +126,14 @@ def analyze(result: ScanResult) -> Analysis:
     scored: list[Event] = []
     frame_lines: set[int] = set()
     traceback_lines: list[int] = []
+    open_exc: Event | None = None  # a Python exception line whose message may go on over the next lines
+    open_end = 0
     for i, ev in enumerate(events):
+        if open_exc is not None and continues_message(open_exc, ev, open_end):
+            append_message(open_exc, ev)
+            open_end = ev.line_number
+            continue
+        open_exc = None
         if ev.frame:
             frames.append(ev)
             frame_lines.add(ev.line_number)
@@ -129,6 +144,8 @@ def analyze(result: ScanResult) -> Analysis:
             ev.fmt == "plain" or (ev.fmt == "json" and (ev.embedded or not ev.exc_chain))
         ):
             promote_exception_line(ev)  # the line after the last frame is the exception, whatever its name
+            if ev.exc_line and ev.exc_chain:
+                open_exc, open_end = ev, ev.line_number
         if patterns.SQL_LINE.search(ev.message[:40]) and not ev.exc_chain:
             an.sql_lines.append(ev)
             if len(an.sql_lines) > 20:

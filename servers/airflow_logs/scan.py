@@ -46,6 +46,9 @@ _CANDIDATE_WORDS = (
     rb"(?i:(?:\b|(?:\x1b|\\u001b)\[[0-9;]{0,16}m)"  # a word, also right after an ANSI colour (raw or JSON-escaped)
     rb"(?:errors?|exceptions?|fatal|critical|traceback|caused by|fail|failed|failure|killed|sigterm|sigkill"
     rb"|oomkilled|oom|out of memory|exit code|return code|exit status|exited with|exit_code|timed out|timeout"
+    # resource exhaustion in a tool's output: prefixes of the phrases (`no space left on device`, `too many open
+    # files`), because the full forms slow hyperscan's literal pass on a sparse log ~6x (measured)
+    rb"|no space left on|quota exceeded|too many open"
     rb"|denied|forbidden|unauthori[sz]ed|refused|unreachable|cannot|can't|could not|couldn't|unable to|not found"
     rb"|does not exist|no such|invalid|evicted|backoff|panic|aborted|no module named|warn|warning|assertion"
     rb"|succeeded|recovered|reconnected)\b)"

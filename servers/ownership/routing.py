@@ -17,7 +17,7 @@ from oncall_mcp.servers.ownership.registry import RuleSpec, When
 from oncall_mcp.servers.ownership.resolver import resolve
 from oncall_mcp.servers.ownership.state import Snapshot
 
-INFRA = ["connection", "killed", "dependency_missing"]
+INFRA = ["connection", "killed", "dependency_missing", "resource_exhausted"]
 
 DEFAULT_RULES: list[RuleSpec] = [
     RuleSpec(
@@ -43,7 +43,7 @@ DEFAULT_RULES: list[RuleSpec] = [
         when=When(error_category=INFRA),  # type: ignore[arg-type]
         notify=["platform", "dag_owner"],
         cc=["dag_owner"],
-        reason="connections, worker kills and missing packages are infrastructure problems",
+        reason="connections, worker kills, full disks and missing packages are infrastructure problems",
     ),
     RuleSpec(
         name="out-of-memory",
@@ -88,6 +88,9 @@ CATEGORY_TEXT = {
     "killed": "being killed (signal, eviction or zombie)",
     "permission_denied": "a permission error",
     "connection": "a connection error",
+    "rate_limited": "being throttled by an API (rate limit or quota)",
+    "service_error": "a server error (HTTP 5xx) from a service it calls",
+    "resource_exhausted": "the worker running out of disk space, disk quota or file handles",
     "resource_missing": "a missing table, file or object",
     "dependency_missing": "a missing package or dependency",
     "data_quality": "a data-quality check",

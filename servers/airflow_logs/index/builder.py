@@ -126,7 +126,7 @@ def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
         )
     message = an.exc.value if an.exc is not None else (top.message or top.text if top is not None else None)
     return FailureRow(
-        signature=patterns.mask(redact_clip(label, 2000)),
+        signature=patterns.mask(redact_clip(patterns.signature_text(label), 2000)),
         category=an.category,
         exception_type=an.exc.type if an.exc is not None else None,
         message=redact_clip(message, 300) if message else None,
