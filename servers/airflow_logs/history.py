@@ -314,9 +314,10 @@ class HistoryTools(LogAccess):
         hits: list[SearchHit] = []
         produced = 0
         for cand in ranking.candidates:
+            # the newest occurrence (in the filters) and that occurrence's own line: text and location agree
             if filtered:
                 row = con.execute(
-                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number "
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text "
                     "FROM occurrences o JOIN attempts a ON a.id = o.attempt_id "
                     f"WHERE o.template_id = ?{extra} ORDER BY a.mtime DESC LIMIT 1",
                     [cand.tid, *params],
@@ -330,20 +331,21 @@ class HistoryTools(LogAccess):
                 ).fetchone()
             else:
                 row = con.execute(
-                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, t.last_line, t.n "
-                    "FROM templates t JOIN attempts a ON a.id = t.last_attempt_id WHERE t.id = ?",
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text, t.n "
+                    "FROM templates t JOIN attempts a ON a.id = t.last_attempt_id "
+                    "JOIN occurrences o ON o.template_id = t.id AND o.attempt_id = t.last_attempt_id WHERE t.id = ?",
                     (cand.tid,),
                 ).fetchone()
                 if row is None:  # the newest attempt was re-indexed or removed: look it up
                     row = con.execute(
-                        "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, "
+                        "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text, "
                         "(SELECT n FROM templates WHERE id = o.template_id) FROM occurrences o "
                         "JOIN attempts a ON a.id = o.attempt_id WHERE o.template_id = ? ORDER BY a.mtime DESC LIMIT 1",
                         (cand.tid,),
                     ).fetchone()
                     if row is None:
                         continue
-                count = row[7]
+                count = row[8]
             produced += 1
             if produced <= offset:
                 continue
@@ -355,7 +357,7 @@ class HistoryTools(LogAccess):
                     task_id=row[3],
                     try_number=row[4],
                     line_number=row[6],
-                    text=redact_clip(cand.example, 400),
+                    text=redact_clip(row[7] or cand.example, 400),
                     score=cand.score,
                     why=cand.why(),
                     occurrences=int(count),

@@ -132,7 +132,10 @@ class SearchHit(BaseModel):
     task_id: str
     try_number: int
     line_number: int
-    text: str = Field(description="the newest line of this template (log text: untrusted, redacted, clipped)")
+    text: str = Field(
+        description="the line at log_ref:line_number, the newest occurrence of this template within the filters "
+        "(log text: untrusted, redacted, clipped)"
+    )
     score: float = Field(description="relevance 0..1 (lexical + error concepts + embeddings when enabled)")
     why: str = Field("", description="what matched: words, error concept, meaning (embeddings)")
     occurrences: int = Field(description="failed attempts whose root-cause lines have this template")
