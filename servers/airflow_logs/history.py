@@ -85,14 +85,20 @@ class HistoryTools(LogAccess):
             params.append(since_ts)
         return "".join(f" AND {w}" for w in where), params
 
-    def _check_dag(self, dag_id: str | None) -> None:
-        if not dag_id:
-            return
+    def _check_known(self, dag_id: str | None, task_id: str | None = None) -> None:
+        """A DAG (and task of it) the index has no log of is a clear error with the closest names, not 0 results."""
         con = self.index.store.con()
-        if con.execute("SELECT 1 FROM attempts WHERE dag_id = ? LIMIT 1", (dag_id,)).fetchone():
+        if dag_id and not con.execute("SELECT 1 FROM attempts WHERE dag_id = ? LIMIT 1", (dag_id,)).fetchone():
+            dags = [d for (d,) in con.execute("SELECT DISTINCT dag_id FROM attempts")]
+            raise not_found("DAG", dag_id, closest(dag_id, dags), "no log of it in the failure index")
+        if not task_id:
             return
-        dags = [d for (d,) in con.execute("SELECT DISTINCT dag_id FROM attempts")]
-        raise not_found("DAG", dag_id, closest(dag_id, dags), "no log of it in the failure index")
+        scope, params = (" AND dag_id = ?", [dag_id]) if dag_id else ("", [])
+        if con.execute(f"SELECT 1 FROM attempts WHERE task_id = ?{scope} LIMIT 1", [task_id, *params]).fetchone():
+            return
+        tasks = [t for (t,) in con.execute(f"SELECT DISTINCT task_id FROM attempts WHERE 1 = 1{scope}", params)]
+        where = f" of DAG {dag_id!r}" if dag_id else ""
+        raise not_found("task", task_id, closest(task_id, tasks), f"no log of it{where} in the failure index")
 
     # --- list_failed_tasks ------------------------------------------------------------------------------------
     def list_failed_tasks(
@@ -100,7 +106,7 @@ class HistoryTools(LogAccess):
     ) -> FailedTaskList:
         extra, params = self._filters(dag_id, None, since)
         self.index.ensure_fresh()
-        self._check_dag(dag_id)
+        self._check_known(dag_id)
         args = (dag_id, since)
         after = _uncursor(cursor, "failed", args)
         page_where, page_params = "", []
@@ -189,7 +195,7 @@ class HistoryTools(LogAccess):
     ) -> SignatureList:
         extra, params = self._filters(dag_id, None, since, table="f")
         self.index.ensure_fresh()
-        self._check_dag(dag_id)
+        self._check_known(dag_id)
         args = (dag_id, since)
         offset = int(_uncursor(cursor, "signatures", args) or 0)
         con = self.index.store.con()
@@ -303,6 +309,7 @@ class HistoryTools(LogAccess):
             raise ToolError("query has no searchable words; give error words, e.g. 'permission denied s3'")
         extra, params = self._filters(dag_id, task_id, since)
         self.index.ensure_fresh()
+        self._check_known(dag_id, task_id)
         args = (query, dag_id, task_id, since)
         offset = int(_uncursor(cursor, "search", args) or 0)
         store = self.index.store

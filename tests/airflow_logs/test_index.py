@@ -207,6 +207,22 @@ async def test_unknown_dag_and_bad_since_are_tool_errors(tmp_path: Path) -> None
         assert not r.is_error
 
 
+async def test_search_filters_on_an_unknown_dag_or_task_are_tool_errors(tmp_path: Path) -> None:
+    """search_logs names the closest DAGs/tasks like list_failed_tasks and error_signatures, instead of 0 hits."""
+    root = store(tmp_path / "logs", failed=4, ok=0)
+    server = build_server(settings(root, tmp_path))
+    async with Client(server.mcp) as c:
+        for args, named in (
+            ({"dag_id": "dag_9"}, "dag_0"),
+            ({"task_id": "lod"}, "load"),
+            ({"dag_id": "dag_1", "task_id": "loading"}, "load"),
+        ):
+            r = await c.call_tool("search_logs", {"query": "access denied", **args})
+            assert r.is_error and "not found" in r.content[0].text and named in r.content[0].text, (args, r.content)
+        r = await c.call_tool("search_logs", {"query": "access denied", "dag_id": "dag_1", "task_id": "load"})
+        assert not r.is_error and r.structured_content["hits"]
+
+
 def bash_log(rc: int, output: list[str]) -> str:
     lines = [
         af2("INFO", "Running command: ['/usr/bin/bash', '-c', 'python job.py']", "subprocess.py:75", 1),
