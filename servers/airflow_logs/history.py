@@ -105,7 +105,7 @@ class HistoryTools(LogAccess):
         self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
     ) -> FailedTaskList:
         extra, params = self._filters(dag_id, None, since)
-        self.index.ensure_fresh()
+        read = self.index.ensure_fresh()
         self._check_known(dag_id)
         args = (dag_id, since)
         after = _uncursor(cursor, "failed", args)
@@ -169,7 +169,7 @@ class HistoryTools(LogAccess):
             source=self.store.label,
             attempts=attempts,
             total=int(total),
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
         key_of = {i: (rows[i][7], rows[i][0]) for i in range(len(rows))}
@@ -194,7 +194,7 @@ class HistoryTools(LogAccess):
         self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
     ) -> SignatureList:
         extra, params = self._filters(dag_id, None, since, table="f")
-        self.index.ensure_fresh()
+        read = self.index.ensure_fresh()
         self._check_known(dag_id)
         args = (dag_id, since)
         offset = int(_uncursor(cursor, "signatures", args) or 0)
@@ -273,7 +273,7 @@ class HistoryTools(LogAccess):
             signatures=sigs,
             files_analysed=analysed,
             distinct_signatures=len(groups),
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
 
@@ -308,7 +308,7 @@ class HistoryTools(LogAccess):
         if not search.tokens(query):
             raise ToolError("query has no searchable words; give error words, e.g. 'permission denied s3'")
         extra, params = self._filters(dag_id, task_id, since)
-        self.index.ensure_fresh()
+        read = self.index.ensure_fresh()
         self._check_known(dag_id, task_id)
         args = (query, dag_id, task_id, since)
         offset = int(_uncursor(cursor, "search", args) or 0)
@@ -403,7 +403,7 @@ class HistoryTools(LogAccess):
             hits=hits,
             templates_considered=ranking.considered,
             semantic=ranking.semantic,
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
 

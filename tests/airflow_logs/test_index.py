@@ -298,6 +298,45 @@ async def test_info_lines_of_a_failed_attempt_are_not_searchable(tmp_path: Path)
         assert [h["text"] for h in d["hits"]][:1] == ["KeyError: 'amount'"]
 
 
+async def test_an_answer_read_during_a_refresh_is_not_complete(tmp_path: Path, monkeypatch) -> None:
+    """A refresh commits batch by batch: what a call reads meanwhile is part old, part new, so coverage says
+    complete: false (and refreshing: true) until a call reads with no refresh running."""
+    import threading
+
+    from oncall_mcp.servers.airflow_logs.index import live
+    from oncall_mcp.servers.airflow_logs.index.builder import IndexBuilder
+
+    root = store(tmp_path / "logs", failed=4, ok=0)
+    s = settings(root, tmp_path, index_refresh_s=0)
+    server = build_server(s)
+    d = await call(server, "list_failed_tasks")
+    assert d["total"] == 4 and d["coverage"]["complete"] and not d["coverage"]["refreshing"]
+    monkeypatch.setattr(s, "index_wait_s", 0.0)  # calls now answer at once instead of waiting for a quick refresh
+    entered, release = threading.Event(), threading.Event()
+    original = IndexBuilder.refresh
+
+    def held_refresh(self: IndexBuilder, stop_at: float | None = None, full: bool = False):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(10)
+        return original(self, stop_at, full)
+
+    monkeypatch.setattr(IndexBuilder, "refresh", held_refresh)
+    monkeypatch.setattr(live, "MIN_REFRESH_GAP_S", 0.0)
+    write(root, "dag_id=dag_0/run_id=new/task_id=load/attempt=1.log", failed_log("KeyError: 'amount'"), time.time())
+    await call(server, "list_failed_tasks")  # asks for a refresh, which now runs in the background
+    assert entered.wait(10)
+    d = await call(server, "list_failed_tasks")
+    cov = d["coverage"]
+    assert cov["refreshing"] and not cov["complete"] and "refresh was running" in cov["note"], cov
+    release.set()
+    for _ in range(100):
+        d = await call(server, "list_failed_tasks")
+        if d["coverage"]["complete"]:
+            break
+        time.sleep(0.05)
+    assert d["coverage"]["complete"] and not d["coverage"]["refreshing"] and d["total"] == 5
+
+
 def old_schema_index(path: Path) -> None:
     """An index file as release 1 wrote it: occurrences without their own text, an INFO line as a template."""
     import sqlite3
