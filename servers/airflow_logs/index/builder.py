@@ -136,6 +136,8 @@ def error_line(ev: Event) -> bool:
     exception report, a command-line tool's error, a kill/out-of-memory line (Airflow logs those at INFO), or
     unlevelled text with an error signal (the rest of an exception's message, plain stderr). INFO/DEBUG/WARN
     context lines of a failed attempt are not: a search for an error must not return them."""
+    if ev.exc_chain and ev.exc_chain[0].type.endswith("Warning"):
+        return False  # `FutureWarning: …` has an exception's shape (and stderr's error level), not an error's meaning
     if ev.severity >= 3 and not (ev.stderr and not ev.tool_error):
         return True
     relayed = LOG4J.match(ev.message) if ev.fmt != "log4j" else None  # Spark/YARN output the operator logs at INFO
