@@ -85,22 +85,28 @@ class HistoryTools(LogAccess):
             params.append(since_ts)
         return "".join(f" AND {w}" for w in where), params
 
-    def _check_dag(self, dag_id: str | None) -> None:
-        if not dag_id:
-            return
+    def _check_known(self, dag_id: str | None, task_id: str | None = None) -> None:
+        """A DAG (and task of it) the index has no log of is a clear error with the closest names, not 0 results."""
         con = self.index.store.con()
-        if con.execute("SELECT 1 FROM attempts WHERE dag_id = ? LIMIT 1", (dag_id,)).fetchone():
+        if dag_id and not con.execute("SELECT 1 FROM attempts WHERE dag_id = ? LIMIT 1", (dag_id,)).fetchone():
+            dags = [d for (d,) in con.execute("SELECT DISTINCT dag_id FROM attempts")]
+            raise not_found("DAG", dag_id, closest(dag_id, dags), "no log of it in the failure index")
+        if not task_id:
             return
-        dags = [d for (d,) in con.execute("SELECT DISTINCT dag_id FROM attempts")]
-        raise not_found("DAG", dag_id, closest(dag_id, dags), "no log of it in the failure index")
+        scope, params = (" AND dag_id = ?", [dag_id]) if dag_id else ("", [])
+        if con.execute(f"SELECT 1 FROM attempts WHERE task_id = ?{scope} LIMIT 1", [task_id, *params]).fetchone():
+            return
+        tasks = [t for (t,) in con.execute(f"SELECT DISTINCT task_id FROM attempts WHERE 1 = 1{scope}", params)]
+        where = f" of DAG {dag_id!r}" if dag_id else ""
+        raise not_found("task", task_id, closest(task_id, tasks), f"no log of it{where} in the failure index")
 
     # --- list_failed_tasks ------------------------------------------------------------------------------------
     def list_failed_tasks(
         self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
     ) -> FailedTaskList:
         extra, params = self._filters(dag_id, None, since)
-        self.index.ensure_fresh()
-        self._check_dag(dag_id)
+        read = self.index.ensure_fresh()
+        self._check_known(dag_id)
         args = (dag_id, since)
         after = _uncursor(cursor, "failed", args)
         page_where, page_params = "", []
@@ -163,7 +169,7 @@ class HistoryTools(LogAccess):
             source=self.store.label,
             attempts=attempts,
             total=int(total),
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
         key_of = {i: (rows[i][7], rows[i][0]) for i in range(len(rows))}
@@ -188,8 +194,8 @@ class HistoryTools(LogAccess):
         self, dag_id: str | None, since: str | None, limit: int, budget: int, cursor: str | None = None
     ) -> SignatureList:
         extra, params = self._filters(dag_id, None, since, table="f")
-        self.index.ensure_fresh()
-        self._check_dag(dag_id)
+        read = self.index.ensure_fresh()
+        self._check_known(dag_id)
         args = (dag_id, since)
         offset = int(_uncursor(cursor, "signatures", args) or 0)
         con = self.index.store.con()
@@ -267,7 +273,7 @@ class HistoryTools(LogAccess):
             signatures=sigs,
             files_analysed=analysed,
             distinct_signatures=len(groups),
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
 
@@ -302,7 +308,8 @@ class HistoryTools(LogAccess):
         if not search.tokens(query):
             raise ToolError("query has no searchable words; give error words, e.g. 'permission denied s3'")
         extra, params = self._filters(dag_id, task_id, since)
-        self.index.ensure_fresh()
+        read = self.index.ensure_fresh()
+        self._check_known(dag_id, task_id)
         args = (query, dag_id, task_id, since)
         offset = int(_uncursor(cursor, "search", args) or 0)
         store = self.index.store
@@ -314,9 +321,10 @@ class HistoryTools(LogAccess):
         hits: list[SearchHit] = []
         produced = 0
         for cand in ranking.candidates:
+            # the newest occurrence (in the filters) and that occurrence's own line: text and location agree
             if filtered:
                 row = con.execute(
-                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number "
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text "
                     "FROM occurrences o JOIN attempts a ON a.id = o.attempt_id "
                     f"WHERE o.template_id = ?{extra} ORDER BY a.mtime DESC LIMIT 1",
                     [cand.tid, *params],
@@ -330,20 +338,21 @@ class HistoryTools(LogAccess):
                 ).fetchone()
             else:
                 row = con.execute(
-                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, t.last_line, t.n "
-                    "FROM templates t JOIN attempts a ON a.id = t.last_attempt_id WHERE t.id = ?",
+                    "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text, t.n "
+                    "FROM templates t JOIN attempts a ON a.id = t.last_attempt_id "
+                    "JOIN occurrences o ON o.template_id = t.id AND o.attempt_id = t.last_attempt_id WHERE t.id = ?",
                     (cand.tid,),
                 ).fetchone()
                 if row is None:  # the newest attempt was re-indexed or removed: look it up
                     row = con.execute(
-                        "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, "
+                        "SELECT a.key, a.dag_id, a.run_id, a.task_id, a.try_number, a.mtime, o.line_number, o.text, "
                         "(SELECT n FROM templates WHERE id = o.template_id) FROM occurrences o "
                         "JOIN attempts a ON a.id = o.attempt_id WHERE o.template_id = ? ORDER BY a.mtime DESC LIMIT 1",
                         (cand.tid,),
                     ).fetchone()
                     if row is None:
                         continue
-                count = row[7]
+                count = row[8]
             produced += 1
             if produced <= offset:
                 continue
@@ -355,7 +364,7 @@ class HistoryTools(LogAccess):
                     task_id=row[3],
                     try_number=row[4],
                     line_number=row[6],
-                    text=redact_clip(cand.example, 400),
+                    text=redact_clip(row[7] or cand.example, 400),
                     score=cand.score,
                     why=cand.why(),
                     occurrences=int(count),
@@ -394,7 +403,7 @@ class HistoryTools(LogAccess):
             hits=hits,
             templates_considered=ranking.considered,
             semantic=ranking.semantic,
-            coverage=self.index.coverage(),
+            coverage=self.index.coverage(read),
             next_steps=steps,
         )
 

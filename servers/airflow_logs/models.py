@@ -93,8 +93,13 @@ class IndexCoverage(BaseModel):
     """What the failure index behind list_failed_tasks / error_signatures / search_logs had seen."""
 
     source: str
-    as_of: str | None = Field(description="UTC time of the last complete refresh of the index (None: still building)")
-    complete: bool = Field(description="false while the first build is still listing the store: counts are partial")
+    as_of: str | None = Field(
+        description="UTC time the last complete refresh of the index started (None: the first build is running)"
+    )
+    complete: bool = Field(
+        description="true when the answer covers the whole store as of as_of; false during the first build or when "
+        "a refresh was writing while the call read (counts then include part of the newer changes): ask again"
+    )
     refreshing: bool = Field(description="a refresh is running in the background")
     files_indexed: int
     failed_attempts_indexed: int
@@ -132,7 +137,10 @@ class SearchHit(BaseModel):
     task_id: str
     try_number: int
     line_number: int
-    text: str = Field(description="the newest line of this template (log text: untrusted, redacted, clipped)")
+    text: str = Field(
+        description="the line at log_ref:line_number, the newest occurrence of this template within the filters "
+        "(log text: untrusted, redacted, clipped)"
+    )
     score: float = Field(description="relevance 0..1 (lexical + error concepts + embeddings when enabled)")
     why: str = Field("", description="what matched: words, error concept, meaning (embeddings)")
     occurrences: int = Field(description="failed attempts whose root-cause lines have this template")

@@ -205,3 +205,178 @@ async def test_unknown_dag_and_bad_since_are_tool_errors(tmp_path: Path) -> None
         assert r.is_error and "since" in r.content[0].text
         r = await c.call_tool("list_failed_tasks", {})
         assert not r.is_error
+
+
+async def test_search_filters_on_an_unknown_dag_or_task_are_tool_errors(tmp_path: Path) -> None:
+    """search_logs names the closest DAGs/tasks like list_failed_tasks and error_signatures, instead of 0 hits."""
+    root = store(tmp_path / "logs", failed=4, ok=0)
+    server = build_server(settings(root, tmp_path))
+    async with Client(server.mcp) as c:
+        for args, named in (
+            ({"dag_id": "dag_9"}, "dag_0"),
+            ({"task_id": "lod"}, "load"),
+            ({"dag_id": "dag_1", "task_id": "loading"}, "load"),
+        ):
+            r = await c.call_tool("search_logs", {"query": "access denied", **args})
+            assert r.is_error and "not found" in r.content[0].text and named in r.content[0].text, (args, r.content)
+        r = await c.call_tool("search_logs", {"query": "access denied", "dag_id": "dag_1", "task_id": "load"})
+        assert not r.is_error and r.structured_content["hits"]
+
+
+def bash_log(rc: int, output: list[str]) -> str:
+    lines = [
+        af2("INFO", "Running command: ['/usr/bin/bash', '-c', 'python job.py']", "subprocess.py:75", 1),
+        *[af2("INFO", o, "subprocess.py:93", 2) for o in output],
+        af2("INFO", f"Command exited with return code {rc}", "subprocess.py:97", 3),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:1937", 4),
+        "Traceback (most recent call last):",
+        '  File "/home/airflow/.local/lib/python3.10/site-packages/airflow/operators/bash.py", line 243, in execute',
+        "    raise AirflowException(",
+        f"airflow.exceptions.AirflowException: Bash command failed. The command returned a non-zero exit code {rc}.",
+        FAILED,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def test_a_hit_shows_the_line_it_cites(tmp_path: Path) -> None:
+    """Text, log_ref and line_number of a hit are one occurrence: the newest one, with its own text. Exit codes are
+    kept in the template, so an older exit-137 (out of memory) line is not cited at a newer exit-2 log."""
+    root = tmp_path / "logs"
+    t0 = 1_764_000_000
+    write(root, "dag_id=d/run_id=oom/task_id=t/attempt=1.log", bash_log(137, ["bash: line 1:  4821 Killed  job"]), t0)
+    write(root, "dag_id=d/run_id=tar/task_id=t/attempt=1.log", bash_log(2, ["tar: Error is not recoverable"]), t0 + 9)
+    for i, host in enumerate(("10.0.0.5", "10.0.0.7")):  # one template, two occurrences with different text
+        error = f"psycopg2.OperationalError: could not connect to server {host}:5432: Connection refused"
+        write(root, f"dag_id=e/run_id=r{i}/task_id=load/attempt=1.log", failed_log(error), t0 + 20 + i)
+    server = build_server(settings(root, tmp_path))
+    async with Client(server.mcp) as c:
+        cited = []
+        for query, args in (
+            ("ran out of memory", {}),
+            ("connection refused", {}),
+            ("connection refused", {"dag_id": "e", "task_id": "load"}),
+            ("bash command failed non-zero exit code", {}),
+        ):
+            d = (await c.call_tool("search_logs", {"query": query, **args})).structured_content
+            assert d["hits"], query
+            for h in d["hits"]:
+                excerpt = await c.call_tool("read_log", {"log_ref": h["log_ref"], "around_line": h["line_number"]})
+                line = next(
+                    x["text"] for x in excerpt.structured_content["lines"] if x["line_number"] == h["line_number"]
+                )
+                assert line == h["text"], (query, h)
+                cited.append((h["run_id"], h["text"]))
+    assert ("oom", "airflow.exceptions.AirflowException: Bash command failed. The command returned a non-zero "
+            "exit code 137.") in cited  # fmt: skip
+    assert not any(run == "tar" and "137" in text for run, text in cited)
+    assert any(run == "r1" and "10.0.0.7" in text for run, text in cited)
+    assert not any("10.0.0.5" in text for _, text in cited)  # the older occurrence's text is never shown
+
+
+async def test_info_lines_of_a_failed_attempt_are_not_searchable(tmp_path: Path) -> None:
+    """Only error lines of a failed attempt become search templates: its INFO context lines (even ones the
+    root-cause ranking keeps as candidates) never come back, whatever the query."""
+    root = tmp_path / "logs"
+    log = [
+        af2("INFO", "Executing <Task(S3KeySensor): wait_for_partition> on 2026-11-20 00:00:00+00:00", "ti.py:1382", 1),
+        af2("INFO", "Parsed 835 records; 0 values could not be converted", "export_csv.py:44", 2),
+        af2("INFO", "Sensor criteria met, partition available after 12 pokes", "export_csv.py:50", 3),
+        af2("ERROR", "Task failed with exception", "taskinstance.py:1937", 30),
+        "Traceback (most recent call last):",
+        '  File "/opt/airflow/dags/etl/load.py", line 57, in load',
+        "    row['total'] = row['amount'] * 2",
+        "KeyError: 'amount'",
+        "pandas.errors.PerformanceWarning: DataFrame is highly fragmented. Consider joining all columns at once",
+        FAILED,
+    ]
+    write(root, "dag_id=d/run_id=r1/task_id=t/attempt=1.log", "\n".join(log) + "\n", 1_764_000_000)
+    server = build_server(settings(root, tmp_path))
+    async with Client(server.mcp) as c:
+        for query in ("bad value in the csv", "values could not be converted", "sensor gave up waiting", "executing"):
+            d = (await c.call_tool("search_logs", {"query": query})).structured_content
+            assert not any(" INFO - " in h["text"] for h in d["hits"]), (query, d["hits"])
+        d = (await c.call_tool("search_logs", {"query": "dataframe highly fragmented"})).structured_content
+        assert d["hits"] == []  # a warning has an exception's shape, not an error's meaning
+        d = (await c.call_tool("search_logs", {"query": "KeyError amount"})).structured_content
+        assert [h["text"] for h in d["hits"]][:1] == ["KeyError: 'amount'"]
+
+
+async def test_an_answer_read_during_a_refresh_is_not_complete(tmp_path: Path, monkeypatch) -> None:
+    """A refresh commits batch by batch: what a call reads meanwhile is part old, part new, so coverage says
+    complete: false (and refreshing: true) until a call reads with no refresh running."""
+    import threading
+
+    from oncall_mcp.servers.airflow_logs.index import live
+    from oncall_mcp.servers.airflow_logs.index.builder import IndexBuilder
+
+    root = store(tmp_path / "logs", failed=4, ok=0)
+    s = settings(root, tmp_path, index_refresh_s=0)
+    server = build_server(s)
+    d = await call(server, "list_failed_tasks")
+    assert d["total"] == 4 and d["coverage"]["complete"] and not d["coverage"]["refreshing"]
+    monkeypatch.setattr(s, "index_wait_s", 0.0)  # calls now answer at once instead of waiting for a quick refresh
+    entered, release = threading.Event(), threading.Event()
+    original = IndexBuilder.refresh
+
+    def held_refresh(self: IndexBuilder, stop_at: float | None = None, full: bool = False):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(10)
+        return original(self, stop_at, full)
+
+    monkeypatch.setattr(IndexBuilder, "refresh", held_refresh)
+    monkeypatch.setattr(live, "MIN_REFRESH_GAP_S", 0.0)
+    write(root, "dag_id=dag_0/run_id=new/task_id=load/attempt=1.log", failed_log("KeyError: 'amount'"), time.time())
+    await call(server, "list_failed_tasks")  # asks for a refresh, which now runs in the background
+    assert entered.wait(10)
+    d = await call(server, "list_failed_tasks")
+    cov = d["coverage"]
+    assert cov["refreshing"] and not cov["complete"] and "refresh was running" in cov["note"], cov
+    release.set()
+    for _ in range(100):
+        d = await call(server, "list_failed_tasks")
+        if d["coverage"]["complete"]:
+            break
+        time.sleep(0.05)
+    assert d["coverage"]["complete"] and not d["coverage"]["refreshing"] and d["total"] == 5
+
+
+def old_schema_index(path: Path) -> None:
+    """An index file as release 1 wrote it: occurrences without their own text, an INFO line as a template."""
+    import sqlite3
+
+    from oncall_mcp.servers.airflow_logs.index.store import SCHEMA
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA.replace("    text TEXT,\n", ""))
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('as_of', '1750000000.0')")
+    con.execute(
+        "INSERT INTO templates (template, example, severity, category, concepts) VALUES (?, ?, 1, '', '')",
+        ("INFO - Parsed <n> records", "INFO - Parsed 835 records; 0 values could not be converted"),
+    )
+    con.execute("INSERT INTO templates_fts (rowid, words) VALUES (1, 'info parsed records values could not converted')")
+    con.commit()
+    con.close()
+
+
+async def test_an_index_of_an_older_schema_is_rebuilt_or_refused_clearly(tmp_path: Path) -> None:
+    """A cache index written by an older release is emptied on open and rebuilt from the logs (no crash, none of
+    its old templates); an old prebuilt index is a clear tool error and the server keeps serving."""
+    from oncall_mcp.servers.airflow_logs.index.live import index_file
+
+    root = store(tmp_path / "logs", failed=4, ok=2)
+    s = settings(root, tmp_path)
+    old_schema_index(index_file(s))
+    server = build_server(s)
+    d = await call(server, "search_logs", query="values could not be converted")
+    assert d["hits"] == [] and d["coverage"]["complete"] and d["coverage"]["files_indexed"] == 6
+    d = await call(server, "search_logs", query="access denied")
+    assert d["hits"] and "AccessDenied" in d["hits"][0]["text"]
+    prebuilt = tmp_path / "prebuilt.sqlite"
+    old_schema_index(prebuilt)
+    server = build_server(AirflowLogsSettings(source=str(root), index_path=prebuilt))
+    async with Client(server.mcp) as c:
+        r = await c.call_tool("list_failed_tasks", {})
+        assert r.is_error and "schema version 1" in r.content[0].text and "index build" in r.content[0].text
+        r = await c.call_tool("list_attempts", {"dag_id": "dag_0"})
+        assert not r.is_error

@@ -55,8 +55,10 @@ async def test_s3_end_to_end(s3_server, tmp_path: Path, monkeypatch: pytest.Monk
         r = await c.call_tool("search_logs", {"query": "column cannot be resolved"})
         assert r.structured_content["hits"]
     # unreachable S3: a clear error, quickly, and no credentials in it
-    dead = build_server(
-        AirflowLogsSettings(source="s3://airflow-logs/prod", s3_endpoint_url=f"http://127.0.0.1:{free_port()}")
+    dead = build_server(  # the first build's wait covers botocore's retries (~3 s) on a loaded machine too
+        AirflowLogsSettings(
+            source="s3://airflow-logs/prod", s3_endpoint_url=f"http://127.0.0.1:{free_port()}", index_wait_s=60
+        )
     )
     async with Client(dead.mcp) as c:
         r = await c.call_tool("list_failed_tasks", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from oncall_mcp.servers.airflow_logs import patterns
 from oncall_mcp.servers.airflow_logs.access import LogAccess
+from oncall_mcp.servers.airflow_logs.events import LEVELS, LOG4J, Event
 from oncall_mcp.servers.airflow_logs.index import concepts
 from oncall_mcp.servers.airflow_logs.index.store import (
     FAILED,
@@ -100,6 +102,54 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
 
 
+# numbers that carry meaning, kept in a template: exit/return/status codes (137 = killed for memory, 2 = misuse,
+# -9 = SIGKILL) and HTTP statuses (401 vs 503). Every other number is an id or a count and is masked.
+_MEANINGFUL_NUMBER = re.compile(
+    r"(?i)(?:\b(?:exit|return|status|error|response)[ _]?(?:code|status)|\bexit_?code|\breturncode|\bstatus"
+    r"|\bHTTP(?:/\d(?:\.\d)?)?|\bsignal)\W{0,3}(?P<a>-?\d{1,3})\b"
+    r"|\b(?P<b>[1-5]\d\d) (?:Client|Server) Error\b"
+)
+_HIDE = str.maketrans("0123456789", "KLMNOPQRST")  # letters no mask touches, between NULs (never in a log line)
+_HIDDEN = re.compile("\x00([K-T]+)\x00")
+_SHOW = str.maketrans("KLMNOPQRST", "0123456789")
+
+
+def template_key(text: str) -> str:
+    """patterns.mask of a line, except that exit/return/status codes and HTTP statuses stay: `exit code 137` and
+    `exit code 2` are different failures and must not share a template (or a cited example)."""
+
+    def hide(m: re.Match[str]) -> str:
+        group = "a" if m.group("a") is not None else "b"
+        start, end = m.start(group) - m.start(), m.end(group) - m.start()
+        code = m.group(group)
+        sign = "-" if code.startswith("-") else ""
+        kept = "\x00" + code.lstrip("-").translate(_HIDE) + "\x00"
+        return m.group(0)[:start] + sign + kept + m.group(0)[end:]
+
+    masked = patterns.mask(_MEANINGFUL_NUMBER.sub(hide, text.replace("\x00", "")))
+    return _HIDDEN.sub(lambda m: m.group(1).translate(_SHOW), masked)
+
+
+def error_line(ev: Event) -> bool:
+    """An error line by its parsed level and kind, as rank.py reads a line: error level or above (a task.stderr
+    line only with a tool's error shape; a relayed Spark/Java line by its own level), an exception line or
+    exception report, a command-line tool's error, a kill/out-of-memory line (Airflow logs those at INFO), or
+    unlevelled text with an error signal (the rest of an exception's message, plain stderr). INFO/DEBUG/WARN
+    context lines of a failed attempt are not: a search for an error must not return them."""
+    if ev.exc_chain and ev.exc_chain[0].type.endswith("Warning"):
+        return False  # `FutureWarning: …` has an exception's shape (and stderr's error level), not an error's meaning
+    if ev.severity >= 3 and not (ev.stderr and not ev.tool_error):
+        return True
+    relayed = LOG4J.match(ev.message) if ev.fmt != "log4j" else None  # Spark/YARN output the operator logs at INFO
+    if relayed and LEVELS.get(relayed.group("level").lower(), 1) >= 3:
+        return True
+    if ev.exc_line or (ev.exc_chain and not ev.embedded) or ev.tool_error:
+        return True
+    if ev.category in ("killed", "out_of_memory"):
+        return True
+    return ev.level is None and ev.category_strength > 0
+
+
 def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
     good = [e for e in an.events if e.score > 0.5]
     top = good[0] if good else None
@@ -110,13 +160,13 @@ def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
     else:
         label = NO_ERROR_LINE
     templates: list[TemplateRow] = []
-    for ev in good[:TEMPLATES_PER_ATTEMPT]:
+    for ev in [e for e in good if error_line(e)][:TEMPLATES_PER_ATTEMPT]:
         text = redact_clip(ev.text, 2000)
         templates.append(
             TemplateRow(
-                template=patterns.mask(text),
+                template=template_key(text),
                 example=redact_clip(ev.text, 400),
-                severity=3 if ev.exc_chain or ev.exc_line else ev.severity,
+                severity=max(3, ev.severity),
                 category=patterns.categorize(text)[0],
                 concepts=concepts.tag(text),
                 words=" ".join(tokens(text)),
@@ -126,7 +176,7 @@ def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
         )
     message = an.exc.value if an.exc is not None else (top.message or top.text if top is not None else None)
     return FailureRow(
-        signature=patterns.mask(redact_clip(patterns.signature_text(label), 2000)),
+        signature=template_key(redact_clip(patterns.signature_text(label), 2000)),
         category=an.category,
         exception_type=an.exc.type if an.exc is not None else None,
         message=redact_clip(message, 300) if message else None,

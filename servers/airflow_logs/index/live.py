@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from oncall_mcp.servers.airflow_logs.access import LogAccess, iso
@@ -23,6 +24,14 @@ from oncall_mcp.shared.errors import ToolError
 log = logging.getLogger("oncall.airflow_logs.index")
 MIN_REFRESH_GAP_S = 1.0  # calls closer than this to the last refresh start do not ask for another
 QUICK_REFRESH_S = 0.5  # refreshes this fast (or a quarter of index_wait_s) are waited for: small stores stay current
+
+
+@dataclass(frozen=True)
+class ReadStart:
+    """The refresh state when a call started reading the index (see `coverage`)."""
+
+    refreshes_started: int
+    refreshing: bool
 
 
 def default_dir() -> Path:
@@ -55,6 +64,7 @@ class LiveIndex:
         self._requested = 0
         self._completed = 0
         self._running = False
+        self._started = 0  # refreshes begun: a change during a call means it read part of a refresh
         self._last_start = 0.0
         self._last_duration = 0.0
         self._last_error: str | None = None
@@ -101,6 +111,7 @@ class LiveIndex:
                         continue
                 target = max(self._requested, self._completed + 1)
                 self._running = True
+                self._started += 1
                 self._last_start = time.monotonic()
             try:
                 self.refresh_now()
@@ -127,12 +138,13 @@ class LiveIndex:
         self._last_stats = stats
         return stats
 
-    def ensure_fresh(self) -> None:
+    def ensure_fresh(self) -> ReadStart:
         """Ask for a refresh and answer from the index: a call waits (up to index_wait_s) only for the first build,
-        or when refreshes are quick (small stores, so answers are current); never for a long refresh."""
+        or when refreshes are quick (small stores, so answers are current); never for a long refresh. Returns the
+        refresh state the call's reading starts from; pass it to `coverage`."""
         store = self.store
         if self.prebuilt:
-            return
+            return ReadStart(0, False)
         del store
         with self._cv:
             if self._thread is None:
@@ -154,21 +166,33 @@ class LiveIndex:
                     self._cv.wait(timeout=left)
             error = self._last_error
             never = self.store.meta("as_of") is None
+            start = ReadStart(self._started, self._running)
         if error and never:
             raise ToolError(error)
+        return start
 
     # --- coverage ---------------------------------------------------------------------------------------------
-    def coverage(self) -> IndexCoverage:
+    def coverage(self, read: ReadStart | None = None) -> IndexCoverage:
+        """What the index covered for a call that started reading at `read`: complete only when no refresh was
+        writing while it read (a refresh commits batch by batch, so counts read meanwhile are part old, part new)."""
         store = self.store
         as_of = store.meta("as_of")
-        complete = as_of is not None
-        if complete and not self._running:
+        with self._lock:
+            running = self._running
+            mixed = running or (read is not None and (read.refreshing or read.refreshes_started != self._started))
+        complete = as_of is not None and not mixed
+        if as_of is not None and not running:
             files, failed = int(store.meta("files") or 0), int(store.meta("failed") or 0)
         else:
             files, failed = store.counts()
         notes = []
-        if not complete:
+        if as_of is None:
             notes.append("the first build of the index is still running: counts and lists are partial, ask again")
+        elif mixed:
+            notes.append(
+                "a refresh was running during this call: counts and lists are complete as of as_of plus part of "
+                "the changes since; ask again for a complete answer"
+            )
         if self._last_error:
             notes.append(f"last refresh failed: {self._last_error}")
         if self._embedder_error:
@@ -177,7 +201,7 @@ class LiveIndex:
             source=store.meta("source") or self.access.store.label,
             as_of=iso(float(as_of)) if as_of else None,
             complete=complete,
-            refreshing=self._running,
+            refreshing=running,
             files_indexed=files,
             failed_attempts_indexed=failed,
             prebuilt=self.prebuilt,

@@ -6,6 +6,7 @@ One file per log source. WAL mode: the builder writes in batches while tools rea
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -16,7 +17,9 @@ from typing import Any
 
 from oncall_mcp.servers.airflow_logs.index import concepts
 
-SCHEMA_VERSION = "1"
+log = logging.getLogger("oncall.airflow_logs.index")
+
+SCHEMA_VERSION = "2"  # 2: error lines only, codes kept in templates, each occurrence's own text
 FAILED = ("failed", "up_for_retry")
 
 SCHEMA = """
@@ -83,6 +86,7 @@ CREATE TABLE IF NOT EXISTS occurrences (
     attempt_id INTEGER NOT NULL,
     line_number INTEGER NOT NULL,
     repeats INTEGER NOT NULL,
+    text TEXT,
     PRIMARY KEY (template_id, attempt_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrences_attempt ON occurrences (attempt_id);
@@ -116,7 +120,7 @@ class AttemptRow:
 @dataclass
 class TemplateRow:
     template: str
-    example: str
+    example: str  # this occurrence's line (redacted, clipped); a new template keeps it as its example
     severity: int
     category: str
     concepts: list[str]
@@ -150,13 +154,43 @@ class IndexStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self.write_lock:
                 con = self.con()
+                old = self._drop_if_other_schema(con)
+                if old is not None:
+                    log.info("index %s had schema version %s: emptied, the next refresh rebuilds it", path, old)
                 con.executescript(SCHEMA)
-                if self.meta("schema_version") not in (None, SCHEMA_VERSION):
-                    raise RuntimeError(f"index {path} has another schema version; delete it to rebuild")
                 self.set_meta({"schema_version": SCHEMA_VERSION})
                 self._retag_if_stale()
         elif not path.is_file():
             raise FileNotFoundError(f"no index file {path}")
+        elif (version := self.meta("schema_version")) != SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the prebuilt index {path} has schema version {version}, this release reads {SCHEMA_VERSION}; "
+                "rebuild it with `oncall-mcp index build`"
+            )
+
+    @staticmethod
+    def _drop_if_other_schema(con: sqlite3.Connection) -> str | None:
+        """An index written by another schema version (an older release) is emptied, so the next refresh rebuilds
+        it from the logs: what it stored (which lines, how templates are keyed) is not what this release expects.
+        Returns the old version, or None when the file was new or current."""
+        con.execute("BEGIN IMMEDIATE")  # one server empties it; another one opening it now waits, then sees v2
+        try:
+            has_meta = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+            row = con.execute("SELECT v FROM meta WHERE k = 'schema_version'").fetchone() if has_meta else None
+            if row is None or row[0] == SCHEMA_VERSION:
+                con.execute("COMMIT")
+                return None
+            tables = con.execute(
+                "SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY 2 DESC"
+            ).fetchall()
+            for name, _ in tables:  # virtual (FTS) tables first: dropping one drops its shadow tables
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            con.execute("COMMIT")
+            return str(row[0])
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     def _retag_if_stale(self) -> int:
         """Re-tag every template when the error concepts changed since the index was built (a new release): the
@@ -279,24 +313,26 @@ class IndexStore:
             ),
         )
         for tpl in fail.templates:
-            row = con.execute("SELECT id FROM templates WHERE template = ?", (tpl.template,)).fetchone()
+            row = con.execute("SELECT id, example FROM templates WHERE template = ?", (tpl.template,)).fetchone()
             if row is None:
                 cur = con.execute(
                     "INSERT INTO templates (template, example, severity, category, concepts) VALUES (?, ?, ?, ?, ?)",
                     (tpl.template, tpl.example, tpl.severity, tpl.category, " ".join(tpl.concepts)),
                 )
-                tid = int(cur.lastrowid or 0)
+                tid, example = int(cur.lastrowid or 0), tpl.example
                 con.execute("INSERT INTO templates_fts (rowid, words) VALUES (?, ?)", (tid, tpl.words))
                 con.executemany(
                     "INSERT OR IGNORE INTO template_concepts (concept, template_id) VALUES (?, ?)",
                     [(c, tid) for c in tpl.concepts],
                 )
             else:
-                tid = row[0]
+                tid, example = row
+            # the line as this attempt has it (NULL: the template's example, verbatim), so a hit citing this
+            # occurrence shows the text at the line it cites
             con.execute(
-                "INSERT OR REPLACE INTO occurrences (template_id, attempt_id, line_number, repeats) "
-                "VALUES (?, ?, ?, ?)",
-                (tid, attempt_id, tpl.line_number, tpl.repeats),
+                "INSERT OR REPLACE INTO occurrences (template_id, attempt_id, line_number, repeats, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (tid, attempt_id, tpl.line_number, tpl.repeats, None if tpl.example == example else tpl.example),
             )
 
     def forget_missing(self, present: set[int] | None, digest: Callable[[str], int]) -> int:
