@@ -259,8 +259,11 @@ def promote_exception_line(ev: Event) -> None:
 
 
 # what ends a Python exception message that runs over several lines: a log-prefixed line, a blank line, a new
-# traceback or chain separator (those are events of their own), or a Java frame
-_NOT_CONTINUATION = re.compile(r"^\s*$|^\s*at \S|^\s*\.\.\. \d+ more|^\s+File \"")
+# traceback or chain separator (those are events of their own), a Java frame, or another `Name: …` report (a
+# warning printed after the exception, `pandas.errors.PerformanceWarning: …`, is not part of its message)
+_NOT_CONTINUATION = re.compile(
+    r"^\s*$|^\s*at \S|^\s*\.\.\. \d+ more|^\s+File \"|^[A-Za-z_][\w.]*(?:Error|Exception|Warning)\b:"
+)
 MAX_CONTINUATION = 10  # lines of one exception message
 
 
