@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mcp import Client
@@ -17,14 +16,11 @@ from oncall_mcp.servers.airflow_logs import scan
 from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from oncall_mcp.suite.demo.airflow_log import RUNNER_FRAMES, error_detail
-from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
-from tests.nextsteps import assert_steps_runnable
+from tests.airflow_logs.logs import af2, af2_noise, j, noise_json, traceback, write
+from tests.airflow_logs.one_log import AF2_FAILED, af3_bash_failed
+from tests.airflow_logs.one_log import find_failure_checked as find
 
 SITE = "/home/airflow/.local/lib/python3.10/site-packages"
-AF2_FAILED = [
-    af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1206", 3000),
-    af2("INFO", "Task exited with return code 1", "local_task_job_runner.py:234", 3001),
-]
 SNOWFLAKE = (
     "002003 (42S02): 01b0abcd-0000-ef12: SQL compilation error:\n"
     "Object 'RAW.PUBLIC.ORDERS' does not exist or not authorized."
@@ -50,16 +46,6 @@ def af3_failure(exc_type: str, exc_value: str) -> list[str]:
         j("error", "Task failed with exception", error_detail=[error_detail(exc_type, exc_value, frames)]),
         j("info", "Task instance in failure state", "task", new_state="failed"),
     ]
-
-
-async def find(tmp_path: Path, lines: list[str]) -> dict[str, Any]:
-    write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", "\n".join(lines) + "\n")
-    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
-    async with Client(server.mcp) as c:
-        r = await c.call_tool("find_failure", {"dag_id": "d", "run_id": RUN, "task_id": "t"})
-    assert not r.is_error, r.content
-    assert_steps_runnable(r.structured_content)
-    return r.structured_content
 
 
 @pytest.mark.parametrize("fmt", ["af2", "af3"])
@@ -157,15 +143,7 @@ async def test_a_full_disk_in_bash_output_is_the_cause_not_tars_exit(tmp_path: P
             *noise_json(20, "t"),
             *[j("info", o, hook) for o in out],
             j("info", "Command exited with return code 2", hook),
-            j(
-                "error",
-                "Task failed with exception",
-                error_detail=[
-                    error_detail(
-                        "AirflowException", "Bash command failed. The command returned a non-zero exit code 2.", []
-                    )
-                ],
-            ),
+            af3_bash_failed(2),
         ]
     d = await find(tmp_path, lines)
     assert "No space left on device" in d["root_cause_lines"][0]["text"]

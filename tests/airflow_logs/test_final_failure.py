@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
 
-from oncall_mcp.servers.airflow_logs.server import build_server
-from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from oncall_mcp.suite.demo.airflow_log import error_detail
-from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
-from tests.nextsteps import assert_steps_runnable
+from tests.airflow_logs.logs import af2, af2_noise, j, noise_json, traceback
+from tests.airflow_logs.one_log import BASH, af3_bash_failed, top
+from tests.airflow_logs.one_log import find_failure_checked as find
 
 SUPERVISOR = "supervisor"
 OOM_AF3 = (
@@ -25,23 +23,8 @@ OOM_AF3 = (
     "https://airflow.apache.org/docs/apache-airflow/stable/troubleshooting.html#process-terminated-by-signal."
 )
 SIGKILL_AF2 = af2("INFO", "Task exited with return code Negsignal.SIGKILL", "local_task_job_runner.py:234", 900)
-BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
 DAG_FILE = "/opt/airflow/dags/exports.py"
 LIB = "/home/airflow/.local/lib/python3.11/site-packages"
-
-
-async def find(tmp_path: Path, lines: list[str]) -> dict[str, Any]:
-    write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", "\n".join(lines) + "\n")
-    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
-    async with Client(server.mcp) as c:
-        r = await c.call_tool("find_failure", {"dag_id": "d", "run_id": RUN, "task_id": "t"})
-    assert not r.is_error, r.content
-    assert_steps_runnable(r.structured_content)
-    return r.structured_content
-
-
-def top(d: dict[str, Any]) -> dict[str, Any]:
-    return d["root_cause_lines"][0]
 
 
 def line_with(d: dict[str, Any], text: str) -> dict[str, Any]:
@@ -302,15 +285,7 @@ async def test_airflow3_bash_python_traceback_ending_in_any_class_name(
         j("info", "    write_chunk(out, rows)", BASH),
         j("info", exc_line, BASH),
         j("info", "Command exited with return code 1", BASH),
-        j(
-            "error",
-            "Task failed with exception",
-            error_detail=[
-                error_detail(
-                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 1.", []
-                )
-            ],
-        ),
+        af3_bash_failed(1),
     ]
     d = await find(tmp_path, lines)
     assert exc_line in top(d)["text"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mcp import Client
@@ -16,27 +15,8 @@ from oncall_mcp.servers.airflow_logs.server import build_server
 from oncall_mcp.servers.airflow_logs.settings import AirflowLogsSettings
 from oncall_mcp.suite.demo.airflow_log import error_detail
 from tests.airflow_logs.logs import RUN, af2, af2_noise, j, noise_json, traceback, write
-
-BASH = "airflow.task.hooks.airflow.providers.standard.hooks.subprocess.SubprocessHook"
-
-
-AF2_FAILED = [
-    af2("INFO", "Marking task as FAILED. dag_id=d, task_id=t", "taskinstance.py:1206", 3000),
-    af2("INFO", "Task exited with return code 1", "local_task_job_runner.py:234", 3001),
-]
-
-
-async def find(tmp_path: Path, lines: list[str]) -> dict[str, Any]:
-    write(tmp_path, f"dag_id=d/run_id={RUN}/task_id=t/attempt=1.log", "\n".join(lines) + "\n")
-    server = build_server(AirflowLogsSettings(source=str(tmp_path)))
-    async with Client(server.mcp) as c:
-        r = await c.call_tool("find_failure", {"dag_id": "d", "run_id": RUN, "task_id": "t"})
-    assert not r.is_error, r.content
-    return r.structured_content
-
-
-def top(d: dict[str, Any]) -> dict[str, Any]:
-    return d["root_cause_lines"][0]
+from tests.airflow_logs.one_log import AF2_FAILED, BASH, af3_bash_failed, top
+from tests.airflow_logs.one_log import find_failure_in as find
 
 
 async def test_retried_error_that_recovered_is_not_the_cause(tmp_path: Path) -> None:
@@ -87,15 +67,7 @@ async def test_command_line_tool_error_beats_the_bash_wrapper(tmp_path: Path) ->
         *[j("info", f"synced {i} files", BASH) for i in range(60)],
         j("info", "curl: (7) Failed to connect to files.example.org port 443 after 3 ms: Couldn't connect", BASH),
         j("info", "Command exited with return code 7", BASH),
-        j(
-            "error",
-            "Task failed with exception",
-            error_detail=[
-                error_detail(
-                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 7.", []
-                )
-            ],
-        ),
+        af3_bash_failed(7),
     ]
     d = await find(tmp_path, lines)
     assert top(d)["text"].endswith("Couldn't connect")
@@ -108,15 +80,7 @@ async def test_json_escaped_ansi_colour_does_not_hide_a_failure(tmp_path: Path) 
         *[j("info", f"12:00:{i:02d}  {i} of 20 OK created view model stg_{i}", BASH) for i in range(20)],
         j("info", "12:01:00  \x1b[31mFailure in test unique_customers_customer_id (models/schema.yml)\x1b[0m", BASH),
         j("info", "12:01:00  Done. PASS=20 WARN=0 ERROR=1 SKIP=0 TOTAL=21", BASH),
-        j(
-            "error",
-            "Task failed with exception",
-            error_detail=[
-                error_detail(
-                    "AirflowException", "Bash command failed. The command returned a non-zero exit code 1.", []
-                )
-            ],
-        ),
+        af3_bash_failed(1),
     ]
     assert "\\u001b[31mFailure" in "\n".join(lines)  # json.dumps escapes the colour code
     d = await find(tmp_path, lines)
