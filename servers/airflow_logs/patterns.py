@@ -193,11 +193,14 @@ MARKER = re.compile(
 # the final failure event: Airflow 3 puts the exception on this line, Airflow 2 prints the traceback after it
 FAILED_WITH = re.compile(r"Task failed with exception")
 FAILED_STATE = re.compile(r"Marking task as (?:FAILED|UP_FOR_RETRY)")
+# the lines Airflow writes when it kills or loses the task process (both TERMINAL_KILL and the failed outcome)
+_KILLED_PROCESS = r"Process terminated by signal|Detected zombie job|shouldn't be running anymore|Task killed!"
 # a terminal line saying the task process was killed or ended from outside: a signal (SIGKILL/OOM, SIGTERM), a
 # zombie or lost heartbeat, a state set externally. It is the final failure event when no exception follows it.
 TERMINAL_KILL = re.compile(
-    r"Task exited with return code (?:Negsignal\.\w+|-\d+|137\b)|Process terminated by signal|Detected zombie job"
-    r"|shouldn't be running anymore|Task killed!|externally set to (?:failed|up_for_retry)|Received SIGTERM"
+    r"Task exited with return code (?:Negsignal\.\w+|-\d+|137\b)|"
+    + _KILLED_PROCESS
+    + r"|externally set to (?:failed|up_for_retry)|Received SIGTERM"
     r"|[Hh]eartbeat (?:lost|timed out|missed)|(?:[Ll]ost|[Mm]issed|[Nn]o) heartbeat"
 )
 # An explicit state line (Airflow 2 'Marking task as X', Airflow 3 'new_state=x', 'externally set to x') says what
@@ -217,8 +220,7 @@ OUTCOME_RULES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"Marking task as FAILED|Task failed with exception|OpenLineage `FAIL` event|Task exited with return code"
             r" (?:[1-9]|-|Neg)|new_state=failed|Pod phase: Failed|externally set to failed"
-            r"|Process terminated by signal|Process exited abnormally|shouldn't be running anymore|Task killed!"
-            r"|Detected zombie job"
+            r"|Process exited abnormally|" + _KILLED_PROCESS
         ),
     ),
     (
@@ -338,14 +340,26 @@ _DASHED_MASKS = [
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
 ]
 _QUERY_MASK = re.compile(r"\b\d{8}_\d{6}_\d{5}_[a-z0-9]{5}\b")
-_TAIL_MASKS = [
-    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
-    (re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)*"), "<n>"),
-]
+_HEX_MASK = re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I)
+_NUMBER_MASK = re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)*")
+# numbers that carry meaning: exit/return/status codes (137 = killed for memory, 2 = misuse, -9 = SIGKILL) and HTTP
+# statuses (401 vs 503); the first alternative keeps them, the second masks every other number (an id or a count)
+_NUMBERS_KEEPING_CODES = re.compile(
+    r"(?P<prefix>(?i:\b(?:exit|return|status|error|response)[ _]?(?:code|status)|\bexit_?code|\breturncode"
+    r"|\bstatus|\bHTTP(?:/\d(?:\.\d)?)?|\bsignal)\W{0,3})(?P<code>-?\d{1,3})\b"
+    r"|\b(?P<http>[1-5]\d\d)(?= (?:Client|Server) Error\b)|" + _NUMBER_MASK.pattern
+)
 
 
-def mask(text: str) -> str:
-    """An error template: the same error with other ids, numbers, timestamps maps to the same string."""
+def _keep_code(m: re.Match[str]) -> str:
+    if m.group("code") is not None:  # the prefix's own numbers (`HTTP/1.1`) are masked like any other
+        return _NUMBER_MASK.sub("<n>", m.group("prefix")) + m.group("code")
+    return m.group("http") or "<n>"
+
+
+def mask(text: str, keep_codes: bool = False) -> str:
+    """An error template: the same error with other ids, numbers, timestamps maps to the same string. With
+    `keep_codes`, exit/return/status codes and HTTP statuses stay (`exit code 137` and `exit code 2` differ)."""
     text = text[:8000]  # the template keeps 300 characters; masks shrink text by far less than this
     if "\x1b" in text:
         text = _ANSI_MASK.sub("", text)
@@ -354,8 +368,8 @@ def mask(text: str) -> str:
             text = rx.sub(repl, text)
     if "_" in text:
         text = _QUERY_MASK.sub("<query>", text)
-    for rx, repl in _TAIL_MASKS:
-        text = rx.sub(repl, text)
+    text = _HEX_MASK.sub("<hex>", text)
+    text = _NUMBERS_KEEPING_CODES.sub(_keep_code, text) if keep_codes else _NUMBER_MASK.sub("<n>", text)
     return " ".join(text.split())[:300]
 
 

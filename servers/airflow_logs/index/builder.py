@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -102,34 +101,6 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
 
 
-# numbers that carry meaning, kept in a template: exit/return/status codes (137 = killed for memory, 2 = misuse,
-# -9 = SIGKILL) and HTTP statuses (401 vs 503). Every other number is an id or a count and is masked.
-_MEANINGFUL_NUMBER = re.compile(
-    r"(?i)(?:\b(?:exit|return|status|error|response)[ _]?(?:code|status)|\bexit_?code|\breturncode|\bstatus"
-    r"|\bHTTP(?:/\d(?:\.\d)?)?|\bsignal)\W{0,3}(?P<a>-?\d{1,3})\b"
-    r"|\b(?P<b>[1-5]\d\d) (?:Client|Server) Error\b"
-)
-_HIDE = str.maketrans("0123456789", "KLMNOPQRST")  # letters no mask touches, between NULs (never in a log line)
-_HIDDEN = re.compile("\x00([K-T]+)\x00")
-_SHOW = str.maketrans("KLMNOPQRST", "0123456789")
-
-
-def template_key(text: str) -> str:
-    """patterns.mask of a line, except that exit/return/status codes and HTTP statuses stay: `exit code 137` and
-    `exit code 2` are different failures and must not share a template (or a cited example)."""
-
-    def hide(m: re.Match[str]) -> str:
-        group = "a" if m.group("a") is not None else "b"
-        start, end = m.start(group) - m.start(), m.end(group) - m.start()
-        code = m.group(group)
-        sign = "-" if code.startswith("-") else ""
-        kept = "\x00" + code.lstrip("-").translate(_HIDE) + "\x00"
-        return m.group(0)[:start] + sign + kept + m.group(0)[end:]
-
-    masked = patterns.mask(_MEANINGFUL_NUMBER.sub(hide, text.replace("\x00", "")))
-    return _HIDDEN.sub(lambda m: m.group(1).translate(_SHOW), masked)
-
-
 def error_line(ev: Event) -> bool:
     """An error line by its parsed level and kind, as rank.py reads a line: error level or above (a task.stderr
     line only with a tool's error shape; a relayed Spark/Java line by its own level), an exception line or
@@ -164,7 +135,7 @@ def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
         text = redact_clip(ev.text, 2000)
         templates.append(
             TemplateRow(
-                template=template_key(text),
+                template=patterns.mask(text, keep_codes=True),
                 example=redact_clip(ev.text, 400),
                 severity=max(3, ev.severity),
                 category=patterns.categorize(text)[0],
@@ -176,7 +147,7 @@ def failure_row(an: Analysis, res: ScanResult) -> FailureRow:
         )
     message = an.exc.value if an.exc is not None else (top.message or top.text if top is not None else None)
     return FailureRow(
-        signature=template_key(redact_clip(patterns.signature_text(label), 2000)),
+        signature=patterns.mask(redact_clip(patterns.signature_text(label), 2000), keep_codes=True),
         category=an.category,
         exception_type=an.exc.type if an.exc is not None else None,
         message=redact_clip(message, 300) if message else None,
