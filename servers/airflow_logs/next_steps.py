@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from oncall_mcp.servers.airflow_logs.layout import LogKey
 from oncall_mcp.servers.airflow_logs.models import AlertTarget, Attempt
@@ -228,11 +229,7 @@ def failure_plan(
                 "compare_attempts",
                 "what grew or changed versus the previous attempt (data volume, new warnings)",
                 1,
-                dag_id=key.dag_id,
-                run_id=key.run_id,
-                task_id=key.task_id,
-                try_number=key.try_number,
-                **({"map_index": key.map_index} if key.map_index >= 0 else {}),
+                **attempt_arguments(key),
             )
         else:
             plan.add(
@@ -284,6 +281,19 @@ def failure_plan(
     return plan
 
 
+def attempt_arguments(key: LogKey) -> dict[str, Any]:
+    """The arguments that name one attempt to the airflow_logs tools (map_index only for a mapped task)."""
+    args: dict[str, Any] = {
+        "dag_id": key.dag_id,
+        "run_id": key.run_id,
+        "task_id": key.task_id,
+        "try_number": key.try_number,
+    }
+    if key.map_index >= 0:
+        args["map_index"] = key.map_index
+    return args
+
+
 def comparison_plan(
     key: LogKey, failed_line: int | None, base_ref: str | None, base_line: int | None, repo: str | None
 ) -> Plan:
@@ -293,11 +303,7 @@ def comparison_plan(
         "find_failure",
         "the ranked root cause of the failed attempt",
         1,
-        dag_id=key.dag_id,
-        run_id=key.run_id,
-        task_id=key.task_id,
-        try_number=key.try_number,
-        **({"map_index": key.map_index} if key.map_index >= 0 else {}),
+        **attempt_arguments(key),
     )
     if failed_line:
         plan.add(
@@ -370,11 +376,7 @@ def reading_plan(key: LogKey | None) -> Plan:
         "find_failure",
         "the ranked root-cause lines of this attempt, with the category and where to look next",
         2,
-        dag_id=key.dag_id,
-        run_id=key.run_id,
-        task_id=key.task_id,
-        try_number=key.try_number,
-        **({"map_index": key.map_index} if key.map_index >= 0 else {}),
+        **attempt_arguments(key),
     )
     return plan
 
